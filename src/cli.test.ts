@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+describe('digit-pairs CLI', () => {
+  const bad: [string[], RegExp][] = [
+    [['train'], /unknown command 'train'; valid: study, report/],
+    [['study', '--round', '3'], /Unknown option '--round'.*valid: .*--rounds/],
+    [['study', '--models', 'cnn,resnet'], /--models: unknown model resnet; valid: baseline, baseline-aux, cnn, cnn-aux/],
+    [['study', '--rounds=-1'], /--rounds: .*>=1/],
+    [['study', '--epochs', '0'], /--epochs: .*>=1/],
+    [['study', '--rounds', 'many'], /--rounds: 'many' is not a whole number/],
+    [['study', '--batch-size', '0'], /--batch-size: .*>=1/],
+    [['study', '--backend', 'gpu'], /--backend: unknown backend 'gpu'; valid: wasm, cpu/],
+    [['study', '--pairs', '3000'], /--pairs 3000: each set needs 6000 digits but the train pool holds 5002 \(at most 2501 pairs\)/],
+    [['study', '--data', '/nonexistent'], /--data \/nonexistent: no such directory/],
+    [['study', '--workers', '0'], /--workers: must be at least 1/],
+    [['study', '--resume', '/nonexistent'], /\/nonexistent: not a run folder/],
+  ];
+  for (const [args, message] of bad) {
+    it(`rejects \`${args.join(' ')}\` with exit code 2 and a one-line message`, () => {
+      const result = run(...args);
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    });
+  }
+
+  it('runs a one-round, one-epoch study of the four seed models', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const result = run('study', '--rounds', '1', '--epochs', '1', '--pairs', '100', '--out', out);
+    assert.equal(result.status, 0, result.stderr);
+    for (const [model, params] of [['baseline', '72,032'], ['baseline-aux', '40,692'], ['cnn', '67,228'], ['cnn-aux', '66,448']]) {
+      assert.match(result.stdout, new RegExp(`^${model} +${params} `, 'm'));
+    }
+    assert.equal(readdirSync(out).length, 1, 'one run folder');
+  });
+});

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadEmbeddedPools } from './mnist.js';
+import { downsample, generatePairs, makeRoundData, pixelStats, DIGIT_PIXELS } from './pairs.js';
+
+const pools = loadEmbeddedPools();
+
+describe('downsample', () => {
+  it('averages each 2×2 block of 0–255 pixels', () => {
+    const image = new Uint8Array(28 * 28);
+    image.set([10, 20], 0); // row 0, cols 0–1
+    image.set([30, 255], 28); // row 1, cols 0–1
+    image[2 * 28 * 13 + 28 + 27] = 8; // bottom-right pixel
+    const out = new Float32Array(196);
+    downsample(image, 0, out, 0);
+    assert.equal(out[0], (10 + 20 + 30 + 255) / 4);
+    assert.equal(out[195], 2);
+    assert.equal(out.filter((v) => v !== 0).length, 2);
+  });
+});
+
+describe('generatePairs', () => {
+  const set = generatePairs(pools.train, 1000, 7, 'train-pairs');
+
+  it('gives N pairs of two 14×14 digits with their classes', () => {
+    assert.equal(set.count, 1000);
+    assert.equal(set.input.length, 1000 * 2 * DIGIT_PIXELS);
+    assert.equal(set.classes.length, 2000);
+    assert.equal(set.target.length, 1000);
+  });
+
+  it('sets target 1 exactly when the first digit ≤ the second', () => {
+    for (let i = 0; i < set.count; i++) {
+      assert.equal(set.target[i], set.classes[2 * i] <= set.classes[2 * i + 1] ? 1 : 0);
+    }
+    const ones = set.target.reduce((a, b) => a + b, 0);
+    assert.ok(ones > 500 && ones < 600, `P(a ≤ b) is 0.55 for uniform digits; got ${ones}/1000`);
+  });
+
+  it('never uses a pool digit twice in a set', () => {
+    assert.equal(new Set(set.poolIndex).size, 2000);
+  });
+
+  it('puts the pool digit itself in each slot, with its class', () => {
+    const slot = 11;
+    const expected = new Float32Array(196);
+    downsample(pools.train.images, set.poolIndex[slot] * 784, expected, 0);
+    assert.deepEqual(set.input.subarray(slot * 196, (slot + 1) * 196), expected);
+    assert.equal(set.classes[slot], pools.train.labels[set.poolIndex[slot]]);
+  });
+
+  it('is a function of the seed', () => {
+    assert.deepEqual(generatePairs(pools.train, 1000, 7, 'train-pairs').poolIndex, set.poolIndex);
+    assert.notDeepEqual(generatePairs(pools.train, 1000, 8, 'train-pairs').poolIndex, set.poolIndex);
+  });
+
+  it('refuses more pairs than the pool can give', () => {
+    assert.throws(() => generatePairs(pools.train, 3000, 0, 'x'), /at most 2501 pairs/);
+  });
+});
+
+describe('makeRoundData', () => {
+  it('standardises both sets with the train statistics', () => {
+    const data = makeRoundData(pools, 200, 3);
+    const train = pixelStats(data.train.input);
+    assert.ok(Math.abs(train.mean) < 1e-5 && Math.abs(train.std - 1) < 1e-5);
+    const test = pixelStats(data.test.input);
+    assert.ok(Math.abs(test.mean) < 0.2 && Math.abs(test.std - 1) < 0.2, 'test is near, not exactly, standard');
+    assert.ok(data.mean > 20 && data.mean < 50 && data.std > 60, `raw MNIST pixel stats, got ${data.mean}, ${data.std}`);
+  });
+});

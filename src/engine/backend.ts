@@ -1,0 +1,24 @@
+/**
+ * Backend choice. The wasm backend is the default: its binary ships inside the npm package
+ * (nothing is downloaded), and with our training kernels it trains every model here.
+ * The pure-JS cpu backend is the reference our kernels are tested against.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle has no gradients, and its ESM sources cannot be imported by Node
+// (extensionless paths), so `npm run build` bundles them here with esbuild. They register
+// into tfjs's global registry, which every copy of tfjs-core shares.
+import './tfjs-gradients.js';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from './wasm-kernels.js';
+
+export const BACKENDS = ['wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Selects `name` as the TensorFlow.js backend, registering our wasm kernels first. */
+export async function initBackend(name: BackendName): Promise<void> {
+  if (name === 'wasm') registerWasmTrainingKernels();
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`could not initialise the TensorFlow.js '${name}' backend`);
+  await tf.ready();
+}

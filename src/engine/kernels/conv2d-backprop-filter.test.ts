@@ -1,0 +1,69 @@
+/**
+ * Our wasm Conv2DBackpropFilter against the cpu backend's, directly and through tf.grads of
+ * tf.conv2d, on the shapes our models use plus odd ones (strides 2, non-square, explicit pad).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { forceConv2DBackpropFilterStrategy, type FilterGradStrategy } from './conv2d-backprop-filter.js';
+import { CASES, convOutShape, ensureConv2DGradient, maxRelativeError, runOn, seededValues, type Case } from './backend-compare.js';
+
+const TOL = 1e-4;
+
+function label(c: Case): string {
+  return `x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.stringify(c.pad)}`;
+}
+
+for (const [i, c] of CASES.entries()) {
+  test(`Conv2DBackpropFilter wasm = cpu: ${label(c)}`, async () => {
+    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
+    const inputs = [
+      { values: seededValues(tf.util.sizeFromShape(c.x), 11 + i), shape: c.x },
+      { values: seededValues(tf.util.sizeFromShape(dyShape), 23 + i), shape: dyShape },
+    ];
+    const direct = (x: tf.Tensor, dy: tf.Tensor) => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        filterShape: c.filter,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ];
+    const [cpu] = await runOn('cpu', inputs, direct);
+    // Both strategies (x-as-filter exists for stride 1 only; forcing it elsewhere is a no-op).
+    for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter'] satisfies (FilterGradStrategy | undefined)[]) {
+      forceConv2DBackpropFilterStrategy(strategy);
+      try {
+        const [wasm] = await runOn('wasm', inputs, direct);
+        const err = maxRelativeError(wasm!, cpu!);
+        assert.ok(err <= TOL, `strategy ${strategy ?? 'auto'}: max relative error ${err}`);
+      } finally {
+        forceConv2DBackpropFilterStrategy(undefined);
+      }
+    }
+  });
+}
+
+test('tf.grads of conv2d (dx and dW) on wasm = cpu, strides 1 and 2', async () => {
+  ensureConv2DGradient();
+  for (const [i, c] of CASES.entries()) {
+    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
+    const inputs = [
+      { values: seededValues(tf.util.sizeFromShape(c.x), 101 + i), shape: c.x },
+      { values: seededValues(tf.util.sizeFromShape(c.filter), 202 + i), shape: c.filter },
+      { values: seededValues(tf.util.sizeFromShape(dyShape), 303 + i), shape: dyShape },
+    ];
+    // Upstream gradient g is passed explicitly, so only Conv2D's gradient is involved.
+    const grads = (x: tf.Tensor, w: tf.Tensor, g: tf.Tensor) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad))(
+        [x, w],
+        g,
+      );
+    const cpu = await runOn('cpu', inputs, grads);
+    const wasm = await runOn('wasm', inputs, grads);
+    for (const [k, name] of ['dx', 'dW'].entries()) {
+      const err = maxRelativeError(wasm[k]!, cpu[k]!);
+      assert.ok(err <= TOL, `${name} for ${label(c)}: max relative error ${err}`);
+    }
+  }
+});

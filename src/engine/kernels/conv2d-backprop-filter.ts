@@ -1,0 +1,130 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend, which ships none (tfjs issue 8474), so without
+ * this `tf.grad` through `tf.conv2d` throws on wasm.
+ *
+ * The filter gradient is itself a correlation, so we hand it to XNNPACK's fast forward
+ * convolution instead of writing a loop:
+ *
+ *   dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, s·oh + kh − top, s·ow + kw − left, ci] · dy[n,oh,ow,co]
+ *
+ * The batch n becomes the channel being reduced, and one of x, dy plays the filter:
+ *
+ * - 'dy-as-filter' (any stride): conv2d(input = x as [ci,H,W,n], filter = dy as
+ *   [OH,OW,n,co], dilation s) → [ci,KH,KW,co]. It sweeps all OH×OW taps, including those
+ *   that land in x's zero padding; its GEMM has co output columns.
+ * - 'x-as-filter' (stride 1): the same sum read from the other side,
+ *   conv2d(input = dy as [co,OH,OW,n] padded by KH−1−top, filter = x as [H,W,n,ci])
+ *   → [co,KH',KW',ci] with flipped taps. It sweeps only H×W real input taps (4× fewer than
+ *   OH×OW for our 4×4 layers with pad 3) but its GEMM has only ci output columns, which
+ *   XNNPACK runs poorly when ci is tiny (the first layer's 1–2 channels).
+ *
+ * We pick by estimated cost (taps × output columns rounded up to XNNPACK's 8-wide tiles).
+ */
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropFilterInputs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { conv2dExplicit, conv2dSignedPad, disposeIntermediates, reverse, slice, transpose } from './wasm-ops.js';
+
+export type FilterGradStrategy = 'dy-as-filter' | 'x-as-filter';
+
+let forcedStrategy: FilterGradStrategy | undefined;
+
+/** For tests and benchmarks: always use `strategy` ('x-as-filter' only applies at stride 1). */
+export function forceConv2DBackpropFilterStrategy(strategy: FilterGradStrategy | undefined): void {
+  forcedStrategy = strategy;
+}
+
+type ConvInfo = backend_util.Conv2DInfo;
+
+const roundUp8 = (c: number) => Math.ceil(c / 8) * 8;
+
+export function chooseStrategy(info: ConvInfo): FilterGradStrategy {
+  if (info.strideHeight !== 1 || info.strideWidth !== 1) return 'dy-as-filter';
+  if (forcedStrategy !== undefined) return forcedStrategy;
+  const dyCost = info.inChannels * info.outHeight * info.outWidth * roundUp8(info.outChannels);
+  const xCost = info.outChannels * info.inHeight * info.inWidth * roundUp8(info.inChannels);
+  return xCost < dyCost ? 'x-as-filter' : 'dy-as-filter';
+}
+
+function dyAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  // Padding behind so the (dilated) dy filter yields at least KH×KW outputs. Forward padding
+  // beyond that only ever met zeros, so it is dropped; if the forward op ignored trailing
+  // input rows/cols we get extra outputs instead, sliced off below.
+  const bottom = Math.max(0, filterHeight + (outHeight - 1) * strideHeight - inHeight - top);
+  const right = Math.max(0, filterWidth + (outWidth - 1) * strideWidth - inWidth - left);
+
+  const xT = transpose(backend, x, [3, 1, 2, 0]); // [ci, H, W, n]
+  const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [OH, OW, n, co]
+  let grad = conv2dExplicit(backend, xT, dyT, [top, bottom, left, right], [strideHeight, strideWidth]);
+  // Disposing dyT also frees the XNNPACK operator cached under its id (a packed copy of dy).
+  disposeIntermediates(backend, xT, dyT);
+  if (grad.shape[1] !== filterHeight || grad.shape[2] !== filterWidth) {
+    const cropped = slice(backend, grad, [0, 0, 0, 0], [info.inChannels, filterHeight, filterWidth, info.outChannels]);
+    disposeIntermediates(backend, grad);
+    grad = cropped;
+  }
+  const out = transpose(backend, grad, [1, 2, 0, 3]); // [KH, KW, ci, co]
+  disposeIntermediates(backend, grad);
+  return out;
+}
+
+function xAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  const dyT = transpose(backend, dy, [3, 1, 2, 0]); // [co, OH, OW, n]
+  const xT = transpose(backend, x, [1, 2, 0, 3]); // [H, W, n, ci]
+  // Output row r = KH−1−kh reads dy row r + j − (KH−1−top) for x row j: pad dy's front by
+  // KH−1−top and its back to leave exactly KH rows (negative = crop), as in backprop-input.
+  const flippedGrad = conv2dSignedPad(backend, dyT, xT, [
+    filterHeight - 1 - top,
+    inHeight - outHeight + top,
+    filterWidth - 1 - left,
+    inWidth - outWidth + left,
+  ]); // [co, KH, KW, ci], taps flipped
+  disposeIntermediates(backend, dyT, xT);
+  const grad = reverse(backend, flippedGrad, [1, 2]);
+  disposeIntermediates(backend, flippedGrad);
+  const out = transpose(backend, grad, [1, 2, 3, 0]); // [KH, KW, ci, co]
+  disposeIntermediates(backend, grad);
+  return out;
+}
+
+function conv2DBackpropFilter(args: {
+  inputs: Conv2DBackpropFilterInputs;
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new Error(`wasm Conv2DBackpropFilter supports only dataFormat 'NHWC', got '${dataFormat}'`);
+  }
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  return chooseStrategy(info) === 'x-as-filter' ? xAsFilter(backend, x, dy, info) : dyAsFilter(backend, x, dy, info);
+}
+
+export const conv2DBackpropFilterWasmConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};

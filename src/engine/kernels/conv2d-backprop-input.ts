@@ -1,0 +1,85 @@
+/**
+ * Conv2DBackpropInput for the wasm backend. The stock one is a scalar C++ loop that runs far
+ * slower than the forward Conv2D (XNNPACK), and in training it is called for every conv
+ * layer but the first.
+ *
+ * For stride 1 the input gradient is a "full" correlation of dy with the flipped filter:
+ *
+ *   dx[n,i,j,ci] = Σ_{a,b,co} dyPad[n, i+a, j+b, co] · W[KH−1−a, KW−1−b, ci, co]
+ *
+ * where dy is padded by KH−1−top in front (cropped instead, when that is negative, i.e. the
+ * forward padding exceeded KH−1 and dy's outer rows saw only zeros). So dx = XNNPACK
+ * conv2d(dy, reverse(W) with in/out channels swapped), sized to give exactly H×W outputs.
+ * Strides > 1 fall back to the stock kernel (correct, slower).
+ */
+import {
+  backend_util,
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  type Conv2DBackpropInputInputs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { conv2dSignedPad, disposeIntermediates, reverse, transpose } from './wasm-ops.js';
+
+/** The wasm backend's own kernel, kept for strides > 1 (set when ours replaces it). */
+let stockKernel: KernelConfig | undefined;
+
+export function setStockConv2DBackpropInput(config: KernelConfig): void {
+  stockKernel = config;
+}
+
+function conv2DBackpropInput(args: {
+  inputs: Conv2DBackpropInputInputs;
+  backend: BackendWasm;
+  attrs: Conv2DBackpropInputAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const dy = inputs.dy as TensorInfo;
+  const filter = inputs.filter as TensorInfo;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new Error(`wasm Conv2DBackpropInput supports only dataFormat 'NHWC', got '${dataFormat}'`);
+  }
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  if (info.strideHeight !== 1 || info.strideWidth !== 1) {
+    if (stockKernel === undefined) throw new Error('wasm Conv2DBackpropInput: stride > 1 needs the stock kernel');
+    return stockKernel.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+  }
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+
+  const flipped = reverse(backend, filter, [0, 1]);
+  const swapped = transpose(backend, flipped, [0, 1, 3, 2]); // [KH, KW, co, ci]
+  disposeIntermediates(backend, flipped);
+  // Signed padding of dy (front: KH−1−top; behind: whatever gives H×W outputs).
+  const out = conv2dSignedPad(backend, dy, swapped, [
+    filterHeight - 1 - top,
+    inHeight - outHeight + top,
+    filterWidth - 1 - left,
+    inWidth - outWidth + left,
+  ]);
+  // Disposing `swapped` also frees the XNNPACK operator cached under its id.
+  disposeIntermediates(backend, swapped);
+  return out;
+}
+
+export const conv2DBackpropInputWasmConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
+  // The stock kernel binds its C++ entry point in its setupFunc, which the engine runs only
+  // for registered kernels; ours replaces it in the registry, so run it on its behalf.
+  setupFunc: (backend) => stockKernel?.setupFunc?.(backend),
+};

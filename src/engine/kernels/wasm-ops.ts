@@ -1,0 +1,99 @@
+/**
+ * Thin wrappers that call the wasm backend's own (stock) kernels directly, without going
+ * through the engine. Our training kernels are compositions of these: calling `kernelFunc`
+ * directly keeps every intermediate off the engine's tensor bookkeeping (no tf.Tensor
+ * objects, no tape), so the only thing to free is each intermediate's data bucket.
+ */
+import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** Runs the wasm kernel registered under `name` (must be a single-output kernel). */
+export function runWasmKernel(
+  name: string,
+  backend: BackendWasm,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap = {},
+): TensorInfo {
+  const kernel = getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`wasm kernel '${name}' is not registered`);
+  const out = kernel.kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) throw new Error(`wasm kernel '${name}' returned several outputs`);
+  return out;
+}
+
+export function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
+  return runWasmKernel('Transpose', backend, { x }, { perm });
+}
+
+export function reverse(backend: BackendWasm, x: TensorInfo, dims: number[]): TensorInfo {
+  return runWasmKernel('Reverse', backend, { x }, { dims });
+}
+
+export function slice(backend: BackendWasm, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+  return runWasmKernel('Slice', backend, { x }, { begin, size });
+}
+
+/**
+ * Stride-1 NHWC convolution on XNNPACK (the wasm `Conv2D` kernel) with explicit, non-negative
+ * padding [top, bottom, left, right] and optional dilation.
+ */
+export function conv2dExplicit(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  [top, bottom, left, right]: [number, number, number, number],
+  dilations: [number, number] = [1, 1],
+): TensorInfo {
+  return runWasmKernel(
+    'Conv2D',
+    backend,
+    { x, filter },
+    {
+      strides: [1, 1],
+      dilations,
+      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      dataFormat: 'NHWC',
+    },
+  );
+}
+
+/**
+ * conv2dExplicit with *signed* padding: a negative amount crops that many rows/columns off
+ * x (via Slice) — they would only ever meet zeros, and XNNPACK takes no negative padding.
+ */
+export function conv2dSignedPad(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  [top, bottom, left, right]: [number, number, number, number],
+): TensorInfo {
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const [cropTop, cropBottom, cropLeft, cropRight] = [top, bottom, left, right].map((p) => Math.max(0, -p)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const cropped =
+    cropTop + cropBottom + cropLeft + cropRight === 0
+      ? x
+      : slice(
+          backend,
+          x,
+          [0, cropTop, cropLeft, 0],
+          [batch, height - cropTop - cropBottom, width - cropLeft - cropRight, channels],
+        );
+  const out = conv2dExplicit(backend, cropped, filter, [
+    Math.max(0, top),
+    Math.max(0, bottom),
+    Math.max(0, left),
+    Math.max(0, right),
+  ]);
+  if (cropped !== x) disposeIntermediates(backend, cropped);
+  return out;
+}
+
+/** Releases intermediates made by the calls above (each owns one reference to its bucket). */
+export function disposeIntermediates(backend: BackendWasm, ...infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}

@@ -1,0 +1,123 @@
+/**
+ * The few PyTorch-style layers the seed's models use, on TensorFlow.js core ops. Each builder
+ * creates its parameters in a `Params` (PyTorch's default initialisation, from a seeded Rng)
+ * and returns the layer as a function. Tensors are NHWC, as TensorFlow.js expects.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { uniformArray, type Rng } from '../rng.js';
+
+/** 'train': batch statistics, dropout on; 'eval': running statistics, dropout off. */
+export type Mode = 'train' | 'eval';
+
+export interface ForwardContext {
+  mode: Mode;
+  /** Draws dropout masks; only used in 'train' mode. */
+  rng: Rng;
+}
+
+export type Layer = (x: tf.Tensor, ctx: ForwardContext) => tf.Tensor;
+
+/** A model's variables: the trainable ones (optimised, L2-penalised) and BatchNorm's running state. */
+export class Params {
+  readonly trainable: tf.Variable[] = [];
+  readonly state: tf.Variable[] = [];
+  /** `name: shape` of each trainable variable, in creation order (for summaries). */
+  readonly names: string[] = [];
+
+  constructor(readonly rng: Rng) {}
+
+  trainableVariable(name: string, shape: number[], values: Float32Array): tf.Variable {
+    // tidy frees the initial tensor (a variable keeps the data, not the tensor); variables survive it.
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
+    this.trainable.push(v);
+    this.names.push(`${name} ${JSON.stringify(shape)}`);
+    return v;
+  }
+
+  stateVariable(shape: number[], fill: number): tf.Variable {
+    const v = tf.tidy(() => tf.variable(tf.fill(shape, fill), false));
+    this.state.push(v);
+    return v;
+  }
+
+  /** Number of trainable scalars: what the seed's Table III counts. */
+  count(): number {
+    return this.trainable.reduce((n, v) => n + v.size, 0);
+  }
+
+  dispose(): void {
+    for (const v of [...this.trainable, ...this.state]) v.dispose();
+  }
+}
+
+/** Fully connected layer; weight and bias ~ U(±1/√fan_in), as torch.nn.Linear. */
+export function linear(params: Params, name: string, inputs: number, outputs: number): Layer {
+  const bound = 1 / Math.sqrt(inputs);
+  const weight = params.trainableVariable(`${name}.weight`, [inputs, outputs], uniformArray(inputs * outputs, bound, params.rng));
+  const bias = params.trainableVariable(`${name}.bias`, [outputs], uniformArray(outputs, bound, params.rng));
+  return (x) => tf.add(tf.matMul(x as tf.Tensor2D, weight as tf.Tensor2D), bias);
+}
+
+/** 2-D convolution, stride 1, symmetric zero padding; init as torch.nn.Conv2d. */
+export function conv2d(params: Params, name: string, inChannels: number, outChannels: number, kernel: number, pad: number): Layer {
+  const fanIn = inChannels * kernel * kernel;
+  const bound = 1 / Math.sqrt(fanIn);
+  const shape = [kernel, kernel, inChannels, outChannels];
+  const weight = params.trainableVariable(`${name}.weight`, shape, uniformArray(fanIn * outChannels, bound, params.rng));
+  const bias = params.trainableVariable(`${name}.bias`, [outChannels], uniformArray(outChannels, bound, params.rng));
+  return (x) => tf.add(tf.conv2d(x as tf.Tensor4D, weight as tf.Tensor4D, 1, pad), bias);
+}
+
+const BN_EPS = 1e-5;
+const BN_MOMENTUM = 0.1; // PyTorch convention: running = (1 − m)·running + m·batch
+
+/**
+ * Batch normalisation over every axis but the last (BatchNorm1d on [N, F], BatchNorm2d on
+ * NHWC). Training normalises with the batch's biased variance and updates the running
+ * variance with the unbiased one, exactly as PyTorch does.
+ */
+export function batchNorm(params: Params, name: string, features: number): Layer {
+  const gamma = params.trainableVariable(`${name}.weight`, [features], new Float32Array(features).fill(1));
+  const beta = params.trainableVariable(`${name}.bias`, [features], new Float32Array(features));
+  const runningMean = params.stateVariable([features], 0);
+  const runningVar = params.stateVariable([features], 1);
+  return (x, ctx) => {
+    if (ctx.mode === 'eval') return tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS);
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = tf.moments(x, axes);
+    const n = x.size / features;
+    runningMean.assign(tf.tidy(() => tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))));
+    runningVar.assign(
+      tf.tidy(() => tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / (n - 1)))),
+    );
+    return tf.batchNorm(x, mean, variance, beta, gamma, BN_EPS);
+  };
+}
+
+export const relu: Layer = (x) => tf.relu(x);
+
+/** Max-pooling with stride = kernel and no padding (PyTorch's MaxPool2d(k), floor mode). */
+export function maxPool(kernel: number): Layer {
+  return (x) => tf.maxPool(x as tf.Tensor4D, kernel, kernel, 'valid');
+}
+
+/** MaxPool1d(2) over the features of [N, F]: the max of each adjacent pair, giving [N, F/2]. */
+export const maxPoolFeatures: Layer = (x) => tf.max(tf.reshape(x, [x.shape[0], -1, 2]), 2);
+
+/** Inverted dropout with a mask drawn from the context's seeded Rng (identity in 'eval'). */
+export function dropout(rate: number): Layer {
+  return (x, ctx) => {
+    if (ctx.mode === 'eval') return x;
+    const keep = new Float32Array(x.size);
+    for (let i = 0; i < keep.length; i++) keep[i] = ctx.rng.next() < rate ? 0 : 1 / (1 - rate);
+    return tf.mul(x, tf.tensor(keep, x.shape));
+  };
+}
+
+/** Applies layers in order. */
+export function sequential(...layers: Layer[]): Layer {
+  return (x, ctx) => layers.reduce((h, layer) => layer(h, ctx), x);
+}
+
+/** Flattens all axes but the batch axis. */
+export const flatten: Layer = (x) => tf.reshape(x, [x.shape[0], -1]);

@@ -1,0 +1,32 @@
+/** What every architecture provides, so the trainer and the registry treat them alike. */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ForwardContext, Params } from './layers.js';
+
+export interface Outputs {
+  /** Comparison logits [N, 2]: class 1 means "first digit ≤ second". */
+  comparison: tf.Tensor;
+  /** Digit logits [2N, 10] with the pairs' digits interleaved (first₀, second₀, first₁, …); aux models only. */
+  digits?: tf.Tensor;
+}
+
+/** Maps a batch of pairs [N, 2, 14, 14] (PyTorch layout) to the outputs. */
+export type Forward = (pairs: tf.Tensor, ctx: ForwardContext) => Outputs;
+
+/** The training hyper-parameters that differ between models. */
+export interface HyperParams {
+  /** Adam's learning rate. */
+  learningRate: number;
+  /** λ of the L2 penalty λ·Σw² added to the loss. */
+  l2: number;
+}
+
+export interface ModelSpec {
+  /** One line for `--help` and the report. */
+  description: string;
+  /** Whether the loss includes the digit-classification (auxiliary) term. */
+  auxiliaryLoss: boolean;
+  /** Default hyper-parameters (the seed's, for the seed's four models). */
+  hyper: HyperParams;
+  /** Creates fresh parameters in `params` and returns the forward function. */
+  build(params: Params): Forward;
+}

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../engine/backend.js';
+import { makeRng } from '../rng.js';
+import { Params } from './layers.js';
+import { MODELS, SEED_MODELS } from './registry.js';
+import { SEED_TABLE } from '../report/seed-table.js';
+import { parseConfig } from '../config.js';
+import { trainEpoch } from '../train/round.js';
+import { makeRoundData } from '../data/pairs.js';
+import { loadEmbeddedPools } from '../data/mnist.js';
+
+before(() => initBackend('wasm'));
+
+describe('seed models', () => {
+  for (const name of SEED_MODELS) {
+    it(`${name} has the seed's ${SEED_TABLE[name]!.params} trainable parameters`, () => {
+      const params = new Params(makeRng(0, 'init'));
+      MODELS[name].build(params);
+      assert.equal(params.count(), SEED_TABLE[name]!.params);
+      params.dispose();
+    });
+
+    it(`${name} maps [N, 2, 14, 14] to comparison logits [N, 2]${MODELS[name].auxiliaryLoss ? ' and digit logits [2N, 10]' : ''}`, () => {
+      const params = new Params(makeRng(0, 'init'));
+      const forward = MODELS[name].build(params);
+      for (const mode of ['train', 'eval'] as const) {
+        tf.tidy(() => {
+          const out = forward(tf.randomNormal([6, 2, 14, 14], 0, 1, 'float32', 1), { mode, rng: makeRng(0, 'x') });
+          assert.deepEqual(out.comparison.shape, [6, 2]);
+          if (MODELS[name].auxiliaryLoss) assert.deepEqual(out.digits?.shape, [12, 10]);
+          else assert.equal(out.digits, undefined);
+        });
+      }
+      params.dispose();
+    });
+  }
+
+  it('leaks no tensor over a training epoch', () => {
+    const config = parseConfig({ pairs: 40, batchSize: 20 });
+    const data = makeRoundData(loadEmbeddedPools(), 40, 0);
+    for (const name of SEED_MODELS) {
+      const params = new Params(makeRng(0, 'init'));
+      const forward = MODELS[name].build(params);
+      const optimizer = tf.train.adam(1e-3);
+      trainEpoch(forward, params, optimizer, data.train, config, MODELS[name].hyper, makeRng(0, 't')); // creates Adam's slots
+      const before = tf.memory().numTensors;
+      trainEpoch(forward, params, optimizer, data.train, config, MODELS[name].hyper, makeRng(0, 't'));
+      assert.equal(tf.memory().numTensors, before, name);
+      optimizer.dispose();
+      params.dispose();
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { parseConfig } from '../config.js';
+import { loadEmbeddedPools } from '../data/mnist.js';
+import { initBackend } from '../engine/backend.js';
+import { crossEntropy, runRound } from './round.js';
+
+before(() => initBackend('wasm'));
+const pools = loadEmbeddedPools();
+
+describe('crossEntropy', () => {
+  it('is the mean of −log softmax at the labels', () => {
+    const logits = tf.tensor2d([[0, Math.log(3)], [2, 2]]);
+    const value = crossEntropy(logits, tf.tensor1d([1, 0], 'int32')).dataSync()[0];
+    assert.ok(Math.abs(value - (-Math.log(3 / 4) + Math.log(2)) / 2) < 1e-6);
+  });
+});
+
+describe('runRound', () => {
+  const config = parseConfig({ models: ['baseline-aux'], rounds: 1, epochs: 2, pairs: 200, batchSize: 50 });
+
+  it('records errors, per-epoch errors, a loss per mini-batch and the seed', () => {
+    const result = runRound({ model: 'baseline-aux', round: 3 }, config, pools);
+    assert.equal(result.seed, 3);
+    assert.equal(result.params, 40_692);
+    assert.equal(result.epochs.length, 2);
+    assert.equal(result.batchLoss.length, 2 * (200 / 50));
+    assert.equal(result.testErrorPercent, result.epochs[1].testErrorPercent);
+    assert.ok(result.trainErrorPercent >= 0 && result.trainErrorPercent <= 100);
+  });
+
+  it('gives the same numbers for the same seed, other numbers for another', () => {
+    const a = runRound({ model: 'baseline-aux', round: 0 }, config, pools);
+    const b = runRound({ model: 'baseline-aux', round: 0 }, config, pools);
+    const c = runRound({ model: 'baseline-aux', round: 1 }, config, pools);
+    assert.deepEqual(b.batchLoss, a.batchLoss);
+    assert.deepEqual(b.epochs, a.epochs);
+    assert.notDeepEqual(c.batchLoss, a.batchLoss);
+  });
+
+  it('keeps the tensor count flat across epochs and frees everything at the end', () => {
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    runRound({ model: 'baseline', round: 0 }, { ...config, models: ['baseline'], epochs: 3 }, pools, () => counts.push(tf.memory().numTensors));
+    assert.equal(new Set(counts).size, 1, `tensors after each epoch: ${counts.join(', ')}`);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('learns: aux training beats chance within a few epochs', () => {
+    const result = runRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 4, pairs: 500 }, pools);
+    assert.ok(result.testErrorPercent < 35, `test error ${result.testErrorPercent}%`);
+    assert.ok(result.batchLoss[result.batchLoss.length - 1] < result.batchLoss[0]);
+  });
+});

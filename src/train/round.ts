@@ -1,0 +1,182 @@
+/**
+ * One round of the protocol for one model: fresh pairs, fresh weights, `epochs` passes of
+ * Adam over shuffled mini-batches, then train and test error in inference mode.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ExperimentConfig } from '../config.js';
+import { makeRoundData, DIGIT_PIXELS, type PairSet } from '../data/pairs.js';
+import type { DigitPools } from '../data/mnist.js';
+import { Params, type ForwardContext } from '../models/layers.js';
+import type { Forward, HyperParams, Outputs } from '../models/model.js';
+import { MODELS, type ModelName } from '../models/registry.js';
+import { makeRng, permutation, type Rng } from '../rng.js';
+
+export interface EpochErrors {
+  trainErrorPercent: number;
+  testErrorPercent: number;
+}
+
+export interface RoundResult {
+  model: ModelName;
+  round: number;
+  /** The round's seed: config seed + round. */
+  seed: number;
+  status: 'ok';
+  /** Trainable parameters of the model. */
+  params: number;
+  trainErrorPercent: number;
+  testErrorPercent: number;
+  /** Errors after each epoch (empty when per-epoch evaluation is off). */
+  epochs: EpochErrors[];
+  /** Total loss (comparison + aux + L2) after every mini-batch, in training order. */
+  batchLoss: number[];
+  /** Wall time of the round, data preparation included. */
+  seconds: number;
+}
+
+/** Thrown when the loss stops being finite; the study records the round as failed. */
+export class DivergedError extends Error {
+  constructor(readonly epoch: number, readonly loss: number) {
+    super(`loss became ${loss} in epoch ${epoch + 1}`);
+  }
+}
+
+export interface RoundProgress {
+  model: ModelName;
+  round: number;
+  epoch: number;
+  epochs: number;
+  loss: number;
+}
+
+/** A batch of pairs as tensors: inputs [B, 2, 14, 14], targets [B], digit classes [2B]. */
+interface Batch {
+  pairs: tf.Tensor;
+  target: tf.Tensor1D;
+  classes: tf.Tensor1D;
+}
+
+/** Copies the pairs at `indices` out of `set` into tensors (cheap next to a training step). */
+export function takeBatch(set: PairSet, indices: ArrayLike<number>): Batch {
+  const n = indices.length;
+  const pixels = new Float32Array(n * 2 * DIGIT_PIXELS);
+  const target = new Int32Array(n);
+  const classes = new Int32Array(2 * n);
+  for (let b = 0; b < n; b++) {
+    const i = indices[b];
+    pixels.set(set.input.subarray(i * 2 * DIGIT_PIXELS, (i + 1) * 2 * DIGIT_PIXELS), b * 2 * DIGIT_PIXELS);
+    target[b] = set.target[i];
+    classes[2 * b] = set.classes[2 * i];
+    classes[2 * b + 1] = set.classes[2 * i + 1];
+  }
+  return {
+    pairs: tf.tensor4d(pixels, [n, 2, 14, 14]),
+    target: tf.tensor1d(target, 'int32'),
+    classes: tf.tensor1d(classes, 'int32'),
+  };
+}
+
+/** Mean softmax cross-entropy of `logits` [B, k] against integer `labels` [B]. */
+export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+  const picked = tf.mul(tf.oneHot(labels, logits.shape[1]!), tf.logSoftmax(logits as tf.Tensor2D));
+  return tf.neg(tf.mean(tf.sum(picked, 1))) as tf.Scalar;
+}
+
+/**
+ * The seed's loss: comparison cross-entropy, plus for aux models the cross-entropy of each
+ * pair's first and of its second digit (equation 1), plus λ·Σw² over every trainable variable.
+ */
+export function totalLoss(outputs: Outputs, batch: Batch, trainable: tf.Variable[], l2: number): tf.Scalar {
+  let loss: tf.Tensor = crossEntropy(outputs.comparison, batch.target);
+  // The digit logits hold both digits of each pair: mean over 2B, times 2 = first + second.
+  if (outputs.digits) loss = tf.add(loss, tf.mul(2, crossEntropy(outputs.digits, batch.classes)));
+  if (l2 > 0) loss = tf.add(loss, tf.mul(l2, tf.addN(trainable.map((v) => tf.sum(tf.square(v))))));
+  return loss as tf.Scalar;
+}
+
+/** Comparison error (%) of `forward` in inference mode over a whole set. */
+export function errorPercent(forward: Forward, set: PairSet, rng: Rng, chunk = 1000): number {
+  const ctx: ForwardContext = { mode: 'eval', rng };
+  let wrong = 0;
+  for (let start = 0; start < set.count; start += chunk) {
+    const indices = Array.from({ length: Math.min(chunk, set.count - start) }, (_, k) => start + k);
+    wrong += tf.tidy(() => {
+      const batch = takeBatch(set, indices);
+      const predicted = tf.argMax(forward(batch.pairs, ctx).comparison, 1);
+      return tf.sum(tf.notEqual(predicted, batch.target)).dataSync()[0];
+    });
+  }
+  return (100 * wrong) / set.count;
+}
+
+/** One epoch of mini-batch Adam; returns the loss after every batch. */
+export function trainEpoch(
+  forward: Forward, params: Params, optimizer: tf.Optimizer, set: PairSet,
+  config: Pick<ExperimentConfig, 'batchSize'>, hyper: HyperParams, rng: Rng,
+): number[] {
+  const order = permutation(set.count, rng);
+  const ctx: ForwardContext = { mode: 'train', rng };
+  const losses: number[] = [];
+  for (let start = 0; start < set.count; start += config.batchSize) {
+    const indices = order.subarray(start, start + config.batchSize);
+    losses.push(
+      tf.tidy(() => {
+        const batch = takeBatch(set, indices);
+        const { value, grads } = tf.variableGrads(
+          () => totalLoss(forward(batch.pairs, ctx), batch, params.trainable, hyper.l2),
+          params.trainable,
+        );
+        optimizer.applyGradients(grads);
+        return value.dataSync()[0];
+      }),
+    );
+  }
+  return losses;
+}
+
+export interface RoundJob {
+  model: ModelName;
+  round: number;
+}
+
+/** Trains and evaluates `job.model` for round `job.round` of `config`. */
+export function runRound(
+  job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: RoundProgress) => void,
+): RoundResult {
+  const started = performance.now();
+  const seed = config.seed + job.round;
+  const spec = MODELS[job.model];
+  const hyper = config.hyper[job.model] ?? spec.hyper;
+  const data = makeRoundData(pools, config.pairs, seed);
+  const params = new Params(makeRng(seed, `init:${job.model}`));
+  const trainRng = makeRng(seed, `train:${job.model}`); // shuffling and dropout masks
+  const evalRng = makeRng(seed, 'eval'); // unused in inference mode, but the context needs one
+  const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
+  try {
+    const forward = spec.build(params);
+    const batchLoss: number[] = [];
+    const epochs: EpochErrors[] = [];
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      const losses = trainEpoch(forward, params, optimizer, data.train, config, hyper, trainRng);
+      const bad = losses.find((l) => !Number.isFinite(l));
+      if (bad !== undefined) throw new DivergedError(epoch, bad);
+      batchLoss.push(...losses);
+      if (config.evalEveryEpoch || epoch === config.epochs - 1) {
+        epochs.push({
+          trainErrorPercent: errorPercent(forward, data.train, evalRng),
+          testErrorPercent: errorPercent(forward, data.test, evalRng),
+        });
+      }
+      onEpoch?.({ ...job, epoch, epochs: config.epochs, loss: losses[losses.length - 1] });
+    }
+    const final = epochs[epochs.length - 1];
+    return {
+      ...job, seed, status: 'ok', params: params.count(), ...final,
+      epochs: config.evalEveryEpoch ? epochs : [], batchLoss,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    optimizer.dispose();
+    params.dispose();
+  }
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseConfig } from '../config.js';
+import type { ModelSummary } from '../report/summary.js';
+import { readRecords, type RoundRecord } from './results-log.js';
+import { runStudy } from './study.js';
+
+const tiny = parseConfig({ rounds: 2, epochs: 1, pairs: 60, batchSize: 30 });
+const tmp = () => mkdtempSync(join(tmpdir(), 'study-'));
+/** A record without its wall time, which is the one field allowed to differ between runs. */
+const numbers = (records: RoundRecord[]) =>
+  records.map((r) => ({ ...r, seconds: 0 })).sort((a, b) => a.round - b.round || a.model.localeCompare(b.model));
+
+describe('runStudy', () => {
+  it('writes the run folder: config, a results line per round, and the summary of the four seed models', async () => {
+    const runDir = tmp();
+    const outcome = await runStudy(tiny, { runDir, workers: 1 });
+    for (const file of ['config.json', 'results.jsonl', 'summary.json', 'summary.md', 'summary.csv']) {
+      assert.ok(existsSync(join(runDir, file)), file);
+    }
+    assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).config, tiny);
+    assert.equal(readRecords(join(runDir, 'results.jsonl')).length, 8);
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as ModelSummary[];
+    assert.deepEqual(summary.map((s) => [s.model, s.params, s.rounds]), [
+      ['baseline', 72_032, 2], ['baseline-aux', 40_692, 2], ['cnn', 67_228, 2], ['cnn-aux', 66_448, 2],
+    ]);
+    assert.equal(outcome.interrupted, false);
+  });
+
+  it('gives exactly the same per-round results with 2 workers as with 1', async () => {
+    const config = { ...tiny, models: ['baseline-aux', 'cnn'] as const } as typeof tiny;
+    const one = await runStudy(config, { runDir: tmp(), workers: 1 });
+    const two = await runStudy(config, { runDir: tmp(), workers: 2 });
+    assert.deepEqual(numbers(two.records), numbers(one.records));
+  });
+});
