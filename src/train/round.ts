@@ -139,6 +139,15 @@ export interface RoundJob {
   round: number;
 }
 
+/**
+ * Fault injection for testing the study's failure handling: DIGIT_PAIRS_FAULT=nan:MODEL:ROUND
+ * makes that round's first loss NaN, as a diverging run would. Read per call, so worker
+ * threads (which inherit the environment) see it too.
+ */
+function injectedNaN(job: RoundJob): boolean {
+  return process.env.DIGIT_PAIRS_FAULT === `nan:${job.model}:${job.round}`;
+}
+
 /** Trains and evaluates `job.model` for round `job.round` of `config`. */
 export function runRound(
   job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: RoundProgress) => void,
@@ -158,6 +167,7 @@ export function runRound(
     const epochs: EpochErrors[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const losses = trainEpoch(forward, params, optimizer, data.train, config, hyper, trainRng);
+      if (injectedNaN(job)) losses[0] = NaN;
       const bad = losses.find((l) => !Number.isFinite(l));
       if (bad !== undefined) throw new DivergedError(epoch, bad);
       batchLoss.push(...losses);

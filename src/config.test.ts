@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseConfig, seedProtocol } from './config.js';
+
+describe('ExperimentConfig', () => {
+  it("defaults to the seed report's protocol and hyper-parameters", () => {
+    const { models, rounds, epochs, pairs, batchSize, backend, hyper } = seedProtocol;
+    assert.deepEqual({ models, rounds, epochs, pairs, batchSize, backend }, {
+      models: ['baseline', 'baseline-aux', 'cnn', 'cnn-aux'], rounds: 15, epochs: 25, pairs: 1000, batchSize: 100, backend: 'wasm',
+    });
+    assert.deepEqual(hyper, {
+      baseline: { learningRate: 0.0011, l2: 0.33 },
+      'baseline-aux': { learningRate: 0.0056, l2: 0.001 },
+      cnn: { learningRate: 0.001, l2: 0.1 },
+      'cnn-aux': { learningRate: 0.0022, l2: 0.11 },
+    });
+  });
+
+  it('makes variants by spreading, overriding only what is given', () => {
+    const variant = parseConfig({ ...seedProtocol, rounds: 2, hyper: { cnn: { l2: 0 } } });
+    assert.equal(variant.rounds, 2);
+    assert.deepEqual(variant.hyper.cnn, { learningRate: 0.001, l2: 0 });
+  });
+
+  it('rejects unknown fields and values, naming the valid choices', () => {
+    assert.throws(() => parseConfig({ round: 3 }), /unknown field\(s\) round; valid: models, rounds/);
+    assert.throws(() => parseConfig({ backend: 'gpu' }), /backend: must be one of wasm, cpu/);
+    assert.throws(() => parseConfig({ models: ['mlp'] }), /models.0: must be one of baseline, baseline-aux, cnn, cnn-aux/);
+  });
+});

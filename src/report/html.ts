@@ -1,0 +1,231 @@
+/**
+ * report.html from already computed pieces: one self-contained page (inline CSS and SVG, no
+ * scripts, no network) that reads at 1280×800. Pure: strings in, a string out.
+ */
+import type { ExperimentConfig } from '../config.js';
+import type { ModelName } from '../models/registry.js';
+import { SEED_TABLE } from './seed-table.js';
+import type { ModelSummary } from './summary.js';
+
+/** A rendered figure: its SVG markup (from Vega) and the files it was saved to. */
+export interface FigureView {
+  id: string;
+  caption: string;
+  svg: string;
+  /** Figure files relative to the run folder, linked under the figure. */
+  files: string[];
+}
+
+/** One test pair: both digits as 14×14 bytes (0–255, before standardisation) and their classes. */
+export interface ExamplePair {
+  index: number;
+  first: Uint8Array;
+  second: Uint8Array;
+  firstClass: number;
+  secondClass: number;
+  target: number;
+}
+
+export type ExamplesView = { round: number; seed: number; pairs: ExamplePair[] } | { error: string };
+
+export interface TimingRow {
+  model: ModelName;
+  rounds: number;
+  mean: number;
+  min: number;
+  max: number;
+  total: number;
+}
+
+export interface ReportView {
+  runDir: string;
+  config: ExperimentConfig;
+  /** Table III as in summary.json; NaN/null where a model has no finished round. */
+  summary: ModelSummary[];
+  figures: FigureView[];
+  examples: ExamplesView;
+  /** Label/value lines: backend, versions, machine, dates. */
+  facts: [string, string][];
+  timings: TimingRow[];
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** summary.json stores NaN as null (JSON has no NaN): both mean "no finished round". */
+const isNumber = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+const fixed2 = (v: number | null | undefined) => (isNumber(v) ? v.toFixed(2) : '–');
+const thousands = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
+
+/** A number cell a test can read back: the shown text and the exact value in data-value. */
+function numberSpan(model: ModelName, field: keyof ModelSummary, value: number | null): string {
+  const exact = isNumber(value) ? ` data-value="${value}"` : '';
+  return `<span data-model="${model}" data-field="${field}"${exact}>${fixed2(value)}</span>`;
+}
+
+function tableIII(summary: ModelSummary[]): string {
+  const rows = summary.map((s) => {
+    const seed = SEED_TABLE[s.model];
+    const pair = (mean: keyof ModelSummary, std: keyof ModelSummary) =>
+      `${numberSpan(s.model, mean, s[mean] as number)} ± ${numberSpan(s.model, std, s[std] as number)}`;
+    return `<tr data-model="${s.model}">
+      <th scope="row">${escapeHtml(s.model)}</th>
+      <td data-model="${s.model}" data-field="params">${thousands(s.params)}</td>
+      <td>${pair('trainErrorMean', 'trainErrorStd')}</td>
+      <td>${pair('testErrorMean', 'testErrorStd')}</td>
+      <td data-model="${s.model}" data-field="rounds">${s.rounds}</td>
+      <td data-model="${s.model}" data-field="failed">${s.failed.length}</td>
+      <td class="seed">${seed ? thousands(seed.params) : '–'}</td>
+      <td class="seed">${seed ? `${fixed2(seed.train[0])} ± ${fixed2(seed.train[1])}` : '–'}</td>
+      <td class="seed">${seed ? `${fixed2(seed.test[0])} ± ${fixed2(seed.test[1])}` : '–'}</td>
+    </tr>`;
+  });
+  const failures = summary.flatMap((s) => s.failed.map((f) => `<li><b>${escapeHtml(s.model)}</b> round ${f.round}: ${escapeHtml(f.reason)}</li>`));
+  return `<table class="t3" id="table-iii">
+    <caption>Table III · Results per model</caption>
+    <thead>
+      <tr><th rowspan="2">Model</th><th colspan="5">This run</th><th colspan="3" class="seed">Seed report</th></tr>
+      <tr><th>Parameters</th><th>Train error [%]</th><th>Test error [%]</th><th>Rounds</th><th>Failed</th>
+          <th class="seed">Parameters</th><th class="seed">Train error [%]</th><th class="seed">Test error [%]</th></tr>
+    </thead>
+    <tbody>${rows.join('')}</tbody>
+  </table>
+  <p class="note">Mean ± sample standard deviation (n − 1) over the rounds that finished, after the last epoch; the same numbers as <code>summary.json</code>.
+  Failed rounds are listed below, never averaged in.</p>
+  ${failures.length ? `<h3>Failed rounds</h3><ul class="failed" id="failed-rounds">${failures.join('')}</ul>` : '<p class="note" id="failed-rounds">No failed rounds.</p>'}`;
+}
+
+function figure(f: FigureView): string {
+  const links = f.files.map((file) => `<a href="${escapeHtml(file)}">${escapeHtml(file.split('/').pop() ?? file)}</a>`).join(' · ');
+  return `<figure id="${f.id}" class="fig">${f.svg}<figcaption>${escapeHtml(f.caption)} <span class="files">${links}</span></figcaption></figure>`;
+}
+
+/**
+ * A digit as a 14×14 grid of squares, dark ink on white like the printed seed report; blank
+ * pixels are left out, so a digit costs a few dozen rects.
+ */
+function digitSvg(pixels: Uint8Array, label: string): string {
+  const cells: string[] = [];
+  pixels.forEach((v, i) => {
+    if (v > 0) cells.push(`<rect x="${i % 14}" y="${Math.floor(i / 14)}" width="1" height="1" fill-opacity="${(v / 255).toFixed(2)}"/>`);
+  });
+  return `<svg class="digit" viewBox="0 0 14 14" width="56" height="56" role="img" aria-label="${escapeHtml(label)}" shape-rendering="crispEdges"><rect width="14" height="14" fill="white"/><g fill="black">${cells.join('')}</g></svg>`;
+}
+
+function examples(view: ExamplesView): string {
+  if ('error' in view) return `<p class="note">Example pairs unavailable: ${escapeHtml(view.error)}</p>`;
+  const cells = view.pairs.map((p) => {
+    const relation = p.target === 1 ? '≤' : '>';
+    return `<div class="pair" data-target="${p.target}">
+      <div class="digits">${digitSvg(p.first, `first digit, class ${p.firstClass}`)}${digitSvg(p.second, `second digit, class ${p.secondClass}`)}</div>
+      <div class="label"><b>${p.firstClass} ${relation} ${p.secondClass}</b> · target ${p.target}</div>
+      <div class="idx">pair ${p.index}</div>
+    </div>`;
+  });
+  return `<p class="note">The first ${view.pairs.length} test pairs of round ${view.round} (seed ${view.seed}), regenerated from the seed; channel 0 left, channel 1 right.
+  Shown are the digit classes and the target (1 iff first ≤ second); no prediction, since trained weights are not saved.</p>
+  <div class="pairs" id="example-pairs">${cells.join('')}</div>`;
+}
+
+function configTable(config: ExperimentConfig): string {
+  const plain = Object.entries(config).filter(([key]) => key !== 'hyper');
+  const rows = plain.map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td><code>${escapeHtml(JSON.stringify(value))}</code></td></tr>`);
+  const hyper = Object.entries(config.hyper).map(
+    ([model, h]) => `<tr><th>${escapeHtml(model)}</th><td>${h?.learningRate}</td><td>${h?.l2}</td></tr>`,
+  );
+  return `<div class="side">
+    <table class="kv" id="config"><caption>Resolved config</caption>${rows.join('')}</table>
+    <table class="kv"><caption>Per model</caption><tr><th>model</th><th>learning rate</th><th>L2 λ</th></tr>${hyper.join('')}</table>
+  </div>`;
+}
+
+function factsAndTimings(facts: [string, string][], timings: TimingRow[]): string {
+  const factRows = facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`);
+  const s = (v: number) => (isNumber(v) ? v.toFixed(1) : '–');
+  const timingRows = timings.map(
+    (t) => `<tr><th>${escapeHtml(t.model)}</th><td>${t.rounds}</td><td>${s(t.mean)}</td><td>${s(t.min)}</td><td>${s(t.max)}</td><td>${s(t.total)}</td></tr>`,
+  );
+  const total = timings.reduce((a, t) => a + t.total, 0);
+  return `<div class="side">
+    <table class="kv" id="machine"><caption>Machine and versions</caption>${factRows.join('')}</table>
+    <table class="num" id="timings"><caption>Seconds per round</caption>
+      <tr><th>model</th><th>rounds</th><th>mean</th><th>min</th><th>max</th><th>total</th></tr>
+      ${timingRows.join('')}
+      <tr class="total"><th>all</th><td>${timings.reduce((a, t) => a + t.rounds, 0)}</td><td></td><td></td><td></td><td>${s(total)}</td></tr>
+    </table>
+  </div>
+  <p class="note">Seconds are each round's own wall time (data preparation included); rounds run in parallel on the workers, so the total exceeds the study's wall time.</p>`;
+}
+
+const CSS = `
+  :root { --ink: #1d1d1f; --muted: #666; --line: #ddd; --seed: #f4f1e8; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 14px/1.45 "DejaVu Sans", Verdana, system-ui, sans-serif; color: var(--ink); background: #fafafa; }
+  main { max-width: 1220px; margin: 0 auto; padding: 20px 24px 40px; background: white; }
+  h1 { font-size: 22px; margin: 0 0 4px; }
+  h2 { font-size: 17px; margin: 28px 0 10px; padding-top: 8px; border-top: 1px solid var(--line); }
+  h3 { font-size: 14px; margin: 12px 0 4px; }
+  .sub, .note { color: var(--muted); }
+  .note { font-size: 12.5px; max-width: 1100px; }
+  code { font: 12px "DejaVu Sans Mono", monospace; }
+  table { border-collapse: collapse; }
+  caption { text-align: left; font-weight: bold; padding: 0 0 6px; }
+  th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: right; }
+  th { font-weight: 600; }
+  th[scope=row], .kv th, .num th { text-align: left; }
+  .t3 td { font-variant-numeric: tabular-nums; white-space: nowrap; }
+  .t3 .seed { background: var(--seed); }
+  .kv td { text-align: left; }
+  .figrow { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+  .fig { margin: 0 0 12px; max-width: 100%; }
+  .fig svg { display: block; max-width: 100%; height: auto; }
+  figcaption { font-size: 12.5px; color: var(--muted); max-width: 900px; }
+  .files a { color: var(--muted); }
+  .pairs { display: grid; grid-template-columns: repeat(6, 1fr); gap: 10px; max-width: 1000px; }
+  .pair { border: 1px solid var(--line); border-radius: 4px; padding: 6px; text-align: center; }
+  .digits { display: flex; gap: 4px; justify-content: center; }
+  .digit { border: 1px solid #eee; image-rendering: pixelated; }
+  .pair .label { font-size: 13px; margin-top: 2px; }
+  .pair .idx { font-size: 11px; color: var(--muted); }
+  .side { display: flex; flex-wrap: wrap; gap: 32px; align-items: flex-start; }
+`;
+
+export function renderHtml(view: ReportView): string {
+  const { config } = view;
+  const figures = view.figures;
+  const errors = figures.filter((f) => f.id === 'fig-train-error' || f.id === 'fig-test-error');
+  const others = figures.filter((f) => !errors.includes(f));
+  const title = `digit-pairs report · ${config.models.length} models × ${config.rounds} rounds × ${config.epochs} epochs`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(title)}</h1>
+<p class="sub">Run folder <code>${escapeHtml(view.runDir)}</code> · ${config.pairs} train and ${config.pairs} test pairs per round · batch ${config.batchSize} · seed ${config.seed} · backend ${escapeHtml(config.backend)}</p>
+
+<h2>Results</h2>
+${tableIII(view.summary)}
+
+<h2>Error rates over rounds</h2>
+<div class="figrow">${errors.map(figure).join('')}</div>
+
+<h2>Training</h2>
+${others.map(figure).join('')}
+
+<h2>Example test pairs</h2>
+${examples(view.examples)}
+
+<h2>Run</h2>
+${configTable(config)}
+${factsAndTimings(view.facts, view.timings)}
+</main>
+</body>
+</html>
+`;
+}
