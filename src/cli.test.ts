@@ -13,7 +13,7 @@ describe('digit-pairs CLI', () => {
   const bad: [string[], RegExp][] = [
     [['train'], /unknown command 'train'; valid: study, report/],
     [['study', '--round', '3'], /Unknown option '--round'.*valid: .*--rounds/],
-    [['study', '--models', 'cnn,resnet'], /--models: unknown model resnet; valid: baseline, baseline-aux, cnn, cnn-aux/],
+    [['study', '--models', 'cnn,resnet'], /--models: unknown model resnet; valid: seed, ablation, all, baseline, baseline-aux, cnn, cnn-aux/],
     [['study', '--rounds=-1'], /--rounds: .*>=1/],
     [['study', '--epochs', '0'], /--epochs: .*>=1/],
     [['study', '--rounds', 'many'], /--rounds: 'many' is not a whole number/],

@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseConfig, type ExperimentConfig } from './config.js';
 import { BACKENDS } from './engine/backend.js';
 import { UserError } from './errors.js';
-import { MODEL_NAMES, MODELS } from './models/registry.js';
+import { ABLATION_MODELS, MODEL_NAMES, MODELS, SEED_MODELS, type ModelName } from './models/registry.js';
 import { toTerminal } from './report/summary.js';
 import { readRecords, RESULTS_FILE } from './train/results-log.js';
 import { newRunDir, readRunConfig, runStudy, writeSummary } from './train/study.js';
@@ -22,7 +22,8 @@ Usage:
   digit-pairs --help
 
 Study options:
-  --models a,b,…     models to train (${MODEL_NAMES.join(', ')}); default: all four seed models
+  --models a,b,…     models to train, or a group: seed (default), ablation (the 8 sharing × aux
+                     variants), all. Models: ${MODEL_NAMES.join(', ')}
   --rounds N         rounds per model, fresh data and weights each (default 15)
   --epochs N         epochs per round (default 25)
   --pairs N          train pairs and test pairs per round (default 1000)
@@ -58,6 +59,9 @@ const FLAG_OF: Record<string, string> = {
   seed: '--seed', dataDir: '--data', backend: '--backend', evalEveryEpoch: '--final-eval-only',
 };
 
+/** Names that stand for several models in --models. */
+const MODEL_GROUPS: Record<string, ModelName[]> = { seed: SEED_MODELS, ablation: ABLATION_MODELS, all: MODEL_NAMES };
+
 function wholeNumber(flag: string, text: string): number {
   if (!/^-?\d+$/.test(text.trim())) throw new UserError(`--${flag}: '${text}' is not a whole number`);
   return Number(text);
@@ -67,10 +71,12 @@ function wholeNumber(flag: string, text: string): number {
 function configFromFlags(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   if (values.models !== undefined) {
-    const names = String(values.models).split(',').map((s) => s.trim()).filter(Boolean);
+    const names = String(values.models).split(',').map((s) => s.trim()).filter(Boolean).flatMap((n) => MODEL_GROUPS[n] ?? [n]);
     const unknown = names.filter((n) => !(n in MODELS));
-    if (unknown.length) throw new UserError(`--models: unknown model ${unknown.join(', ')}; valid: ${MODEL_NAMES.join(', ')}`);
-    input.models = names;
+    if (unknown.length) {
+      throw new UserError(`--models: unknown model ${unknown.join(', ')}; valid: ${[...Object.keys(MODEL_GROUPS), ...MODEL_NAMES].join(', ')}`);
+    }
+    input.models = [...new Set(names)];
   }
   for (const [flag, field] of [['rounds', 'rounds'], ['epochs', 'epochs'], ['pairs', 'pairs'], ['batch-size', 'batchSize'], ['seed', 'seed']] as const) {
     if (values[flag] !== undefined) input[field] = wholeNumber(flag, String(values[flag]));

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
+import type { Effect } from '../report/effects.js';
 import type { ModelSummary } from '../report/summary.js';
+import { ABLATION_MODELS } from '../models/registry.js';
 import { readRecords, type RoundRecord } from './results-log.js';
 import { runStudy } from './study.js';
 
@@ -35,5 +37,16 @@ describe('runStudy', () => {
     const one = await runStudy(config, { runDir: tmp(), workers: 1 });
     const two = await runStudy(config, { runDir: tmp(), workers: 2 });
     assert.deepEqual(numbers(two.records), numbers(one.records));
+  });
+
+  it('over the eight ablation variants, writes the effects table', async () => {
+    const runDir = tmp();
+    await runStudy({ ...tiny, models: [...ABLATION_MODELS] }, { runDir, workers: 2 });
+    const effects = JSON.parse(readFileSync(join(runDir, 'effects.json'), 'utf8')) as Effect[];
+    assert.deepEqual(effects.map((e) => `${e.family}: ${e.effect}`), [
+      'mlp: weight sharing (no aux)', 'mlp: weight sharing (with aux)', 'mlp: aux loss (no sharing)', 'mlp: aux loss (with sharing)',
+      'cnn: weight sharing (no aux)', 'cnn: weight sharing (with aux)', 'cnn: aux loss (no sharing)', 'cnn: aux loss (with sharing)',
+    ]);
+    assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /## Effects of weight sharing and the auxiliary loss/);
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseConfig, type ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
 import { UserError } from '../errors.js';
+import { ablationEffects, effectsMarkdown } from '../report/effects.js';
 import { summarise, toCsv, toMarkdown, type ModelSummary } from '../report/summary.js';
 import { runJobs } from './pool.js';
 import { makeProgress } from './progress.js';
@@ -53,11 +54,17 @@ export function allJobs(config: ExperimentConfig): RoundJob[] {
   return Array.from({ length: config.rounds }, (_, round) => config.models.map((model) => ({ model, round }))).flat();
 }
 
-/** Writes summary.{json,md,csv} for the records so far and returns the summary. */
+/**
+ * Writes summary.{json,md,csv} for the records so far (and effects.json when the run holds
+ * ablation pairs) and returns the summary.
+ */
 export function writeSummary(runDir: string, config: ExperimentConfig, records: RoundRecord[]): ModelSummary[] {
   const summary = summarise(records, config.models);
+  const effects = ablationEffects(records);
   writeFileSync(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  writeFileSync(join(runDir, 'summary.md'), toMarkdown(summary));
+  if (effects.length) writeFileSync(join(runDir, 'effects.json'), JSON.stringify(effects, null, 2) + '\n');
+  const effectsSection = effects.length ? `\n## Effects of weight sharing and the auxiliary loss\n\n${effectsMarkdown(effects)}` : '';
+  writeFileSync(join(runDir, 'summary.md'), toMarkdown(summary) + effectsSection);
   writeFileSync(join(runDir, 'summary.csv'), toCsv(summary));
   return summary;
 }
