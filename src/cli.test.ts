@@ -11,7 +11,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], {
 
 describe('digit-pairs CLI', () => {
   const bad: [string[], RegExp][] = [
-    [['train'], /unknown command 'train'; valid: study, report/],
+    [['train'], /unknown command 'train'; valid: study, tune, report/],
     [['study', '--round', '3'], /Unknown option '--round'.*valid: .*--rounds/],
     [['study', '--models', 'cnn,resnet'], /--models: unknown model resnet; valid: seed, ablation, all, baseline, baseline-aux, cnn, cnn-aux/],
     [['study', '--rounds=-1'], /--rounds: .*>=1/],

@@ -3,41 +3,51 @@
  * digit-pairs command line: parses flags and calls one function per command.
  * Bad input exits with code 2 and a one-line message naming the problem and the valid choices.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseConfig, type ExperimentConfig } from './config.js';
 import { BACKENDS } from './engine/backend.js';
 import { UserError } from './errors.js';
 import { ABLATION_MODELS, MODEL_NAMES, MODELS, SEED_MODELS, type ModelName } from './models/registry.js';
+import { buildReport } from './report/report.js';
 import { toTerminal } from './report/summary.js';
 import { readRecords, RESULTS_FILE } from './train/results-log.js';
 import { newRunDir, readRunConfig, runStudy, writeSummary } from './train/study.js';
-import { join } from 'node:path';
+import { HPARAMS_FILE, runTune, type HParamsFile } from './train/tune.js';
 
 const USAGE = `digit-pairs — is the first MNIST digit ≤ the second? MLP vs CNN, weight sharing, auxiliary loss.
 
 Usage:
   digit-pairs study [options]        run the study (defaults: the seed report's protocol)
-  digit-pairs report RUN_DIR         rebuild a run's summary from its folder
+  digit-pairs tune [options]         cross-validate learning rate × L2 λ on the training pairs
+  digit-pairs report RUN_DIR         rebuild a run's summary and report.html from its folder
   digit-pairs --help
 
-Study options:
+Options of study and tune:
   --models a,b,…     models to train, or a group: seed (default), ablation (the 8 sharing × aux
                      variants), all. Models: ${MODEL_NAMES.join(', ')}
-  --rounds N         rounds per model, fresh data and weights each (default 15)
+  --rounds N         rounds per model, fresh data and weights each (default 15; tune: 1)
   --epochs N         epochs per round (default 25)
   --pairs N          train pairs and test pairs per round (default 1000)
   --batch-size N     mini-batch size (default 100)
   --seed N           base seed; round r uses seed + r (default 0)
   --data DIR         read MNIST IDX files from DIR instead of the embedded digits
   --backend NAME     ${BACKENDS.join(' | ')} (default wasm)
-  --workers N        worker threads running rounds in parallel (default: cores, here ${availableParallelism()})
+  --workers N        worker threads running jobs in parallel (default: cores, here ${availableParallelism()})
   --out DIR          parent folder of the run folder (default runs)
-  --resume RUN_DIR   continue a stopped run, skipping its finished rounds
+  --resume RUN_DIR   continue a stopped run, skipping its finished jobs
+Study only:
+  --hparams FILE     per-model learning rate and λ from a tune run's ${HPARAMS_FILE}
   --final-eval-only  evaluate only after the last epoch (faster; no per-epoch curves)
+Tune only:
+  --folds K          k-fold cross-validation (default 2, as the seed)
+  --lr-factors a,b,… learning rates tried, as factors of each model's default (default 0.1,0.316,1,3.16,10)
+  --l2-factors a,b,… L2 λ tried, as factors of each model's default (default 0.1,0.316,1,3.16,10)
 `;
 
-const STUDY_OPTIONS = {
+const COMMON_OPTIONS = {
   models: { type: 'string' },
   rounds: { type: 'string' },
   epochs: { type: 'string' },
@@ -49,14 +59,17 @@ const STUDY_OPTIONS = {
   workers: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
-  'final-eval-only': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
+const STUDY_OPTIONS = { ...COMMON_OPTIONS, hparams: { type: 'string' }, 'final-eval-only': { type: 'boolean' } } satisfies ParseArgsConfig['options'];
+const TUNE_OPTIONS = { ...COMMON_OPTIONS, folds: { type: 'string' }, 'lr-factors': { type: 'string' }, 'l2-factors': { type: 'string' } } satisfies ParseArgsConfig['options'];
+type Flags = Record<string, string | boolean | undefined>;
 
 /** Flag name of each config field, so messages speak the user's language. */
 const FLAG_OF: Record<string, string> = {
   models: '--models', rounds: '--rounds', epochs: '--epochs', pairs: '--pairs', batchSize: '--batch-size',
-  seed: '--seed', dataDir: '--data', backend: '--backend', evalEveryEpoch: '--final-eval-only',
+  seed: '--seed', dataDir: '--data', backend: '--backend', evalEveryEpoch: '--final-eval-only', hyper: '--hparams',
+  tune: '--folds/--lr-factors/--l2-factors',
 };
 
 /** Names that stand for several models in --models. */
@@ -67,8 +80,15 @@ function wholeNumber(flag: string, text: string): number {
   return Number(text);
 }
 
+function numberList(flag: string, text: string): number[] {
+  const values = text.split(',').map((t) => t.trim());
+  const bad = values.find((t) => t === '' || !Number.isFinite(Number(t)));
+  if (bad !== undefined) throw new UserError(`--${flag}: '${bad}' is not a number (give a comma-separated list, e.g. 0.1,1,10)`);
+  return values.map(Number);
+}
+
 /** The config fields the user set explicitly on the command line. */
-function configFromFlags(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+function configFromFlags(values: Flags): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   if (values.models !== undefined) {
     const names = String(values.models).split(',').map((s) => s.trim()).filter(Boolean).flatMap((n) => MODEL_GROUPS[n] ?? [n]);
@@ -89,7 +109,24 @@ function configFromFlags(values: Record<string, string | boolean | undefined>): 
   }
   if (values.data !== undefined) input.dataDir = values.data;
   if (values['final-eval-only']) input.evalEveryEpoch = false;
+  if (values.hparams !== undefined) input.hyper = readHparams(String(values.hparams));
+  const tune: Record<string, unknown> = {};
+  if (values.folds !== undefined) tune.folds = wholeNumber('folds', String(values.folds));
+  if (values['lr-factors'] !== undefined) tune.learningRateFactors = numberList('lr-factors', String(values['lr-factors']));
+  if (values['l2-factors'] !== undefined) tune.l2Factors = numberList('l2-factors', String(values['l2-factors']));
+  if (Object.keys(tune).length) input.tune = tune;
   return input;
+}
+
+/** The chosen hyper-parameters of a tune run (its hparams.json, or the run folder holding it). */
+function readHparams(path: string): unknown {
+  const file = existsSync(join(path, HPARAMS_FILE)) ? join(path, HPARAMS_FILE) : path;
+  if (!existsSync(file)) throw new UserError(`--hparams ${path}: no such file (give a tune run's ${HPARAMS_FILE})`);
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as HParamsFile).chosen;
+  } catch {
+    throw new UserError(`--hparams ${file}: not valid JSON`);
+  }
 }
 
 /** Validates, translating config field names back into flags. */
@@ -105,7 +142,7 @@ function validate(input: Record<string, unknown>): ExperimentConfig {
 /** A resumed run keeps its recorded config; flags that contradict it are refused. */
 function resumeConfig(runDir: string, explicit: Record<string, unknown>): ExperimentConfig {
   const recorded = readRunConfig(runDir);
-  const merged = validate({ ...recorded, ...explicit, hyper: recorded.hyper });
+  const merged = validate({ ...recorded, ...explicit, hyper: explicit.hyper ?? recorded.hyper });
   const differing = (Object.keys(merged) as (keyof ExperimentConfig)[]).filter(
     (k) => JSON.stringify(merged[k]) !== JSON.stringify(recorded[k]),
   );
@@ -116,56 +153,85 @@ function resumeConfig(runDir: string, explicit: Record<string, unknown>): Experi
   return recorded;
 }
 
-async function study(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
-  if (values.help) return (console.log(USAGE), 0);
-  if (positionals.length) throw new UserError(`study: unexpected argument '${positionals[0]}' (options start with --)`);
+/** Parses a study/tune command line into its config, run folder and worker count. */
+function setUp(command: string, args: string[], options: ParseArgsConfig['options'], defaults: Record<string, unknown> = {}) {
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true }) as { values: Flags; positionals: string[] };
+  if (positionals.length) throw new UserError(`${command}: unexpected argument '${positionals[0]}' (options start with --)`);
   const explicit = configFromFlags(values);
-  const workers = values.workers === undefined ? undefined : wholeNumber('workers', values.workers);
+  const workers = values.workers === undefined ? undefined : wholeNumber('workers', String(values.workers));
   if (workers !== undefined && workers < 1) throw new UserError(`--workers: must be at least 1 (got ${workers})`);
-  const config = values.resume ? resumeConfig(values.resume, explicit) : validate(explicit);
-  const runDir = values.resume ?? newRunDir(values.out ?? 'runs');
-
-  const started = performance.now();
-  const outcome = await runStudy(config, { runDir, workers, progress: true });
-  const minutes = ((performance.now() - started) / 60_000).toFixed(1);
-  console.log(`\n${toTerminal(outcome.summary)}\n`);
-  console.log(`wall time ${minutes} min; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`);
-  if (outcome.interrupted) {
-    console.error(`\nstopped: finished rounds are saved in ${runDir}. Resume with:\n  digit-pairs study --resume ${runDir}`);
-    return 130;
-  }
-  return 0;
+  const resume = values.resume as string | undefined;
+  const config = resume ? resumeConfig(resume, explicit) : validate({ ...defaults, ...explicit });
+  const runDir = resume ?? newRunDir((values.out as string | undefined) ?? 'runs', command === 'study' ? '' : `${command}-`);
+  return { config, runDir, workers, help: values.help === true };
 }
 
-function report(args: string[]): number {
+function stopped(command: string, runDir: string): number {
+  console.error(`\nstopped: finished jobs are saved in ${runDir}. Resume with:\n  digit-pairs ${command} --resume ${runDir}`);
+  return 130;
+}
+
+async function study(args: string[]): Promise<number> {
+  const { config, runDir, workers, help } = setUp('study', args, STUDY_OPTIONS);
+  if (help) return (console.log(USAGE), 0);
+  const started = performance.now();
+  const outcome = await runStudy(config, { runDir, workers, progress: true });
+  const report = await buildReport(runDir);
+  console.log(`\n${toTerminal(outcome.summary)}\n`);
+  console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`);
+  console.log(`report: ${report.html}`);
+  return outcome.interrupted ? stopped('study', runDir) : 0;
+}
+
+async function tune(args: string[]): Promise<number> {
+  // One round unless asked: a grid × folds × rounds search is many trainings.
+  const { config, runDir, workers, help } = setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
+  if (help) return (console.log(USAGE), 0);
+  const { hparams, interrupted } = await runTune(config, { runDir, workers, progress: true });
+  for (const [model, chosen] of Object.entries(hparams.chosen)) {
+    const best = hparams.grid[model as ModelName]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
+    console.log(`${model.padEnd(22)} lr ${chosen.learningRate}  λ ${chosen.l2}  validation error ${best.validationErrorMean.toFixed(2)} ± ${best.validationErrorStd.toFixed(2)}%`);
+  }
+  console.log(`\nwritten ${join(runDir, HPARAMS_FILE)}; use it with: digit-pairs study --hparams ${join(runDir, HPARAMS_FILE)}`);
+  return interrupted ? stopped('tune', runDir) : 0;
+}
+
+async function report(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UserError('report: give exactly one run folder, e.g. digit-pairs report runs/2026-11-27T10-31-05');
   const runDir = positionals[0];
   const config = readRunConfig(runDir);
   const summary = writeSummary(runDir, config, readRecords(join(runDir, RESULTS_FILE)));
+  const built = await buildReport(runDir);
   console.log(toTerminal(summary));
+  console.log(`\nreport: ${built.html}`);
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = { study, report };
+const COMMANDS: Record<string, { run: (args: string[]) => number | Promise<number>; options: object }> = {
+  study: { run: study, options: STUDY_OPTIONS },
+  tune: { run: tune, options: TUNE_OPTIONS },
+  report: { run: report, options: {} },
+};
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+const [command, ...rest] = process.argv.slice(2);
+
+async function main(): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return (console.log(USAGE), command ? 0 : 2);
-  const run = COMMANDS[command];
-  if (!run) throw new UserError(`unknown command '${command}'; valid: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
-  return run(rest);
+  const entry = COMMANDS[command];
+  if (!entry) throw new UserError(`unknown command '${command}'; valid: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
+  return entry.run(rest);
 }
 
-main(process.argv.slice(2)).then(
+main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     // parseArgs rejects unknown or malformed options with its own error codes.
     const code = (error as { code?: string }).code ?? '';
     if (error instanceof UserError || code.startsWith('ERR_PARSE_ARGS')) {
       const message = (error as Error).message.split('\n')[0];
-      const hint = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `; valid: ${Object.keys(STUDY_OPTIONS).map((o) => `--${o}`).join(', ')}` : '';
+      const valid = Object.keys(COMMANDS[command]?.options ?? {}).map((o) => `--${o}`).join(', ');
+      const hint = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `; valid: ${valid}` : '';
       console.error(`digit-pairs: ${message}${hint}`);
       process.exit(2);
     }

@@ -16,6 +16,18 @@ const hyperSchema = z.strictObject({
   l2: z.number().min(0).max(100),
 });
 
+/** Log-spaced factors from ×0.1 to ×10 around a model's default (its seed value). */
+const SPAN_10X = [0.1, 0.316, 1, 3.16, 10];
+
+const tuneSchema = z.strictObject({
+  /** k of k-fold cross-validation on the training pairs. */
+  folds: z.int().min(2).max(20).default(2),
+  /** Learning rates tried: these factors × each model's default learning rate. */
+  learningRateFactors: z.array(z.number().positive()).min(1).default(SPAN_10X),
+  /** L2 λ tried: these factors × each model's default λ. */
+  l2Factors: z.array(z.number().min(0)).min(1).default(SPAN_10X),
+});
+
 export const configSchema = z.strictObject({
   /** Architectures to train, by registry name. */
   models: z.array(z.enum(MODEL_NAMES)).min(1).default(SEED_MODELS),
@@ -37,6 +49,8 @@ export const configSchema = z.strictObject({
   evalEveryEpoch: z.boolean().default(true),
   /** Per-model overrides of learning rate and L2 λ; the resolved values are recorded per model. */
   hyper: z.partialRecord(z.enum(MODEL_NAMES), hyperSchema.partial()).default({}),
+  /** The hyper-parameter search of `digit-pairs tune` (unused by a study). */
+  tune: tuneSchema.default(tuneSchema.parse({})),
 });
 
 export type ExperimentConfig = Omit<z.output<typeof configSchema>, 'hyper'> & {

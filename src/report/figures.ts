@@ -155,12 +155,16 @@ export function errorBoxplotSpec(points: RoundError[], options: ErrorBoxplotOpti
           tooltip: [{ field: 'model' }, { field: 'round' }, { field: 'errorPercent', format: '.2f' }],
         },
       },
+      // The seed's mean: a black tick labelled "seed", so the PNG explains itself without a caption.
       ...(seed.length
-        ? [{
-            data: { values: seed },
-            mark: { type: 'tick', color: 'black', thickness: 2, size: 60 },
-            encoding: { x, y },
-          } as const]
+        ? [
+            { data: { values: seed }, mark: { type: 'tick', color: 'black', thickness: 2, size: 60 }, encoding: { x, y } } as const,
+            {
+              data: { values: seed },
+              mark: { type: 'text', text: 'seed', align: 'left', baseline: 'middle', dx: 33, fontSize: 11, color: '#333' },
+              encoding: { x, y },
+            } as const,
+          ]
         : []),
     ],
   } as TopLevelSpec;
@@ -171,7 +175,7 @@ export function errorBoxplotSpec(points: RoundError[], options: ErrorBoxplotOpti
  * one log axis (the baseline's loss carries a large L2 term that would flatten the others).
  */
 export function lossSpec(points: LossPoint[], models: ModelName[], options: { width?: number; height?: number } = {}): TopLevelSpec {
-  const x = { field: 'iteration', type: 'quantitative', title: 'training iteration (mini-batch)' } as const;
+  const x = { field: 'iteration', type: 'quantitative', title: 'training iteration (mini-batch)', axis: { format: 'd', tickMinStep: 1 } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Figure 3 · Loss evolution (mean over rounds, band: min–max)',
@@ -179,7 +183,8 @@ export function lossSpec(points: LossPoint[], models: ModelName[], options: { wi
     height: options.height ?? 320,
     config: CONFIG,
     data: { values: points },
-    encoding: { x, color: modelColor(models) },
+    // Legend symbols drawn as opaque strokes: by default they would take the faint band's opacity.
+    encoding: { x, color: { ...modelColor(models), legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5 } } },
     layer: [
       {
         mark: { type: 'area', opacity: 0.18 },
@@ -210,7 +215,8 @@ export function epochErrorSpec(points: EpochPoint[], models: ModelName[], option
       height: options.height ?? 260,
       mark: { type: 'line', point: epochs <= 30, strokeWidth: 1.8 },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 }, scale: { domain: [1, epochs] } },
+        // Whole epochs only; a one-epoch run keeps Vega's default domain (a [1, 1] domain has no ticks).
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 }, scale: epochs > 1 ? { domain: [1, epochs] } : {} },
         y: { field: 'errorPercent', type: 'quantitative', title: 'error [%]', scale: { zero: true } },
         color: modelColor(models),
       },

@@ -47,6 +47,8 @@ export interface ReportView {
   /** Label/value lines: backend, versions, machine, dates. */
   facts: [string, string][];
   timings: TimingRow[];
+  /** Why a figure is missing (e.g. no per-epoch errors in this run), shown where it would be. */
+  notes: string[];
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -66,8 +68,9 @@ function numberSpan(model: ModelName, field: keyof ModelSummary, value: number |
 function tableIII(summary: ModelSummary[]): string {
   const rows = summary.map((s) => {
     const seed = SEED_TABLE[s.model];
+    // A model with no finished round has no mean: one dash, not "– ± –".
     const pair = (mean: keyof ModelSummary, std: keyof ModelSummary) =>
-      `${numberSpan(s.model, mean, s[mean] as number)} ± ${numberSpan(s.model, std, s[std] as number)}`;
+      isNumber(s[mean] as number) ? `${numberSpan(s.model, mean, s[mean] as number)} ± ${numberSpan(s.model, std, s[std] as number)}` : '–';
     return `<tr data-model="${s.model}">
       <th scope="row">${escapeHtml(s.model)}</th>
       <td data-model="${s.model}" data-field="params">${thousands(s.params)}</td>
@@ -172,11 +175,12 @@ const CSS = `
   caption { text-align: left; font-weight: bold; padding: 0 0 6px; }
   th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: right; }
   th { font-weight: 600; }
+  th[colspan] { text-align: center; }
   th[scope=row], .kv th, .num th { text-align: left; }
   .t3 td { font-variant-numeric: tabular-nums; white-space: nowrap; }
   .t3 .seed { background: var(--seed); }
   .kv td { text-align: left; }
-  .figrow { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+  .figrow { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; align-items: start; }
   .fig { margin: 0 0 12px; max-width: 100%; }
   .fig svg { display: block; max-width: 100%; height: auto; }
   figcaption { font-size: 12.5px; color: var(--muted); max-width: 900px; }
@@ -217,6 +221,7 @@ ${tableIII(view.summary)}
 
 <h2>Training</h2>
 ${others.map(figure).join('')}
+${view.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}
 
 <h2>Example test pairs</h2>
 ${examples(view.examples)}

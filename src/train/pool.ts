@@ -1,20 +1,20 @@
 /**
- * Runs (model, round) jobs on worker threads, one TensorFlow.js instance each. Every job is
- * seeded by its round alone, so results do not depend on which worker ran it or in what order.
+ * Runs jobs on worker threads, one TensorFlow.js instance each. Every job is seeded by its own
+ * fields alone, so results do not depend on which worker ran it or in what order.
  */
 import { Worker } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config.js';
-import type { RoundRecord } from './results-log.js';
-import type { RoundJob, RoundProgress } from './round.js';
+import { failedRecord, type Job, type JobRecord } from './jobs.js';
+import type { RoundProgress } from './round.js';
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; progress: RoundProgress }
-  | { type: 'done'; record: RoundRecord };
+  | { type: 'done'; record: JobRecord };
 
-export interface PoolHandlers {
+export interface PoolHandlers<R extends JobRecord> {
   /** A job finished (or failed); called in completion order. */
-  onRecord(record: RoundRecord): void;
+  onRecord(record: R): void;
   /** Epoch-level progress of the job on worker `slot`. */
   onProgress?(slot: number, progress: RoundProgress): void;
 }
@@ -28,17 +28,19 @@ export interface JobPool {
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-export function runJobs(jobs: RoundJob[], config: ExperimentConfig, workers: number, handlers: PoolHandlers): JobPool {
+export function runJobs<J extends Job, R extends JobRecord>(
+  jobs: J[], config: ExperimentConfig, workers: number, handlers: PoolHandlers<R>,
+): JobPool {
   const queue = [...jobs];
   const active = new Set<Worker>();
   let stopped = false;
+  // Workers report every problem as a failed record, so `done` only ever resolves.
   let finish!: () => void;
-  let fail!: (error: Error) => void;
-  const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+  const done = new Promise<void>((resolve) => (finish = resolve));
   let outstanding = jobs.length;
 
-  const record = (r: RoundRecord) => {
-    handlers.onRecord(r);
+  const record = (r: JobRecord) => {
+    handlers.onRecord(r as R);
     if (--outstanding === 0) finish();
   };
 
@@ -46,7 +48,9 @@ export function runJobs(jobs: RoundJob[], config: ExperimentConfig, workers: num
     if (stopped || queue.length === 0) return;
     const worker = new Worker(WORKER_URL, { workerData: { config } });
     active.add(worker);
-    let current: RoundJob | undefined;
+    let current: J | undefined;
+    let ready = false;
+    let crash = '';
     const next = () => {
       current = queue.shift();
       if (current) worker.postMessage(current);
@@ -54,7 +58,7 @@ export function runJobs(jobs: RoundJob[], config: ExperimentConfig, workers: num
     };
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'progress') handlers.onProgress?.(slot, message.progress);
-      else if (message.type === 'ready') next();
+      else if (message.type === 'ready') (ready = true), next();
       else {
         current = undefined;
         record(message.record);
@@ -64,7 +68,8 @@ export function runJobs(jobs: RoundJob[], config: ExperimentConfig, workers: num
     // A worker that dies takes only its current round with it: record that round as failed
     // and carry on with a fresh worker.
     worker.on('error', (error) => {
-      if (current) record({ ...current, seed: config.seed + current.round, status: 'failed', reason: `worker crashed: ${error.message}` });
+      crash = error.message;
+      if (current) record(failedRecord(current, config, `worker crashed: ${error.message}`));
       current = undefined;
     });
     worker.on('exit', (code) => {
@@ -73,7 +78,9 @@ export function runJobs(jobs: RoundJob[], config: ExperimentConfig, workers: num
         if (active.size === 0) finish();
         return;
       }
-      if (current) record({ ...current, seed: config.seed + current.round, status: 'failed', reason: `worker exited with code ${code}` });
+      if (current) record(failedRecord(current, config, `worker exited with code ${code}`));
+      // A worker that cannot even start would fail the same way again: fail what is left instead.
+      if (!ready) for (const job of queue.splice(0)) record(failedRecord(job, config, `worker could not start: ${crash || `exit code ${code}`}`));
       if (queue.length > 0) start(slot);
     });
   };
@@ -82,7 +89,7 @@ export function runJobs(jobs: RoundJob[], config: ExperimentConfig, workers: num
   for (let slot = 0; slot < Math.min(workers, jobs.length); slot++) start(slot);
 
   return {
-    done: done.catch((error: Error) => { throw error; }),
+    done,
     async stop() {
       stopped = true;
       queue.length = 0;
@@ -91,6 +98,4 @@ export function runJobs(jobs: RoundJob[], config: ExperimentConfig, workers: num
       await done;
     },
   };
-  // `fail` is kept for symmetry with `finish`; workers report problems as failed records.
-  void fail;
 }

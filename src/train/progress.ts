@@ -1,35 +1,23 @@
 /**
- * What the user sees while a study runs: on a terminal, an overall bar (epochs done, ETA) and
- * one line per worker (model, round, epoch, loss); elsewhere (CI, a log file), one line per
- * finished round.
+ * What the user sees while jobs run: on a terminal, an overall bar (epochs done, ETA) and one
+ * line per worker (task, epoch, loss); elsewhere (CI, a log file), one line per finished job.
  */
 import cliProgress from 'cli-progress';
-import type { RoundRecord } from './results-log.js';
+import type { JobRecord } from './jobs.js';
 import type { RoundProgress } from './round.js';
 
 export interface Progress {
   epoch(slot: number, p: RoundProgress): void;
-  record(r: RoundRecord): void;
+  record(r: JobRecord): void;
   stop(): void;
 }
 
-export function makeProgress(totalJobs: number, epochsPerJob: number, workers: number, rounds: number): Progress {
+/** `describe` turns a finished job's record into one line ("cnn round 3/15: test 21.0% …"). */
+export function makeProgress(totalJobs: number, epochsPerJob: number, workers: number, describe: (r: JobRecord) => string): Progress {
   let finished = 0;
-  const line = (r: RoundRecord) =>
-    `[${finished}/${totalJobs}] ${r.model} round ${r.round + 1}/${rounds}: ` +
-    (r.status === 'ok'
-      ? `train ${r.trainErrorPercent.toFixed(1)}%  test ${r.testErrorPercent.toFixed(1)}%  (${r.seconds.toFixed(1)} s)`
-      : `FAILED (${r.reason})`);
-
+  const line = (r: JobRecord) => `[${++finished}/${totalJobs}] ${describe(r)}`;
   if (!process.stderr.isTTY) {
-    return {
-      epoch() {},
-      record(r) {
-        finished++;
-        console.error(line(r));
-      },
-      stop() {},
-    };
+    return { epoch() {}, record: (r) => console.error(line(r)), stop() {} };
   }
   const bars = new cliProgress.MultiBar(
     { hideCursor: true, gracefulExit: false, clearOnComplete: false, etaBuffer: 50, format: ' {bar} {percentage}% | {value}/{total} epochs | ETA {eta_formatted}' },
@@ -37,19 +25,14 @@ export function makeProgress(totalJobs: number, epochsPerJob: number, workers: n
   );
   const overall = bars.create(totalJobs * epochsPerJob, 0);
   const slots = Array.from({ length: Math.min(workers, totalJobs) }, () =>
-    bars.create(epochsPerJob, 0, { task: 'starting' }, { format: '   {task} epoch {value}/{total} loss {loss}' }),
+    bars.create(epochsPerJob, 0, { task: 'starting', loss: '–' }, { format: '   {task}  epoch {value}/{total}  loss {loss}' }),
   );
   return {
     epoch(slot, p) {
-      slots[slot]?.update(p.epoch + 1, { task: `${p.model.padEnd(12)} round ${p.round + 1}/${rounds}`, loss: p.loss.toFixed(3) });
+      slots[slot]?.update(p.epoch + 1, { task: p.task.padEnd(28), loss: p.loss.toFixed(3) });
       overall.increment();
     },
-    record(r) {
-      finished++;
-      bars.log(line(r) + '\n');
-    },
-    stop() {
-      bars.stop();
-    },
+    record: (r) => bars.log(line(r) + '\n'),
+    stop: () => bars.stop(),
   };
 }

@@ -56,7 +56,7 @@ describe('interrupted runs', () => {
 
     const resumed = cli(['study', '--resume', runDir]);
     assert.equal(await resumed.exited, 0, resumed.stderr());
-    assert.match(resumed.stderr(), new RegExp(`${8 - finished} rounds to run`));
+    assert.match(resumed.stderr(), new RegExp(`${8 - finished} of 8 jobs to run`));
     assert.deepEqual(numbers(runDir), numbers(reference));
   });
 

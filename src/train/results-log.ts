@@ -1,8 +1,8 @@
 /**
- * The run folder's results log: one JSON line per finished (or failed) round, appended and
- * flushed as soon as the round ends, so a crash loses at most the round in progress.
+ * A run folder's log: one JSON line per finished (or failed) job — a study's rounds, a tuning
+ * run's folds — appended as soon as the job ends, so a crash loses at most the jobs in progress.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import type { ModelName } from '../models/registry.js';
 import type { RoundResult } from './round.js';
 
@@ -19,7 +19,7 @@ export type RoundRecord = RoundResult | FailedRound;
 
 export const RESULTS_FILE = 'results.jsonl';
 
-export function appendRecord(path: string, record: RoundRecord): void {
+export function appendRecord(path: string, record: object): void {
   appendFileSync(path, JSON.stringify(record) + '\n');
 }
 
@@ -27,19 +27,33 @@ export function appendRecord(path: string, record: RoundRecord): void {
  * Reads every complete record. A last line without its newline is a write cut short by a
  * crash: it is ignored (the round runs again on resume). A bad line elsewhere is corruption.
  */
-export function readRecords(path: string): RoundRecord[] {
+export function readRecords<R = RoundRecord>(path: string): R[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
   // The piece after the last newline is '' for a whole file, or the partial tail of a crash.
   const complete = text.split('\n').slice(0, -1);
   return complete.filter((l) => l.trim() !== '').map((line, i) => {
     try {
-      return JSON.parse(line) as RoundRecord;
+      return JSON.parse(line) as R;
     } catch {
       throw new Error(`${path}: line ${i + 1} is not valid JSON`);
     }
   });
 }
 
-/** Key of a (model, round) job, for finding what is already done. */
-export const jobKey = (r: { model: string; round: number }): string => `${r.model}#${r.round}`;
+/**
+ * Cuts a torn last line (a write cut short by a crash) off the log, so records appended on
+ * resume start on a line of their own. Returns whether anything was cut.
+ */
+export function dropTornTail(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const bytes = readFileSync(path);
+  const end = bytes.lastIndexOf(0x0a) + 1; // just past the last newline (0 if none)
+  if (end === bytes.length) return false;
+  truncateSync(path, end);
+  return true;
+}
+
+/** Key of a job (its identifying fields, whatever they are), for finding what is already done. */
+export const jobKey = (r: { model: string; round: number; fold?: number; learningRate?: number; l2?: number }): string =>
+  [r.model, r.round, r.fold, r.learningRate, r.l2].join('#');

@@ -42,8 +42,8 @@ export class DivergedError extends Error {
 }
 
 export interface RoundProgress {
-  model: ModelName;
-  round: number;
+  /** What is training, for display: "cnn round 3/15", "cnn fold 2/2 lr 0.001 λ 0.1". */
+  task: string;
   epoch: number;
   epochs: number;
   loss: number;
@@ -148,45 +148,66 @@ function injectedNaN(job: RoundJob): boolean {
   return process.env.DIGIT_PAIRS_FAULT === `nan:${job.model}:${job.round}`;
 }
 
-/** Trains and evaluates `job.model` for round `job.round` of `config`. */
-export function runRound(
-  job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: RoundProgress) => void,
-): RoundResult {
-  const started = performance.now();
-  const seed = config.seed + job.round;
-  const spec = MODELS[job.model];
-  const hyper = config.hyper[job.model] ?? spec.hyper;
-  const data = makeRoundData(pools, config.pairs, seed);
-  const params = new Params(makeRng(seed, `init:${job.model}`));
-  const trainRng = makeRng(seed, `train:${job.model}`); // shuffling and dropout masks
+export interface FitResult {
+  params: number;
+  /** Errors on the training pairs and on the held-out pairs after each evaluated epoch. */
+  epochs: EpochErrors[];
+  batchLoss: number[];
+}
+
+/**
+ * Trains a fresh `model` on `train` and measures it on `train` and `heldOut` (the test pairs
+ * of a round, or the validation fold of a cross-validation split). All randomness comes from
+ * `seed`. Evaluates after every epoch when `config.evalEveryEpoch`, else after the last.
+ */
+export function fit(
+  model: ModelName, hyper: HyperParams, train: PairSet, heldOut: PairSet, seed: number,
+  config: Pick<ExperimentConfig, 'epochs' | 'batchSize' | 'evalEveryEpoch'>,
+  onEpoch?: (epoch: number, loss: number) => void, injectNaN = false,
+): FitResult {
+  const params = new Params(makeRng(seed, `init:${model}`));
+  const trainRng = makeRng(seed, `train:${model}`); // shuffling and dropout masks
   const evalRng = makeRng(seed, 'eval'); // unused in inference mode, but the context needs one
   const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
   try {
-    const forward = spec.build(params);
+    const forward = MODELS[model].build(params);
     const batchLoss: number[] = [];
     const epochs: EpochErrors[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
-      const losses = trainEpoch(forward, params, optimizer, data.train, config, hyper, trainRng);
-      if (injectedNaN(job)) losses[0] = NaN;
+      const losses = trainEpoch(forward, params, optimizer, train, config, hyper, trainRng);
+      if (injectNaN) losses[0] = NaN;
       const bad = losses.find((l) => !Number.isFinite(l));
       if (bad !== undefined) throw new DivergedError(epoch, bad);
       batchLoss.push(...losses);
       if (config.evalEveryEpoch || epoch === config.epochs - 1) {
         epochs.push({
-          trainErrorPercent: errorPercent(forward, data.train, evalRng),
-          testErrorPercent: errorPercent(forward, data.test, evalRng),
+          trainErrorPercent: errorPercent(forward, train, evalRng),
+          testErrorPercent: errorPercent(forward, heldOut, evalRng),
         });
       }
-      onEpoch?.({ ...job, epoch, epochs: config.epochs, loss: losses[losses.length - 1] });
+      onEpoch?.(epoch, losses[losses.length - 1]);
     }
-    const final = epochs[epochs.length - 1];
-    return {
-      ...job, seed, status: 'ok', params: params.count(), ...final,
-      epochs: config.evalEveryEpoch ? epochs : [], batchLoss,
-      seconds: (performance.now() - started) / 1000,
-    };
+    return { params: params.count(), epochs, batchLoss };
   } finally {
     optimizer.dispose();
     params.dispose();
   }
+}
+
+/** Trains and evaluates `job.model` for round `job.round` of `config`: fresh pairs, fresh weights. */
+export function runRound(
+  job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: RoundProgress) => void,
+): RoundResult {
+  const started = performance.now();
+  const seed = config.seed + job.round;
+  const hyper = config.hyper[job.model] ?? MODELS[job.model].hyper;
+  const data = makeRoundData(pools, config.pairs, seed);
+  const task = `${job.model} round ${job.round + 1}/${config.rounds}`;
+  const progress = (epoch: number, loss: number) => onEpoch?.({ task, epoch, epochs: config.epochs, loss });
+  const { params, epochs, batchLoss } = fit(job.model, hyper, data.train, data.test, seed, config, progress, injectedNaN(job));
+  return {
+    ...job, seed, status: 'ok', params, ...epochs[epochs.length - 1],
+    epochs: config.evalEveryEpoch ? epochs : [], batchLoss,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

@@ -2,29 +2,17 @@
  * The study: every model × every round, on a pool of workers, into one run folder that holds
  * the resolved config, the results log (a line per round, written as each ends) and the summary.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, type ExperimentConfig } from '../config.js';
-import { loadPools } from '../data/mnist.js';
-import { UserError } from '../errors.js';
+import type { ExperimentConfig } from '../config.js';
 import { ablationEffects, effectsMarkdown } from '../report/effects.js';
 import { summarise, toCsv, toMarkdown, type ModelSummary } from '../report/summary.js';
-import { runJobs } from './pool.js';
-import { makeProgress } from './progress.js';
-import { appendRecord, jobKey, readRecords, RESULTS_FILE, type RoundRecord } from './results-log.js';
+import { RESULTS_FILE, type RoundRecord } from './results-log.js';
 import type { RoundJob } from './round.js';
+import { runLoggedJobs, type RunOptions } from './run-folder.js';
 
-export const CONFIG_FILE = 'config.json';
-
-export interface StudyOptions {
-  /** The run folder: new for a fresh study, existing for a resumed one. */
-  runDir: string;
-  /** Worker threads (default: the machine's cores). */
-  workers?: number;
-  /** Show progress (bars on a terminal, lines otherwise). */
-  progress?: boolean;
-}
+export { CONFIG_FILE, newRunDir, readRunConfig, checkData } from './run-folder.js';
+export type StudyOptions = RunOptions;
 
 export interface StudyOutcome {
   runDir: string;
@@ -32,21 +20,6 @@ export interface StudyOutcome {
   records: RoundRecord[];
   /** True when the study was stopped (SIGINT/SIGTERM) before every round finished. */
   interrupted: boolean;
-}
-
-/** A fresh run folder name under `root`, e.g. runs/2026-11-27T10-31-05. */
-export function newRunDir(root: string): string {
-  const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
-  let dir = join(root, stamp);
-  for (let i = 2; existsSync(dir); i++) dir = join(root, `${stamp}-${i}`);
-  return dir;
-}
-
-/** The config recorded in a run folder, validated. */
-export function readRunConfig(runDir: string): ExperimentConfig {
-  const path = join(runDir, CONFIG_FILE);
-  if (!existsSync(path)) throw new UserError(`${runDir}: not a run folder (no ${CONFIG_FILE})`);
-  return parseConfig((JSON.parse(readFileSync(path, 'utf8')) as { config: unknown }).config);
 }
 
 /** Every (model, round) job of a config, round by round so partial results cover every model. */
@@ -69,16 +42,11 @@ export function writeSummary(runDir: string, config: ExperimentConfig, records: 
   return summary;
 }
 
-/** Fails fast, before any worker starts, on data that cannot be read or is too small. */
-export function checkData(config: ExperimentConfig): void {
-  const pools = loadPools(config.dataDir);
-  for (const [name, pool] of [['train', pools.train], ['test', pools.test]] as const) {
-    if (2 * config.pairs > pool.count) {
-      throw new UserError(
-        `--pairs ${config.pairs}: each set needs ${2 * config.pairs} digits but the ${name} pool holds ${pool.count} (at most ${Math.floor(pool.count / 2)} pairs)`,
-      );
-    }
-  }
+function describeRound(r: RoundRecord, rounds: number): string {
+  const what = `${r.model} round ${r.round + 1}/${rounds}`;
+  return r.status === 'ok'
+    ? `${what}: train ${r.trainErrorPercent.toFixed(1)}%  test ${r.testErrorPercent.toFixed(1)}%  (${r.seconds.toFixed(1)} s)`
+    : `${what}: FAILED (${r.reason})`;
 }
 
 /**
@@ -87,50 +55,9 @@ export function checkData(config: ExperimentConfig): void {
  * summary of what finished is written, and the outcome says `interrupted`.
  */
 export async function runStudy(config: ExperimentConfig, options: StudyOptions): Promise<StudyOutcome> {
-  const { runDir } = options;
-  checkData(config);
-  mkdirSync(runDir, { recursive: true });
-  const configPath = join(runDir, CONFIG_FILE);
-  if (!existsSync(configPath)) {
-    const meta = { createdAt: new Date().toISOString(), node: process.version, cores: availableParallelism() };
-    writeFileSync(configPath, JSON.stringify({ config, meta }, null, 2) + '\n');
-  }
-  const logPath = join(runDir, RESULTS_FILE);
-  const records = readRecords(logPath);
-  const done = new Set(records.map(jobKey));
-  const jobs = allJobs(config).filter((job) => !done.has(jobKey(job)));
-
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length || 1));
-  if (options.progress) {
-    console.error(
-      `digit-pairs study → ${runDir}  (${config.models.join(', ')}; ${config.rounds} rounds × ${config.epochs} epochs; ` +
-        `${config.backend}; ${workers} worker${workers > 1 ? 's' : ''}; ${jobs.length} rounds to run)`,
-    );
-  }
-  const progress = options.progress ? makeProgress(jobs.length, config.epochs, workers, config.rounds) : undefined;
-  const pool = runJobs(jobs, config, workers, {
-    onRecord(record) {
-      appendRecord(logPath, record);
-      records.push(record);
-      progress?.record(record);
-    },
-    onProgress: (slot, p) => progress?.epoch(slot, p),
-  });
-
-  let interrupted = false;
-  const stop = () => {
-    interrupted = true;
-    void pool.stop();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    await pool.done;
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    progress?.stop();
-  }
-  const summary = writeSummary(runDir, config, records);
-  return { runDir, summary, records, interrupted };
+  const { records, interrupted } = await runLoggedJobs<RoundJob, RoundRecord>(
+    'study', config, allJobs(config), RESULTS_FILE, options, (r) => describeRound(r, config.rounds),
+  );
+  const summary = writeSummary(options.runDir, config, records);
+  return { runDir: options.runDir, summary, records, interrupted };
 }

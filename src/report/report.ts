@@ -1,0 +1,177 @@
+/**
+ * The run's report, rebuilt from the run folder alone: the figures as Vega-Lite specs rendered
+ * to SVG in Node (no browser, no canvas) and to PNG by resvg, and report.html around them.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { loadPools } from '../data/mnist.js';
+import { DIGIT_PIXELS, makeRoundData } from '../data/pairs.js';
+import type { ExperimentConfig } from '../config.js';
+import { readRecords, RESULTS_FILE, type RoundRecord } from '../train/results-log.js';
+import type { RoundResult } from '../train/round.js';
+import { CONFIG_FILE, readRunConfig } from '../train/study.js';
+import { epochCurves, epochErrorSpec, errorBoxplotSpec, lossCurves, lossSpec, roundErrors } from './figures.js';
+import { renderHtml, type ExamplePair, type ExamplesView, type FigureView, type TimingRow } from './html.js';
+import { SEED_TABLE } from './seed-table.js';
+import { summarise, type ModelSummary } from './summary.js';
+
+export const REPORT_FILE = 'report.html';
+export const FIGURES_DIR = 'figures';
+/** How many test pairs the example grid shows. */
+const EXAMPLE_PAIRS = 12;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The PNGs are rendered with the DejaVu fonts from an npm package, not the system's, so they show
+ * text (and the same text) on any machine, fonts installed or not.
+ */
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => require.resolve(`dejavu-fonts-ttf/ttf/${f}`));
+
+/** Vega-Lite → Vega → SVG, headless: the 'none' renderer builds the scenegraph without a canvas. */
+export async function specToSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none', logLevel: vega.Warn });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** SVG → PNG at twice the SVG's size, so the PNG stays sharp on a high-density screen or slide. */
+export function svgToPng(svg: string): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    font: { loadSystemFonts: false, fontFiles: FONT_FILES, defaultFontFamily: 'DejaVu Sans' },
+  });
+  return resvg.render().asPng();
+}
+
+/** summary.json as the study wrote it; recomputed from the results only when it is missing. */
+function readSummary(runDir: string, config: ExperimentConfig, records: RoundRecord[]): ModelSummary[] {
+  const path = join(runDir, 'summary.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ModelSummary[]) : summarise(records, config.models);
+}
+
+/**
+ * The first test pairs of the run's first round, regenerated from its seed (the data are a pure
+ * function of seed and pool) and turned back into 0–255 pixels with the round's train mean and std.
+ */
+function examplePairs(config: ExperimentConfig, records: RoundRecord[]): ExamplesView {
+  const round = records.length ? Math.min(...records.map((r) => r.round)) : 0;
+  const seed = config.seed + round;
+  try {
+    const data = makeRoundData(loadPools(config.dataDir), config.pairs, seed);
+    const { input, classes, target } = data.test;
+    const toBytes = (offset: number) =>
+      Uint8Array.from(input.subarray(offset, offset + DIGIT_PIXELS), (v) => Math.min(255, Math.max(0, Math.round(v * data.std + data.mean))));
+    const pairs: ExamplePair[] = Array.from({ length: Math.min(EXAMPLE_PAIRS, data.test.count) }, (_, i) => ({
+      index: i,
+      first: toBytes(2 * i * DIGIT_PIXELS),
+      second: toBytes((2 * i + 1) * DIGIT_PIXELS),
+      firstClass: classes[2 * i],
+      secondClass: classes[2 * i + 1],
+      target: target[i],
+    }));
+    return { round, seed, pairs };
+  } catch (error) {
+    // e.g. a run made with --data whose folder is not on this machine: the rest of the report still stands.
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function timings(records: RoundRecord[], config: ExperimentConfig): TimingRow[] {
+  return config.models.map((model) => {
+    const seconds = records.filter((r): r is RoundResult => r.status === 'ok' && r.model === model).map((r) => r.seconds);
+    const total = seconds.reduce((a, b) => a + b, 0);
+    return { model, rounds: seconds.length, mean: total / seconds.length, min: Math.min(...seconds), max: Math.max(...seconds), total };
+  });
+}
+
+/** Backend, versions, machine and dates: what config.json's meta recorded, plus what only this machine can tell. */
+function facts(runDir: string, config: ExperimentConfig, meta: Record<string, unknown>): [string, string][] {
+  const recorded = Object.entries(meta).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
+  const tfjs = (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  const results = join(runDir, RESULTS_FILE);
+  const lastResult = existsSync(results) ? statSync(results).mtime.toISOString() : '–';
+  return [
+    ['backend', config.backend],
+    ...recorded,
+    ...(meta.tfjs === undefined ? [['tfjs-core (installed now)', tfjs] as [string, string]] : []),
+    ['last result written', lastResult],
+    ['report built', new Date().toISOString()],
+    ['figures', `Vega-Lite ${vl.version}, Vega ${vega.version}, resvg`],
+  ];
+}
+
+/**
+ * Builds RUN_DIR/report.html and RUN_DIR/figures/*.{svg,png} from the run folder (config.json,
+ * results.jsonl, summary.json). Safe to run again at any time, also on a partial run.
+ * Returns the paths of the written report and figure files.
+ */
+export async function buildReport(runDir: string): Promise<{ html: string; figures: string[] }> {
+  const config = readRunConfig(runDir);
+  const meta = ((JSON.parse(readFileSync(join(runDir, CONFIG_FILE), 'utf8')) as { meta?: Record<string, unknown> }).meta) ?? {};
+  const records = readRecords(join(runDir, RESULTS_FILE));
+  const summary = readSummary(runDir, config, records);
+  const models = config.models;
+  const seedMeans = (set: 'train' | 'test') =>
+    Object.fromEntries(models.flatMap((m) => (SEED_TABLE[m] ? [[m, SEED_TABLE[m][set][0]]] : [])));
+
+  const loss = lossCurves(records, models);
+  const epochs = epochCurves(records, models);
+  // Figures without data (nothing finished yet, or --final-eval-only) are left out, not drawn empty.
+  const specs: { id: string; name: string; caption: string; spec: TopLevelSpec; when: boolean }[] = [
+    {
+      id: 'fig-train-error', name: 'fig1-train-error', when: true,
+      caption: 'Figure 1 · Train error of every round (points), box from min to max with the median; black tick: the seed report\'s mean.',
+      spec: errorBoxplotSpec(roundErrors(records, 'train'), { title: 'Figure 1 · Train error rates', models, seedMeans: seedMeans('train') }),
+    },
+    {
+      id: 'fig-test-error', name: 'fig2-test-error', when: true,
+      caption: 'Figure 2 · Test error of every round (points), box from min to max with the median; black tick: the seed report\'s mean.',
+      spec: errorBoxplotSpec(roundErrors(records, 'test'), { title: 'Figure 2 · Test error rates', models, seedMeans: seedMeans('test') }),
+    },
+    {
+      id: 'fig-loss', name: 'fig3-loss', when: loss.length > 0,
+      caption: 'Figure 3 · Training loss after every mini-batch (comparison + auxiliary cross-entropy + λ·Σw²), mean over rounds with the min–max band; log scale.',
+      spec: lossSpec(loss, models),
+    },
+    {
+      id: 'fig-epoch-error', name: 'fig4-epoch-error', when: epochs.length > 0,
+      caption: 'Figure 4 · Train and test error after each epoch, in inference mode, mean over rounds.',
+      spec: epochErrorSpec(epochs, models),
+    },
+  ];
+
+  mkdirSync(join(runDir, FIGURES_DIR), { recursive: true });
+  const written: string[] = [];
+  const figures: FigureView[] = [];
+  for (const { id, name, caption, spec } of specs.filter((s) => s.when)) {
+    const svg = await specToSvg(spec);
+    const files = [`${FIGURES_DIR}/${name}.svg`, `${FIGURES_DIR}/${name}.png`];
+    writeFileSync(join(runDir, files[0]), svg);
+    writeFileSync(join(runDir, files[1]), svgToPng(svg));
+    written.push(...files.map((f) => join(runDir, f)));
+    figures.push({ id, caption, svg, files });
+  }
+
+  const html = renderHtml({
+    runDir, config, summary, figures,
+    examples: examplePairs(config, records),
+    facts: facts(runDir, config, meta),
+    timings: timings(records, config),
+    notes: [
+      ...(loss.length ? [] : ['Figure 3 (loss) is left out: no round has finished yet.']),
+      ...(epochs.length ? [] : ['Figure 4 (error after each epoch) is left out: this run recorded errors after the last epoch only (--final-eval-only) or no round has finished yet.']),
+    ],
+  });
+  const htmlPath = join(runDir, REPORT_FILE);
+  writeFileSync(htmlPath, html);
+  return { html: htmlPath, figures: written };
+}
