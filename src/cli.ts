@@ -3,7 +3,7 @@
  * digit-pairs command line: parses flags and calls one function per command.
  * Bad input exits with code 2 and a one-line message naming the problem and the valid choices.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -119,8 +119,10 @@ function configFromFlags(values: Flags): Record<string, unknown> {
 }
 
 /** The chosen hyper-parameters of a tune run (its hparams.json, or the run folder holding it). */
+const hparamsPath = (path: string) => (existsSync(join(path, HPARAMS_FILE)) ? join(path, HPARAMS_FILE) : path);
+
 function readHparams(path: string): unknown {
-  const file = existsSync(join(path, HPARAMS_FILE)) ? join(path, HPARAMS_FILE) : path;
+  const file = hparamsPath(path);
   if (!existsSync(file)) throw new UserError(`--hparams ${path}: no such file (give a tune run's ${HPARAMS_FILE})`);
   try {
     return (JSON.parse(readFileSync(file, 'utf8')) as HParamsFile).chosen;
@@ -163,7 +165,7 @@ function setUp(command: string, args: string[], options: ParseArgsConfig['option
   const resume = values.resume as string | undefined;
   const config = resume ? resumeConfig(resume, explicit) : validate({ ...defaults, ...explicit });
   const runDir = resume ?? newRunDir((values.out as string | undefined) ?? 'runs', command === 'study' ? '' : `${command}-`);
-  return { config, runDir, workers, help: values.help === true };
+  return { config, runDir, workers, help: values.help === true, hparams: values.hparams as string | undefined };
 }
 
 function stopped(command: string, runDir: string): number {
@@ -172,8 +174,13 @@ function stopped(command: string, runDir: string): number {
 }
 
 async function study(args: string[]): Promise<number> {
-  const { config, runDir, workers, help } = setUp('study', args, STUDY_OPTIONS);
+  const { config, runDir, workers, help, hparams } = setUp('study', args, STUDY_OPTIONS);
   if (help) return (console.log(USAGE), 0);
+  if (hparams !== undefined && !existsSync(join(runDir, HPARAMS_FILE))) {
+    // Keep the tuning beside the results it produced, so the report can show the grid.
+    mkdirSync(runDir, { recursive: true });
+    copyFileSync(hparamsPath(hparams), join(runDir, HPARAMS_FILE));
+  }
   const started = performance.now();
   const outcome = await runStudy(config, { runDir, workers, progress: true });
   const report = await buildReport(runDir);
@@ -188,11 +195,13 @@ async function tune(args: string[]): Promise<number> {
   const { config, runDir, workers, help } = setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
   if (help) return (console.log(USAGE), 0);
   const { hparams, interrupted } = await runTune(config, { runDir, workers, progress: true });
+  const report = await buildReport(runDir);
   for (const [model, chosen] of Object.entries(hparams.chosen)) {
     const best = hparams.grid[model as ModelName]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
     console.log(`${model.padEnd(22)} lr ${chosen.learningRate}  λ ${chosen.l2}  validation error ${best.validationErrorMean.toFixed(2)} ± ${best.validationErrorStd.toFixed(2)}%`);
   }
   console.log(`\nwritten ${join(runDir, HPARAMS_FILE)}; use it with: digit-pairs study --hparams ${join(runDir, HPARAMS_FILE)}`);
+  console.log(`report: ${report.html}`);
   return interrupted ? stopped('tune', runDir) : 0;
 }
 
@@ -201,9 +210,11 @@ async function report(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UserError('report: give exactly one run folder, e.g. digit-pairs report runs/2026-11-27T10-31-05');
   const runDir = positionals[0];
   const config = readRunConfig(runDir);
-  const summary = writeSummary(runDir, config, readRecords(join(runDir, RESULTS_FILE)));
+  // A tune run has folds, not rounds: its report is the grid alone.
+  const isStudy = existsSync(join(runDir, RESULTS_FILE));
+  const summary = isStudy ? writeSummary(runDir, config, readRecords(join(runDir, RESULTS_FILE))) : [];
   const built = await buildReport(runDir);
-  console.log(toTerminal(summary));
+  if (isStudy) console.log(toTerminal(summary));
   console.log(`\nreport: ${built.html}`);
   return 0;
 }

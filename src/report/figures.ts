@@ -223,3 +223,39 @@ export function epochErrorSpec(points: EpochPoint[], models: ModelName[], option
     },
   } as TopLevelSpec;
 }
+
+/** One grid point of a tuning run, a cell of the heat map. */
+export interface TuneCell {
+  model: ModelName;
+  learningRate: number;
+  l2: number;
+  validationErrorPercent: number;
+  chosen: boolean;
+}
+
+/** The cross-validated grid as one heat map per model: λ across, learning rate down, colour = validation error. */
+export function tuneHeatmapSpec(cells: TuneCell[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Cross-validated grid · mean validation error [%]',
+    data: { values: cells },
+    facet: { field: 'model', type: 'nominal', title: null, header: { labelFontSize: 13, labelFontWeight: 'bold' } },
+    columns: 4,
+    spec: {
+      width: 220,
+      height: 180,
+      encoding: {
+        x: { field: 'l2', type: 'ordinal', title: 'L2 λ', axis: { format: '.3~g', labelAngle: 0 } },
+        y: { field: 'learningRate', type: 'ordinal', title: 'learning rate', sort: 'descending', axis: { format: '.3~g' } },
+      },
+      layer: [
+        // A light scheme keeps the black cell labels readable everywhere.
+        { mark: 'rect', encoding: { color: { field: 'validationErrorPercent', type: 'quantitative', title: 'error %', scale: { scheme: 'yelloworangered' } } } },
+        { mark: { type: 'text', fontSize: 11 }, encoding: { text: { field: 'validationErrorPercent', type: 'quantitative', format: '.1f' } } },
+        // The chosen point framed.
+        { transform: [{ filter: 'datum.chosen' }], mark: { type: 'rect', fillOpacity: 0, stroke: 'black', strokeWidth: 3 } },
+      ],
+    },
+    resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' } },
+  } as TopLevelSpec;
+}

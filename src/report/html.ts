@@ -4,6 +4,7 @@
  */
 import type { ExperimentConfig } from '../config.js';
 import type { ModelName } from '../models/registry.js';
+import type { Effect } from './effects.js';
 import { SEED_TABLE } from './seed-table.js';
 import type { ModelSummary } from './summary.js';
 
@@ -49,6 +50,32 @@ export interface ReportView {
   timings: TimingRow[];
   /** Why a figure is missing (e.g. no per-epoch errors in this run), shown where it would be. */
   notes: string[];
+  /** The sharing × aux effects, when the run holds ablation pairs. */
+  effects: Effect[];
+  /** The cross-validated hyper-parameters the run used (its hparams.json), if any. */
+  tuning?: { figure?: FigureView; chosen: [model: string, learningRate: number, l2: number][] };
+}
+
+/** The ablation's effects: Δ test error with its 95% interval, paired by round. */
+function effectsTable(effects: Effect[]): string {
+  if (!effects.length) return '';
+  const signed = (v: number) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(2);
+  const rows = effects.map((e) =>
+    `<tr><td>${escapeHtml(e.family.toUpperCase())}</td><td>${escapeHtml(e.effect)}</td><td>${escapeHtml(e.from)} → ${escapeHtml(e.to)}</td>` +
+      `<td class="num">${signed(e.meanDelta)}</td><td class="num">[${signed(e.low)}, ${signed(e.high)}]</td><td class="num">${e.rounds}</td></tr>`,
+  );
+  return `<h2>Effects of weight sharing and the auxiliary loss</h2>
+<table id="effects"><thead><tr><th>Family</th><th>Effect</th><th>From → to</th><th>Δ test error [pp]</th><th>95% interval</th><th>Rounds</th></tr></thead>
+<tbody>${rows.join('')}</tbody></table>
+<p class="note">Δ = test error of the second model minus the first, paired by round (both saw the same pairs); 95% interval = mean ± t·sd/√n over rounds. An interval that excludes 0 is a clear effect.</p>`;
+}
+
+function tuningSection(tuning: ReportView['tuning']): string {
+  if (!tuning) return '';
+  const rows = tuning.chosen.map(([m, lr, l2]) => `<tr><td>${escapeHtml(m)}</td><td class="num">${lr}</td><td class="num">${l2}</td></tr>`);
+  return `<h2>Hyper-parameters from cross-validation</h2>
+<table id="tuning"><thead><tr><th>Model</th><th>Learning rate</th><th>L2 λ</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${tuning.figure ? figure(tuning.figure) : ''}`;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -215,6 +242,9 @@ export function renderHtml(view: ReportView): string {
 
 <h2>Results</h2>
 ${tableIII(view.summary)}
+
+${effectsTable(view.effects)}
+${tuningSection(view.tuning)}
 
 <h2>Error rates over rounds</h2>
 <div class="figrow">${errors.map(figure).join('')}</div>

@@ -9,14 +9,17 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+import type { ModelName } from '../models/registry.js';
 import { loadPools } from '../data/mnist.js';
 import { DIGIT_PIXELS, makeRoundData } from '../data/pairs.js';
 import type { ExperimentConfig } from '../config.js';
 import { readRecords, RESULTS_FILE, type RoundRecord } from '../train/results-log.js';
 import type { RoundResult } from '../train/round.js';
 import { CONFIG_FILE, readRunConfig } from '../train/study.js';
-import { epochCurves, epochErrorSpec, errorBoxplotSpec, lossCurves, lossSpec, roundErrors } from './figures.js';
-import { renderHtml, type ExamplePair, type ExamplesView, type FigureView, type TimingRow } from './html.js';
+import { HPARAMS_FILE, type HParamsFile } from '../train/tune.js';
+import { ablationEffects } from './effects.js';
+import { epochCurves, epochErrorSpec, errorBoxplotSpec, lossCurves, lossSpec, roundErrors, tuneHeatmapSpec, type TuneCell } from './figures.js';
+import { renderHtml, type ExamplePair, type ExamplesView, type FigureView, type ReportView, type TimingRow } from './html.js';
 import { SEED_TABLE } from './seed-table.js';
 import { summarise, type ModelSummary } from './summary.js';
 
@@ -109,6 +112,28 @@ function facts(runDir: string, config: ExperimentConfig, meta: Record<string, un
   ];
 }
 
+/** The grid points of a tune run's hparams.json as heat-map cells. */
+function tuneCells(hparams: HParamsFile): TuneCell[] {
+  return Object.entries(hparams.grid).flatMap(([model, points]) =>
+    (points ?? []).filter((p) => p.folds > 0).map((p) => {
+      const chosen = hparams.chosen[model as ModelName];
+      return {
+        model: model as ModelName, learningRate: p.learningRate, l2: p.l2, validationErrorPercent: p.validationErrorMean,
+        chosen: chosen?.learningRate === p.learningRate && chosen?.l2 === p.l2,
+      };
+    }),
+  );
+}
+
+/** Renders one spec to figures/NAME.svg and .png and returns its view. */
+async function renderFigure(runDir: string, id: string, name: string, caption: string, spec: TopLevelSpec): Promise<FigureView> {
+  const svg = await specToSvg(spec);
+  const files = [`${FIGURES_DIR}/${name}.svg`, `${FIGURES_DIR}/${name}.png`];
+  writeFileSync(join(runDir, files[0]), svg);
+  writeFileSync(join(runDir, files[1]), svgToPng(svg));
+  return { id, caption, svg, files };
+}
+
 /**
  * Builds RUN_DIR/report.html and RUN_DIR/figures/*.{svg,png} from the run folder (config.json,
  * results.jsonl, summary.json). Safe to run again at any time, also on a partial run.
@@ -128,12 +153,12 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
   // Figures without data (nothing finished yet, or --final-eval-only) are left out, not drawn empty.
   const specs: { id: string; name: string; caption: string; spec: TopLevelSpec; when: boolean }[] = [
     {
-      id: 'fig-train-error', name: 'fig1-train-error', when: true,
+      id: 'fig-train-error', name: 'fig1-train-error', when: records.some((r) => r.status === 'ok'),
       caption: 'Figure 1 · Train error of every round (points), box from min to max with the median; black tick: the seed report\'s mean.',
       spec: errorBoxplotSpec(roundErrors(records, 'train'), { title: 'Figure 1 · Train error rates', models, seedMeans: seedMeans('train') }),
     },
     {
-      id: 'fig-test-error', name: 'fig2-test-error', when: true,
+      id: 'fig-test-error', name: 'fig2-test-error', when: records.some((r) => r.status === 'ok'),
       caption: 'Figure 2 · Test error of every round (points), box from min to max with the median; black tick: the seed report\'s mean.',
       spec: errorBoxplotSpec(roundErrors(records, 'test'), { title: 'Figure 2 · Test error rates', models, seedMeans: seedMeans('test') }),
     },
@@ -153,12 +178,22 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
   const written: string[] = [];
   const figures: FigureView[] = [];
   for (const { id, name, caption, spec } of specs.filter((s) => s.when)) {
-    const svg = await specToSvg(spec);
-    const files = [`${FIGURES_DIR}/${name}.svg`, `${FIGURES_DIR}/${name}.png`];
-    writeFileSync(join(runDir, files[0]), svg);
-    writeFileSync(join(runDir, files[1]), svgToPng(svg));
-    written.push(...files.map((f) => join(runDir, f)));
-    figures.push({ id, caption, svg, files });
+    const view = await renderFigure(runDir, id, name, caption, spec);
+    written.push(...view.files.map((f) => join(runDir, f)));
+    figures.push(view);
+  }
+
+  // A tune run, or a study run with --hparams (which keeps a copy of the file): show the grid.
+  let tuning: ReportView['tuning'];
+  const hparamsPath = join(runDir, HPARAMS_FILE);
+  if (existsSync(hparamsPath)) {
+    const hparams = JSON.parse(readFileSync(hparamsPath, 'utf8')) as HParamsFile;
+    const cells = tuneCells(hparams);
+    const figure = cells.length
+      ? await renderFigure(runDir, 'fig-tune', 'fig5-tune-grid', `Mean validation error over ${hparams.folds} folds × ${hparams.rounds} round(s) at each grid point; framed: the chosen point (lowest error, ties to the smaller λ).`, tuneHeatmapSpec(cells))
+      : undefined;
+    if (figure) written.push(...figure.files.map((f) => join(runDir, f)));
+    tuning = { figure, chosen: Object.entries(hparams.chosen).map(([m, h]) => [m, h!.learningRate, h!.l2]) };
   }
 
   const html = renderHtml({
@@ -166,6 +201,8 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
     examples: examplePairs(config, records),
     facts: facts(runDir, config, meta),
     timings: timings(records, config),
+    effects: ablationEffects(records),
+    tuning,
     notes: [
       ...(loss.length ? [] : ['Figure 3 (loss) is left out: no round has finished yet.']),
       ...(epochs.length ? [] : ['Figure 4 (error after each epoch) is left out: this run recorded errors after the last epoch only (--final-eval-only) or no round has finished yet.']),
