@@ -14,6 +14,10 @@ const positiveInt = (max: number) => z.int().min(1).max(max);
 const hyperSchema = z.strictObject({
   learningRate: z.number().positive().max(10),
   l2: z.number().min(0).max(100),
+  schedule: z.enum(['constant', 'cosine']).optional(),
+  repairEachEpoch: z.boolean().optional(),
+  maxShift: z.int().min(0).max(4).optional(),
+  ensemble: z.int().min(1).max(32).optional(),
 });
 
 /** Log-spaced factors from ×0.1 to ×10 around a model's default (its seed value). */

@@ -12,12 +12,20 @@ export interface Outputs {
 /** Maps a batch of pairs [N, 2, 14, 14] (PyTorch layout) to the outputs. */
 export type Forward = (pairs: tf.Tensor, ctx: ForwardContext) => Outputs;
 
-/** The training hyper-parameters that differ between models. */
+/** The training hyper-parameters that differ between models (the optional ones default to the seed's plain recipe). */
 export interface HyperParams {
   /** Adam's learning rate. */
   learningRate: number;
   /** λ of the L2 penalty λ·Σw² added to the loss. */
   l2: number;
+  /** Learning-rate schedule over the epochs: constant (the seed's), or cosine decay towards 0. */
+  schedule?: 'constant' | 'cosine';
+  /** Re-pair the round's 2N training digits into new pairs every epoch. */
+  repairEachEpoch?: boolean;
+  /** Shift each training digit by a random whole number of pixels in [−maxShift, maxShift] every epoch. */
+  maxShift?: number;
+  /** Members trained per round from different initial weights, their predicted probabilities averaged. */
+  ensemble?: number;
 }
 
 export interface ModelSpec {

@@ -29,6 +29,7 @@ export function makeProgress(totalJobs: number, epochsPerJob: number, workers: n
   );
   return {
     epoch(slot, p) {
+      slots[slot]?.setTotal(p.epochs);
       slots[slot]?.update(p.epoch + 1, { task: p.task.padEnd(28), loss: p.loss.toFixed(3) });
       overall.increment();
     },

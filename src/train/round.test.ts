@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../config.js';
 import { loadEmbeddedPools } from '../data/mnist.js';
 import { initBackend } from '../engine/backend.js';
-import { crossEntropy, runRound } from './round.js';
+import { crossEntropy, learningRateAt, runRound } from './round.js';
 
 before(() => initBackend('wasm'));
 const pools = loadEmbeddedPools();
@@ -51,5 +51,27 @@ describe('runRound', () => {
     const result = runRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 4, pairs: 500 }, pools);
     assert.ok(result.testErrorPercent < 35, `test error ${result.testErrorPercent}%`);
     assert.ok(result.batchLoss[result.batchLoss.length - 1] < result.batchLoss[0]);
+  });
+
+  it('follows a model recipe: re-pairing, shifts, cosine schedule and an ensemble whose averaged vote is the result', () => {
+    const hyper = { learningRate: 0.005, l2: 0.001, repairEachEpoch: true, maxShift: 1, schedule: 'cosine' as const, ensemble: 2 };
+    const recipe = parseConfig({ ...config, epochs: 2, hyper: { 'baseline-aux': hyper } });
+    const progress: number[] = [];
+    const result = runRound({ model: 'baseline-aux', round: 0 }, recipe, pools, (p) => progress.push(p.epoch));
+    assert.deepEqual(progress, [0, 1, 2, 3], 'two members × two epochs');
+    assert.equal(result.batchLoss.length, 2 * 4, "the first member's losses");
+    assert.equal(result.epochs.length, 2);
+    const plain = runRound({ model: 'baseline-aux', round: 0 }, config, pools);
+    assert.notDeepEqual(result.batchLoss, plain.batchLoss);
+  });
+});
+
+describe('learningRateAt', () => {
+  it('is constant by default and decays along a half cosine when asked', () => {
+    assert.equal(learningRateAt({ learningRate: 0.1, l2: 0 }, 7, 10), 0.1);
+    const cosine = { learningRate: 0.1, l2: 0, schedule: 'cosine' as const };
+    assert.equal(learningRateAt(cosine, 0, 10), 0.1);
+    assert.ok(Math.abs(learningRateAt(cosine, 5, 10) - 0.05) < 1e-12);
+    assert.ok(learningRateAt(cosine, 9, 10) < 0.003);
   });
 });

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../config.js';
+import { repair, shiftDigits } from '../data/augment.js';
 import { makeRoundData, DIGIT_PIXELS, type PairSet } from '../data/pairs.js';
 import type { DigitPools } from '../data/mnist.js';
 import { Params, type ForwardContext } from '../models/layers.js';
@@ -94,19 +95,33 @@ export function totalLoss(outputs: Outputs, batch: Batch, trainable: tf.Variable
   return loss as tf.Scalar;
 }
 
-/** Comparison error (%) of `forward` in inference mode over a whole set. */
-export function errorPercent(forward: Forward, set: PairSet, rng: Rng, chunk = 1000): number {
+/** P(first ≤ second) for every pair of `set`, from `forward` in inference mode. */
+export function comparisonProbabilities(forward: Forward, set: PairSet, rng: Rng, chunk = 1000): Float32Array {
   const ctx: ForwardContext = { mode: 'eval', rng };
-  let wrong = 0;
+  const out = new Float32Array(set.count);
   for (let start = 0; start < set.count; start += chunk) {
     const indices = Array.from({ length: Math.min(chunk, set.count - start) }, (_, k) => start + k);
-    wrong += tf.tidy(() => {
-      const batch = takeBatch(set, indices);
-      const predicted = tf.argMax(forward(batch.pairs, ctx).comparison, 1);
-      return tf.sum(tf.notEqual(predicted, batch.target)).dataSync()[0];
-    });
+    out.set(
+      tf.tidy(() => {
+        const logits = forward(takeBatch(set, indices).pairs, ctx).comparison;
+        return tf.slice(tf.softmax(logits as tf.Tensor2D), [0, 1], [-1, 1]).dataSync() as Float32Array;
+      }),
+      start,
+    );
   }
+  return out;
+}
+
+/** Comparison error (%) of probabilities P(first ≤ second) against the set's targets. */
+export function errorOfProbabilities(probabilities: Float32Array, set: PairSet): number {
+  let wrong = 0;
+  probabilities.forEach((p, i) => (wrong += (p > 0.5 ? 1 : 0) === set.target[i] ? 0 : 1));
   return (100 * wrong) / set.count;
+}
+
+/** Comparison error (%) of `forward` in inference mode over a whole set. */
+export function errorPercent(forward: Forward, set: PairSet, rng: Rng): number {
+  return errorOfProbabilities(comparisonProbabilities(forward, set, rng), set);
 }
 
 /** One epoch of mini-batch Adam; returns the loss after every batch. */
@@ -150,48 +165,95 @@ function injectedNaN(job: RoundJob): boolean {
 
 export interface FitResult {
   params: number;
-  /** Errors on the training pairs and on the held-out pairs after each evaluated epoch. */
+  /** Errors on the training pairs and on the held-out pairs after each evaluated epoch (of the first ensemble member). */
   epochs: EpochErrors[];
+  /** Errors after training: of the model, or of the ensemble's averaged predictions. */
+  final: EpochErrors;
+  /** Loss after every mini-batch (of the first ensemble member). */
   batchLoss: number[];
+}
+
+interface MemberResult extends Omit<FitResult, 'final'> {
+  trainProbabilities: Float32Array;
+  heldOutProbabilities: Float32Array;
+}
+
+/** Learning rate of `epoch` (0-based): constant, or a cosine decay from the base rate towards 0. */
+export function learningRateAt(hyper: HyperParams, epoch: number, epochs: number): number {
+  return hyper.schedule === 'cosine' ? (hyper.learningRate * (1 + Math.cos((Math.PI * epoch) / epochs))) / 2 : hyper.learningRate;
+}
+
+/** The pairs one epoch trains on: the round's own, or re-paired and shifted copies when the model's recipe asks. */
+function epochPairs(train: PairSet, hyper: HyperParams, background: number, rng: Rng): PairSet {
+  let set = hyper.repairEachEpoch ? repair(train, rng) : train;
+  if (hyper.maxShift) set = shiftDigits(set, hyper.maxShift, background, rng);
+  return set;
+}
+
+/** Trains one fresh model (ensemble member `member`) and measures it. */
+function fitMember(
+  model: ModelName, hyper: HyperParams, train: PairSet, heldOut: PairSet, seed: number, member: number,
+  config: Pick<ExperimentConfig, 'epochs' | 'batchSize' | 'evalEveryEpoch'>,
+  onEpoch?: (epoch: number, loss: number) => void, injectNaN = false,
+): MemberResult {
+  const stream = member === 0 ? model : `${model}:member${member}`;
+  const params = new Params(makeRng(seed, `init:${stream}`));
+  const trainRng = makeRng(seed, `train:${stream}`); // shuffling, dropout masks, re-pairing, shifts
+  const evalRng = makeRng(seed, 'eval'); // unused in inference mode, but the context needs one
+  const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
+  const background = train.input.reduce((a, b) => Math.min(a, b), Infinity); // a blank pixel, standardised
+  try {
+    const forward = MODELS[model].build(params);
+    const batchLoss: number[] = [];
+    const epochs: EpochErrors[] = [];
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      // tfjs's Adam reads its learning rate at every step, so a schedule only has to set it.
+      (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(hyper, epoch, config.epochs);
+      const pairs = epochPairs(train, hyper, background, trainRng);
+      const losses = trainEpoch(forward, params, optimizer, pairs, config, hyper, trainRng);
+      if (injectNaN) losses[0] = NaN;
+      const bad = losses.find((l) => !Number.isFinite(l));
+      if (bad !== undefined) throw new DivergedError(epoch, bad);
+      batchLoss.push(...losses);
+      if (config.evalEveryEpoch && epoch < config.epochs - 1) {
+        epochs.push({ trainErrorPercent: errorPercent(forward, train, evalRng), testErrorPercent: errorPercent(forward, heldOut, evalRng) });
+      }
+      onEpoch?.(epoch, losses[losses.length - 1]);
+    }
+    const trainProbabilities = comparisonProbabilities(forward, train, evalRng);
+    const heldOutProbabilities = comparisonProbabilities(forward, heldOut, evalRng);
+    epochs.push({ trainErrorPercent: errorOfProbabilities(trainProbabilities, train), testErrorPercent: errorOfProbabilities(heldOutProbabilities, heldOut) });
+    return { params: params.count(), epochs, batchLoss, trainProbabilities, heldOutProbabilities };
+  } finally {
+    optimizer.dispose();
+    params.dispose();
+  }
 }
 
 /**
  * Trains a fresh `model` on `train` and measures it on `train` and `heldOut` (the test pairs
  * of a round, or the validation fold of a cross-validation split). All randomness comes from
  * `seed`. Evaluates after every epoch when `config.evalEveryEpoch`, else after the last.
+ * With `hyper.ensemble` = K, trains K members from different initial weights and averages
+ * their probabilities; the curves are the first member's.
  */
 export function fit(
   model: ModelName, hyper: HyperParams, train: PairSet, heldOut: PairSet, seed: number,
   config: Pick<ExperimentConfig, 'epochs' | 'batchSize' | 'evalEveryEpoch'>,
   onEpoch?: (epoch: number, loss: number) => void, injectNaN = false,
 ): FitResult {
-  const params = new Params(makeRng(seed, `init:${model}`));
-  const trainRng = makeRng(seed, `train:${model}`); // shuffling and dropout masks
-  const evalRng = makeRng(seed, 'eval'); // unused in inference mode, but the context needs one
-  const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
-  try {
-    const forward = MODELS[model].build(params);
-    const batchLoss: number[] = [];
-    const epochs: EpochErrors[] = [];
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      const losses = trainEpoch(forward, params, optimizer, train, config, hyper, trainRng);
-      if (injectNaN) losses[0] = NaN;
-      const bad = losses.find((l) => !Number.isFinite(l));
-      if (bad !== undefined) throw new DivergedError(epoch, bad);
-      batchLoss.push(...losses);
-      if (config.evalEveryEpoch || epoch === config.epochs - 1) {
-        epochs.push({
-          trainErrorPercent: errorPercent(forward, train, evalRng),
-          testErrorPercent: errorPercent(forward, heldOut, evalRng),
-        });
-      }
-      onEpoch?.(epoch, losses[losses.length - 1]);
-    }
-    return { params: params.count(), epochs, batchLoss };
-  } finally {
-    optimizer.dispose();
-    params.dispose();
+  const members = hyper.ensemble ?? 1;
+  const trainVotes = new Float32Array(train.count);
+  const heldOutVotes = new Float32Array(heldOut.count);
+  let first: MemberResult | undefined;
+  for (let member = 0; member < members; member++) {
+    const result = fitMember(model, hyper, train, heldOut, seed, member, config, (e, l) => onEpoch?.(member * config.epochs + e, l), injectNaN);
+    result.trainProbabilities.forEach((p, i) => (trainVotes[i] += p / members));
+    result.heldOutProbabilities.forEach((p, i) => (heldOutVotes[i] += p / members));
+    first ??= result;
   }
+  const final = { trainErrorPercent: errorOfProbabilities(trainVotes, train), testErrorPercent: errorOfProbabilities(heldOutVotes, heldOut) };
+  return { params: first!.params, epochs: first!.epochs, final, batchLoss: first!.batchLoss };
 }
 
 /** Trains and evaluates `job.model` for round `job.round` of `config`: fresh pairs, fresh weights. */
@@ -203,10 +265,11 @@ export function runRound(
   const hyper = config.hyper[job.model] ?? MODELS[job.model].hyper;
   const data = makeRoundData(pools, config.pairs, seed);
   const task = `${job.model} round ${job.round + 1}/${config.rounds}`;
-  const progress = (epoch: number, loss: number) => onEpoch?.({ task, epoch, epochs: config.epochs, loss });
-  const { params, epochs, batchLoss } = fit(job.model, hyper, data.train, data.test, seed, config, progress, injectedNaN(job));
+  const totalEpochs = config.epochs * (hyper.ensemble ?? 1);
+  const progress = (epoch: number, loss: number) => onEpoch?.({ task, epoch, epochs: totalEpochs, loss });
+  const { params, epochs, final, batchLoss } = fit(job.model, hyper, data.train, data.test, seed, config, progress, injectedNaN(job));
   return {
-    ...job, seed, status: 'ok', params, ...epochs[epochs.length - 1],
+    ...job, seed, status: 'ok', params, ...final,
     epochs: config.evalEveryEpoch ? epochs : [], batchLoss,
     seconds: (performance.now() - started) / 1000,
   };

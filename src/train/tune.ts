@@ -20,10 +20,12 @@ export const FOLDS_FILE = 'folds.jsonl';
 export const HPARAMS_FILE = 'hparams.json';
 
 /** One training: `model` at one grid point, validated on fold `fold` of round `round`'s training pairs. */
-export interface FoldJob extends HyperParams {
+export interface FoldJob {
   model: ModelName;
   round: number;
   fold: number;
+  learningRate: number;
+  l2: number;
 }
 
 export interface FoldResult extends FoldJob {
@@ -80,18 +82,19 @@ export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPool
   const task = `${job.model} fold ${job.fold + 1}/${config.tune.folds} lr ${job.learningRate.toPrecision(2)} λ ${job.l2.toPrecision(2)}`;
   // The same seed for every grid point: each sees the same initial weights and batches, so
   // their differences are the hyper-parameters' alone.
-  const { epochs } = fit(job.model, job, train, validation, seed, { ...config, evalEveryEpoch: false }, (epoch, loss) =>
-    onEpoch?.({ task, epoch, epochs: config.epochs, loss }),
+  // The grid point's learning rate and λ; the rest of the model's recipe as configured.
+  const hyper = { ...(config.hyper[job.model] ?? MODELS[job.model].hyper), learningRate: job.learningRate, l2: job.l2 };
+  const { final } = fit(job.model, hyper, train, validation, seed, { ...config, evalEveryEpoch: false }, (epoch, loss) =>
+    onEpoch?.({ task, epoch, epochs: config.epochs * (hyper.ensemble ?? 1), loss }),
   );
-  const last = epochs[epochs.length - 1];
   return {
-    ...job, seed, status: 'ok', trainErrorPercent: last.trainErrorPercent, validationErrorPercent: last.testErrorPercent,
+    ...job, seed, status: 'ok', trainErrorPercent: final.trainErrorPercent, validationErrorPercent: final.testErrorPercent,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
 /** The grid of a model: the config's factors × its default learning rate and λ. */
-export function grid(config: ExperimentConfig, model: ModelName): HyperParams[] {
+export function grid(config: ExperimentConfig, model: ModelName): Pick<HyperParams, 'learningRate' | 'l2'>[] {
   const base = MODELS[model].hyper;
   const round6 = (v: number) => Number(v.toPrecision(6));
   return config.tune.learningRateFactors.flatMap((f) =>
@@ -109,7 +112,7 @@ export function tuneJobs(config: ExperimentConfig): FoldJob[] {
   );
 }
 
-export interface GridPoint extends HyperParams {
+export interface GridPoint extends Pick<HyperParams, 'learningRate' | 'l2'> {
   validationErrorMean: number;
   validationErrorStd: number;
   /** Folds × rounds that finished. */
@@ -118,7 +121,7 @@ export interface GridPoint extends HyperParams {
 
 export interface HParamsFile {
   /** The chosen learning rate and λ per model. */
-  chosen: Partial<Record<ModelName, HyperParams>>;
+  chosen: Partial<Record<ModelName, Pick<HyperParams, 'learningRate' | 'l2'>>>;
   /** Every grid point's validation error, per model. */
   grid: Partial<Record<ModelName, GridPoint[]>>;
   folds: number;
