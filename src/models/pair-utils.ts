@@ -11,3 +11,20 @@ export function splitPair(pairs: tf.Tensor): [tf.Tensor, tf.Tensor] {
 export function interleave(first: tf.Tensor, second: tf.Tensor): tf.Tensor {
   return tf.reshape(tf.stack([first, second], 1), [-1, first.shape[1]!]);
 }
+
+/** U[j][i] = 1 where j ≥ i: b·U gives, for each i, P(b ≥ i). Plain numbers: no tensor is made at import. */
+const AT_LEAST = Array.from({ length: 100 }, (_, k) => (Math.floor(k / 10) >= k % 10 ? 1 : 0));
+
+/**
+ * Comparison logits from the digit logits [2N, 10] (pairs interleaved): the exact
+ * P(first ≤ second) = Σᵢ P(first = i)·P(second ≥ i) under the two softmaxes, as the
+ * log-probabilities [log P(>), log P(≤)]. No weights: the comparison is arithmetic, so
+ * everything learnt goes into the digit tower.
+ */
+export function comparisonFromDigits(digitLogits: tf.Tensor): tf.Tensor {
+  const probabilities = tf.reshape(tf.softmax(digitLogits as tf.Tensor2D), [-1, 2, 10]);
+  const [first, second] = tf.split(probabilities, 2, 1).map((p) => tf.reshape(p, [-1, 10]) as tf.Tensor2D);
+  const lessOrEqual = tf.sum(tf.mul(first, tf.matMul(second, tf.tensor2d(AT_LEAST, [10, 10]))), 1, true);
+  const clipped = tf.clipByValue(lessOrEqual, 1e-7, 1 - 1e-7); // finite logs for confident pairs
+  return tf.log(tf.concat([tf.sub(1, clipped), clipped], 1));
+}
