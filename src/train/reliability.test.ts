@@ -32,7 +32,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
 
 /** Resolves once the run folder under `out` has at least `lines` results. */
 async function waitForResults(out: string, lines: number): Promise<string> {
-  for (let i = 0; i < 1200; i++) {
+  for (let i = 0; i < 3600; i++) { // up to 3 minutes on a busy machine
     const dirs = existsSync(out) ? readdirSync(out) : [];
     if (dirs.length === 1 && readRecords(join(out, dirs[0], RESULTS_FILE)).length >= lines) return join(out, dirs[0]);
     await new Promise((r) => setTimeout(r, 50));
