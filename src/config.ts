@@ -16,7 +16,9 @@ const hyperSchema = z.strictObject({
   l2: z.number().min(0).max(100),
   schedule: z.enum(['constant', 'cosine']).optional(),
   repairEachEpoch: z.boolean().optional(),
-  maxShift: z.int().min(0).max(4).optional(),
+  augment: z
+    .strictObject({ rotateDegrees: z.number().min(0).max(180), scale: z.number().min(0).max(0.9), translatePixels: z.number().min(0).max(7) })
+    .optional(),
   ensemble: z.int().min(1).max(32).optional(),
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeRng } from '../rng.js';
-import { repair, shiftDigits } from './augment.js';
+import { affineDigits, repair, warpDigit } from './augment.js';
 import { loadEmbeddedPools } from './mnist.js';
 import { generatePairs, DIGIT_PIXELS } from './pairs.js';
 
@@ -26,20 +26,36 @@ describe('repair', () => {
   });
 });
 
-describe('shiftDigits', () => {
-  it('moves a digit by at most maxShift pixels, filling with the background', () => {
-    const one = { ...set, count: 1, input: new Float32Array(2 * DIGIT_PIXELS), target: set.target.subarray(0, 1) };
-    one.input[7 * 14 + 7] = 5; // a single bright pixel in the middle of the first digit
-    const shifted = shiftDigits(one, 1, -0.5, makeRng(3, 'shift'));
-    const at = shifted.input.subarray(0, DIGIT_PIXELS).findIndex((v) => v === 5);
-    const [r, c] = [Math.floor(at / 14), at % 14];
-    assert.ok(Math.abs(r - 7) <= 1 && Math.abs(c - 7) <= 1);
-    // The rows and columns the shift uncovered, and nothing else, hold the background.
-    const [dy, dx] = [Math.abs(r - 7), Math.abs(c - 7)];
-    assert.equal(shifted.input.subarray(0, DIGIT_PIXELS).filter((v) => v === -0.5).length, 14 * dy + 14 * dx - dy * dx);
+describe('affineDigits', () => {
+  const jitter = (rotateDegrees: number, scale: number, translatePixels: number) => ({ rotateDegrees, scale, translatePixels });
+
+  it('with no jitter is the identity', () => {
+    const out = affineDigits(set, jitter(0, 0, 0), -0.4, makeRng(0, 'a'));
+    out.input.forEach((v, i) => assert.ok(Math.abs(v - set.input[i]) < 1e-5));
   });
 
-  it('with maxShift 0 changes nothing', () => {
-    assert.deepEqual(shiftDigits(set, 0, 0, makeRng(0, 's')).input, set.input);
+  it('keeps the background where the image was blank and moves ink by at most the translation bound', () => {
+    const one = { ...set, count: 1, input: new Float32Array(2 * DIGIT_PIXELS).fill(-0.4), target: set.target.subarray(0, 1) };
+    one.input[7 * 14 + 7] = 2; // one bright pixel at (7, 7)
+    const out = affineDigits(one, jitter(0, 0, 1), -0.4, makeRng(5, 'a')).input.subarray(0, DIGIT_PIXELS);
+    const inked = [...out.keys()].filter((i) => out[i] > -0.4 + 1e-6);
+    assert.ok(inked.length >= 1 && inked.length <= 4, 'bilinear: the pixel spreads over at most 4 neighbours');
+    for (const i of inked) assert.ok(Math.abs(Math.floor(i / 14) - 7) <= 1 && Math.abs((i % 14) - 7) <= 1);
+    const ink = inked.reduce((a, i) => a + out[i] + 0.4, 0);
+    assert.ok(Math.abs(ink - 2.4) < 1e-4, 'a pure translation keeps the total ink');
+  });
+
+  it('rotates about the centre: at 90° the output pixel (row r, col c) reads the input at (row c, col 13 − r)', () => {
+    const src = Float32Array.from({ length: DIGIT_PIXELS }, (_, i) => i);
+    const dst = new Float32Array(DIGIT_PIXELS);
+    warpDigit(src, dst, 0, { angle: Math.PI / 2, zoom: 1, tx: 0, ty: 0 }, 0);
+    for (const [r, c] of [[10, 10], [3, 0], [13, 7]]) assert.ok(Math.abs(dst[r * 14 + c] - src[c * 14 + (13 - r)]) < 1e-3);
+  });
+
+  it('zooms about the centre: at zoom 2 the centre stays and the corner reads halfway in', () => {
+    const src = Float32Array.from({ length: DIGIT_PIXELS }, (_, i) => i % 14); // value = column
+    const dst = new Float32Array(DIGIT_PIXELS);
+    warpDigit(src, dst, 0, { angle: 0, zoom: 2, tx: 0, ty: 0 }, 0);
+    assert.ok(Math.abs(dst[7 * 14 + 0] - 3.25) < 1e-5, 'column 0 reads column 6.5 − 6.5/2 = 3.25');
   });
 });

@@ -21,22 +21,59 @@ export function repair(set: PairSet, rng: Rng): PairSet {
   return { input, target, classes, poolIndex, count: set.count };
 }
 
+/** The random affine jitter applied to each training digit: uniform in ±each bound. */
+export interface AffineJitter {
+  /** Rotation bound, in degrees. */
+  rotateDegrees: number;
+  /** Scale bound, as a fraction (0.1: zoom between 0.9× and 1.1×). */
+  scale: number;
+  /** Translation bound along each axis, in pixels (continuous). */
+  translatePixels: number;
+}
+
+/** One digit's transform: rotation (radians), zoom factor and translation (pixels). */
+export interface Warp {
+  angle: number;
+  zoom: number;
+  tx: number;
+  ty: number;
+}
+
 /**
- * Every digit moved by a random whole-pixel offset in [−maxShift, maxShift]² (each digit its
- * own), the uncovered border filled with `background` (the standardised value of a 0 pixel).
+ * Resamples the 14×14 digit at `src[offset…]` into `dst[offset…]`, bilinearly. Output pixel p
+ * reads the input at M·(p − c) + c + t, with M the rotation by `angle` divided by `zoom` and c
+ * the image centre: the map of PyTorch's affine_grid + grid_sample (align_corners = false).
+ * Reads from outside the image give `background` (a blank pixel, standardised).
  */
-export function shiftDigits(set: PairSet, maxShift: number, background: number, rng: Rng): PairSet {
-  const input = new Float32Array(set.input.length).fill(background);
-  const span = 2 * maxShift + 1;
-  for (let d = 0; d < 2 * set.count; d++) {
-    const dy = Math.floor(rng.next() * span) - maxShift;
-    const dx = Math.floor(rng.next() * span) - maxShift;
-    const base = d * DIGIT_PIXELS;
-    for (let r = Math.max(0, dy); r < Math.min(SIDE, SIDE + dy); r++) {
-      const from = base + (r - dy) * SIDE;
-      const to = base + r * SIDE;
-      for (let c = Math.max(0, dx); c < Math.min(SIDE, SIDE + dx); c++) input[to + c] = set.input[from + c - dx];
+export function warpDigit(src: Float32Array, dst: Float32Array, offset: number, warp: Warp, background: number): void {
+  const centre = (SIDE - 1) / 2;
+  const [cos, sin] = [Math.cos(warp.angle) / warp.zoom, Math.sin(warp.angle) / warp.zoom];
+  // Reads the input minus the background, so outside the image reads as 0.
+  const at = (r: number, c: number) => (r >= 0 && r < SIDE && c >= 0 && c < SIDE ? src[offset + r * SIDE + c] - background : 0);
+  for (let r = 0; r < SIDE; r++) {
+    for (let c = 0; c < SIDE; c++) {
+      const x = cos * (c - centre) - sin * (r - centre) + centre + warp.tx;
+      const y = sin * (c - centre) + cos * (r - centre) + centre + warp.ty;
+      const [x0, y0] = [Math.floor(x), Math.floor(y)];
+      const [fx, fy] = [x - x0, y - y0];
+      const value = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+      dst[offset + r * SIDE + c] = value + background;
     }
+  }
+}
+
+/** Every digit of the set warped by its own random draw of `jitter`. */
+export function affineDigits(set: PairSet, jitter: AffineJitter, background: number, rng: Rng): PairSet {
+  const input = new Float32Array(set.input.length);
+  const uniform = (bound: number) => (2 * rng.next() - 1) * bound;
+  for (let d = 0; d < 2 * set.count; d++) {
+    const warp = {
+      angle: (uniform(jitter.rotateDegrees) * Math.PI) / 180,
+      zoom: 1 + uniform(jitter.scale),
+      tx: uniform(jitter.translatePixels),
+      ty: uniform(jitter.translatePixels),
+    };
+    warpDigit(set.input, input, d * DIGIT_PIXELS, warp, background);
   }
   return { ...set, input };
 }

@@ -1,5 +1,6 @@
 /** What every architecture provides, so the trainer and the registry treat them alike. */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { AffineJitter } from '../data/augment.js';
 import type { ForwardContext, Params } from './layers.js';
 
 export interface Outputs {
@@ -22,8 +23,8 @@ export interface HyperParams {
   schedule?: 'constant' | 'cosine';
   /** Re-pair the round's 2N training digits into new pairs every epoch. */
   repairEachEpoch?: boolean;
-  /** Shift each training digit by a random whole number of pixels in [−maxShift, maxShift] every epoch. */
-  maxShift?: number;
+  /** Random rotation, zoom and translation of every training digit, drawn afresh each epoch. */
+  augment?: AffineJitter;
   /** Members trained per round from different initial weights, their predicted probabilities averaged. */
   ensemble?: number;
 }

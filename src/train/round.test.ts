@@ -53,8 +53,8 @@ describe('runRound', () => {
     assert.ok(result.batchLoss[result.batchLoss.length - 1] < result.batchLoss[0]);
   });
 
-  it('follows a model recipe: re-pairing, shifts, cosine schedule and an ensemble whose averaged vote is the result', () => {
-    const hyper = { learningRate: 0.005, l2: 0.001, repairEachEpoch: true, maxShift: 1, schedule: 'cosine' as const, ensemble: 2 };
+  it('follows a model recipe: re-pairing, affine jitter, cosine schedule and an ensemble whose averaged vote is the result', () => {
+    const hyper = { learningRate: 0.005, l2: 0.001, repairEachEpoch: true, augment: { rotateDegrees: 10, scale: 0.1, translatePixels: 1 }, schedule: 'cosine' as const, ensemble: 2 };
     const recipe = parseConfig({ ...config, epochs: 2, hyper: { 'baseline-aux': hyper } });
     const progress: number[] = [];
     const result = runRound({ model: 'baseline-aux', round: 0 }, recipe, pools, (p) => progress.push(p.epoch));

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../config.js';
-import { repair, shiftDigits } from '../data/augment.js';
+import { affineDigits, repair } from '../data/augment.js';
 import { makeRoundData, DIGIT_PIXELS, type PairSet } from '../data/pairs.js';
 import type { DigitPools } from '../data/mnist.js';
 import { Params, type ForwardContext } from '../models/layers.js';
@@ -183,10 +183,10 @@ export function learningRateAt(hyper: HyperParams, epoch: number, epochs: number
   return hyper.schedule === 'cosine' ? (hyper.learningRate * (1 + Math.cos((Math.PI * epoch) / epochs))) / 2 : hyper.learningRate;
 }
 
-/** The pairs one epoch trains on: the round's own, or re-paired and shifted copies when the model's recipe asks. */
+/** The pairs one epoch trains on: the round's own, or re-paired and jittered copies when the model's recipe asks. */
 function epochPairs(train: PairSet, hyper: HyperParams, background: number, rng: Rng): PairSet {
   let set = hyper.repairEachEpoch ? repair(train, rng) : train;
-  if (hyper.maxShift) set = shiftDigits(set, hyper.maxShift, background, rng);
+  if (hyper.augment) set = affineDigits(set, hyper.augment, background, rng);
   return set;
 }
 
@@ -198,7 +198,7 @@ function fitMember(
 ): MemberResult {
   const stream = member === 0 ? model : `${model}:member${member}`;
   const params = new Params(makeRng(seed, `init:${stream}`));
-  const trainRng = makeRng(seed, `train:${stream}`); // shuffling, dropout masks, re-pairing, shifts
+  const trainRng = makeRng(seed, `train:${stream}`); // shuffling, dropout masks, re-pairing, jitter
   const evalRng = makeRng(seed, 'eval'); // unused in inference mode, but the context needs one
   const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
   const background = train.input.reduce((a, b) => Math.min(a, b), Infinity); // a blank pixel, standardised
