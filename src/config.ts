@@ -20,6 +20,9 @@ const hyperSchema = z.strictObject({
     .strictObject({ rotateDegrees: z.number().min(0).max(180), scale: z.number().min(0).max(0.9), translatePixels: z.number().min(0).max(7) })
     .optional(),
   ensemble: z.int().min(1).max(32).optional(),
+  batchSize: z.int().min(1).max(1_000_000).optional(),
+  labelSmoothing: z.number().min(0).max(0.5).optional(),
+  comparisonLoss: z.boolean().optional(),
 });
 
 /** Log-spaced factors from ×0.1 to ×10 around a model's default (its seed value). */

@@ -27,6 +27,12 @@ export interface HyperParams {
   augment?: AffineJitter;
   /** Members trained per round from different initial weights, their predicted probabilities averaged. */
   ensemble?: number;
+  /** Pairs per mini-batch for this model (default: the config's batch size). */
+  batchSize?: number;
+  /** Label smoothing ε of the digit cross-entropy (default 0). */
+  labelSmoothing?: number;
+  /** Whether the comparison cross-entropy is part of the loss (default true). */
+  comparisonLoss?: boolean;
 }
 
 export interface ModelSpec {
