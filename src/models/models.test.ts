@@ -19,6 +19,7 @@ before(() => initBackend('wasm'));
 const PARAMS: Record<ModelName, number> = {
   baseline: 72_032, 'baseline-aux': 40_692, cnn: 67_228, 'cnn-aux': 66_448,
   'baseline-shared': 40_692, 'baseline-aux-unshared': 2 * 40_650 + 42, 'cnn-shared': 66_448, 'cnn-aux-unshared': 2 * 66_406 + 42,
+  'digit-tower': 94_922, // as its PyTorch prototype in bench/research
 };
 
 describe('models', () => {

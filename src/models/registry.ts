@@ -7,6 +7,7 @@ import { cnnAuxUnshared } from './cnn-aux-unshared.js';
 import { cnnAux } from './cnn-aux.js';
 import { cnnShared } from './cnn-shared.js';
 import { cnn } from './cnn.js';
+import { digitTower } from './digit-tower.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS = {
@@ -18,6 +19,7 @@ export const MODELS = {
   'baseline-aux-unshared': baselineAuxUnshared,
   'cnn-shared': cnnShared,
   'cnn-aux-unshared': cnnAuxUnshared,
+  'digit-tower': digitTower,
 } satisfies Record<string, ModelSpec>;
 
 export type ModelName = keyof typeof MODELS;
