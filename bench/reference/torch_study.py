@@ -9,7 +9,7 @@ distributions are meant to match.
 
 Run with Debian's torch:  /usr/bin/python3 bench/reference/torch_study.py --help
 """
-import argparse, json, os, sys, time
+import argparse, json, os, resource, sys, time
 
 import numpy as np
 import torch
@@ -110,12 +110,12 @@ class PairNet(nn.Module):
 
 
 # ---------------------------------------------------------------- training
-def train(model, data, lr, l2, epochs, batch, gen):
+def train(model, data, lr, l2, epochs, batch, gen, after_epoch=None):
     x, target, classes = data
     opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
     params = [p for p in model.parameters() if p.requires_grad]
-    model.train()
     for _ in range(epochs):
+        model.train()                                    # after_epoch may have switched to eval
         perm = torch.randperm(len(x), generator=gen)     # reshuffle every epoch
         for b in range(0, len(x), batch):
             i = perm[b : b + batch]
@@ -129,6 +129,8 @@ def train(model, data, lr, l2, epochs, batch, gen):
             opt.zero_grad()
             loss.backward()
             opt.step()
+        if after_epoch is not None:
+            after_epoch()
 
 
 @torch.no_grad()
@@ -148,6 +150,9 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="write the JSON summary here instead of stdout")
+    ap.add_argument("--eval-every-epoch", action="store_true",
+                    help="evaluate train and test error after every epoch, inside the timed seconds "
+                         "(as the TypeScript study does by default)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     models = [m.strip() for m in a.models.split(",") if m.strip()]
@@ -157,7 +162,8 @@ def main():
 
     pools = load_pools()
     report = {"torch": torch.__version__, "numpy": np.__version__, "threads": a.threads,
-              "epochs": a.epochs, "pairs": a.pairs, "batch": a.batch, "seed": a.seed, "models": {}}
+              "epochs": a.epochs, "pairs": a.pairs, "batch": a.batch, "seed": a.seed,
+              "evalEveryEpoch": a.eval_every_epoch, "models": {}}
     for m in models:
         lr, l2 = HYPER[m]
         rounds = []
@@ -168,11 +174,18 @@ def main():
             model = PairNet(m)
             n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
             assert n_params == EXPECTED_PARAMS[m], (m, n_params)
+            curve = []
+            evaluate = lambda: curve.append({"trainErrorPercent": error_percent(model, train_set),
+                                             "testErrorPercent": error_percent(model, test_set)})
             t0 = time.perf_counter()
-            train(model, train_set, lr, l2, a.epochs, a.batch, torch.Generator().manual_seed(seed))
+            train(model, train_set, lr, l2, a.epochs, a.batch, torch.Generator().manual_seed(seed),
+                  evaluate if a.eval_every_epoch else None)
             secs = time.perf_counter() - t0
-            res = {"seed": seed, "trainErrorPercent": error_percent(model, train_set),
-                   "testErrorPercent": error_percent(model, test_set), "seconds": secs}
+            if not a.eval_every_epoch:
+                evaluate()                               # final errors only, untimed
+            res = {"seed": seed, **curve[-1], "seconds": secs}
+            if a.eval_every_epoch:
+                res["epochs"] = curve
             rounds.append(res)
             print(f"{m:13s} round {r} seed {seed}: train {res['trainErrorPercent']:6.2f}%  "
                   f"test {res['testErrorPercent']:6.2f}%  {secs:7.2f}s", file=sys.stderr, flush=True)
@@ -183,6 +196,7 @@ def main():
             "meanSecondsPerRound": float(np.mean([x["seconds"] for x in rounds])),
             "meanTrainErrorPercent": float(tr.mean()), "stdTrainErrorPercent": float(tr.std()),
             "meanTestErrorPercent": float(te.mean()), "stdTestErrorPercent": float(te.std())}}
+    report["maxRssKb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # peak of the process (KiB on Linux)
     text = json.dumps(report, indent=2)
     if a.json:
         with open(a.json, "w") as f:

@@ -1,5 +1,5 @@
 /**
- * Our wasm Conv2DBackpropFilter against the cpu backend's, directly and through tf.grads of
+ * Our wasm Conv2DBackpropFilter (each strategy) against the cpu backend's, directly and through tf.grads of
  * tf.conv2d, on the shapes our models use plus odd ones (strides 2, non-square, explicit pad).
  */
 import { test } from 'node:test';
@@ -31,7 +31,7 @@ for (const [i, c] of CASES.entries()) {
     ];
     const [cpu] = await runOn('cpu', inputs, direct);
     // Both strategies (x-as-filter exists for stride 1 only; forcing it elsewhere is a no-op).
-    for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter'] satisfies (FilterGradStrategy | undefined)[]) {
+    for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter', 'gather-gemm'] satisfies (FilterGradStrategy | undefined)[]) {
       forceConv2DBackpropFilterStrategy(strategy);
       try {
         const [wasm] = await runOn('wasm', inputs, direct);

@@ -18,6 +18,8 @@
  *   OH×OW for our 4×4 layers with pad 3) but its GEMM has only ci output columns, which
  *   XNNPACK runs poorly when ci is tiny (the first layer's 1–2 channels).
  *
+ * - 'gather-gemm' (stride 1, padding-dominated layers): see gatherGemm below.
+ *
  * We pick by estimated cost (taps × output columns rounded up to XNNPACK's 8-wide tiles).
  */
 import {
@@ -30,9 +32,12 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { conv2dExplicit, conv2dSignedPad, disposeIntermediates, reverse, slice, transpose } from './wasm-ops.js';
+import { simdAllowed } from './channel-ops.js';
+import { hostMemory } from './host-memory.js';
+import { heapAddress, simdKernels } from '../simd/kernels.js';
+import { conv2dExplicit, conv2dSignedPad, disposeIntermediates, reverse, runWasmKernel, slice, transpose } from './wasm-ops.js';
 
-export type FilterGradStrategy = 'dy-as-filter' | 'x-as-filter';
+export type FilterGradStrategy = 'dy-as-filter' | 'x-as-filter' | 'gather-gemm';
 
 let forcedStrategy: FilterGradStrategy | undefined;
 
@@ -45,9 +50,23 @@ type ConvInfo = backend_util.Conv2DInfo;
 
 const roundUp8 = (c: number) => Math.ceil(c / 8) * 8;
 
+let gatherGemmAuto = true;
+
+/** For benchmarks: whether the automatic choice may pick 'gather-gemm'. */
+export function allowGatherGemm(allowed: boolean): void {
+  gatherGemmAuto = allowed;
+}
+
 export function chooseStrategy(info: ConvInfo): FilterGradStrategy {
   if (info.strideHeight !== 1 || info.strideWidth !== 1) return 'dy-as-filter';
-  if (forcedStrategy !== undefined) return forcedStrategy;
+  const gatherApplies = info.outChannels % 4 === 0 && simdAllowed();
+  if (forcedStrategy !== undefined && (forcedStrategy !== 'gather-gemm' || gatherApplies)) return forcedStrategy;
+  // "Full" correlations (padding ≥ kernel − 1 on every side: every tap of every input pixel
+  // lands inside dy, so q has no zero rows): one GEMM over the real taps. Measured 3–20%
+  // faster than x-as-filter on the CNN's 3×3 layers, slower on its 5×5 one (pad 3 < 4).
+  const { top, bottom, left, right } = info.padInfo;
+  const full = Math.min(top, bottom) >= info.filterHeight - 1 && Math.min(left, right) >= info.filterWidth - 1;
+  if (gatherApplies && full && gatherGemmAuto) return 'gather-gemm';
   const dyCost = info.inChannels * info.outHeight * info.outWidth * roundUp8(info.outChannels);
   const xCost = info.outChannels * info.inHeight * info.inWidth * roundUp8(info.inChannels);
   return xCost < dyCost ? 'x-as-filter' : 'dy-as-filter';
@@ -98,6 +117,36 @@ function xAsFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: Co
   return out;
 }
 
+/**
+ * 'gather-gemm' (stride 1, co a multiple of 4): gather dy's taps per input pixel,
+ * q[n,ih,iw, kh,kw,co] = dy[n, ih − kh + top, iw − kw + left, co] (0 outside dy), then
+ * dW as [ci, KH·KW·co] = xᵀ·q, one XNNPACK GEMM over the real taps only; the transpose of
+ * the forward scatter in ./conv2d.ts.
+ */
+function gatherGemm(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, outChannels } = info;
+  const simd = simdKernels(backend);
+  if (simd === null) return dyAsFilter(backend, x, dy, info);
+  const pixels = batchSize * inHeight * inWidth;
+  const taps = filterHeight * filterWidth * outChannels;
+  const q = hostMemory('wasm', backend).alloc([pixels, taps]);
+  simd.gatherTaps(
+    heapAddress(backend, dy.dataId), heapAddress(backend, q.dataId), batchSize, inHeight, inWidth,
+    filterHeight, filterWidth, outHeight, outWidth, outChannels, info.padInfo.top, info.padInfo.left,
+  );
+  const xT = transpose(backend, { dataId: x.dataId, shape: [pixels, inChannels], dtype: 'float32' }, [1, 0]);
+  const grad = runWasmKernel('BatchMatMul', backend, { a: xT, b: q }, { transposeA: false, transposeB: false });
+  // Disposing q also frees the XNNPACK operator cached under its id.
+  disposeIntermediates(backend, xT, q);
+  const out = transpose(
+    backend,
+    { dataId: grad.dataId, shape: [inChannels, filterHeight, filterWidth, outChannels], dtype: 'float32' },
+    [1, 2, 0, 3],
+  ); // [KH, KW, ci, co]
+  disposeIntermediates(backend, grad);
+  return out;
+}
+
 function conv2DBackpropFilter(args: {
   inputs: Conv2DBackpropFilterInputs;
   backend: BackendWasm;
@@ -120,7 +169,9 @@ function conv2DBackpropFilter(args: {
     false,
     'channelsLast',
   );
-  return chooseStrategy(info) === 'x-as-filter' ? xAsFilter(backend, x, dy, info) : dyAsFilter(backend, x, dy, info);
+  const strategy = chooseStrategy(info);
+  if (strategy === 'gather-gemm') return gatherGemm(backend, x, dy, info);
+  return strategy === 'x-as-filter' ? xAsFilter(backend, x, dy, info) : dyAsFilter(backend, x, dy, info);
 }
 
 export const conv2DBackpropFilterWasmConfig: KernelConfig = {

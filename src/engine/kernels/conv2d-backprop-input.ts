@@ -22,14 +22,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { conv2dSignedPad, disposeIntermediates, reverse, transpose } from './wasm-ops.js';
-
-/** The wasm backend's own kernel, kept for strides > 1 (set when ours replaces it). */
-let stockKernel: KernelConfig | undefined;
-
-export function setStockConv2DBackpropInput(config: KernelConfig): void {
-  stockKernel = config;
-}
+import { conv2dSignedPad, disposeIntermediates, reverse, runStockKernel, stockSetup, transpose } from './wasm-ops.js';
 
 function conv2DBackpropInput(args: {
   inputs: Conv2DBackpropInputInputs;
@@ -54,8 +47,7 @@ function conv2DBackpropInput(args: {
     'channelsLast',
   );
   if (info.strideHeight !== 1 || info.strideWidth !== 1) {
-    if (stockKernel === undefined) throw new Error('wasm Conv2DBackpropInput: stride > 1 needs the stock kernel');
-    return stockKernel.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+    return runStockKernel(Conv2DBackpropInput, args as unknown as Parameters<KernelFunc>[0]);
   }
   const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
@@ -79,7 +71,5 @@ export const conv2DBackpropInputWasmConfig: KernelConfig = {
   kernelName: Conv2DBackpropInput,
   backendName: 'wasm',
   kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
-  // The stock kernel binds its C++ entry point in its setupFunc, which the engine runs only
-  // for registered kernels; ours replaces it in the registry, so run it on its behalf.
-  setupFunc: (backend) => stockKernel?.setupFunc?.(backend),
+  setupFunc: stockSetup(Conv2DBackpropInput), // strides > 1 go to the stock kernel
 };

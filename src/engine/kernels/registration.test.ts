@@ -7,7 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../wasm-kernels.js';
+import { registerWasmTrainingKernels, restoreStockWasmKernels } from '../wasm-kernels.js';
+import '../backend.js'; // tfjs's gradients, for training a model
+import { parseConfig } from '../../config.js';
+import { loadEmbeddedPools } from '../../data/mnist.js';
+import { makeRoundData } from '../../data/pairs.js';
+import { Params } from '../../models/layers.js';
+import { MODELS } from '../../models/registry.js';
+import { makeRng } from '../../rng.js';
+import { trainEpoch } from '../../train/round.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { convOutShape, ensureConv2DGradient, seededValues, useBackend } from './backend-compare.js';
@@ -63,4 +71,43 @@ test('repeated conv gradients leak no tensors, data buckets or wasm heap', async
   const after = { tensors: tf.memory().numTensors, buckets: backend.numDataIds(), heap: heap() };
   assert.deepEqual(after, before);
   tf.dispose(tensors.flatMap(({ x, w, dy }) => [x, w, dy]));
+});
+
+test('registerWasmTrainingKernels installs every kernel of ours; restoreStockWasmKernels undoes it', async () => {
+  await useBackend('wasm');
+  const ours = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'FusedBatchNorm', 'Sum'];
+  const installed = () => ours.map((name) => tf.getKernel(name, 'wasm'));
+  const mine = installed();
+  restoreStockWasmKernels();
+  const stock = installed();
+  try {
+    for (const [i, name] of ours.entries()) {
+      if (name === 'Conv2DBackpropFilter') assert.equal(stock[i], mine[i], 'kept: no stock version');
+      else assert.notEqual(stock[i], mine[i], name);
+    }
+    assert.equal(tf.getKernel('BatchNormTrain', 'wasm'), undefined);
+  } finally {
+    registerWasmTrainingKernels();
+  }
+  assert.deepEqual(installed(), mine);
+  assert.notEqual(tf.getKernel('BatchNormTrain', 'wasm'), undefined);
+});
+
+test('a CNN training step leaks no tensors, data buckets or wasm heap', async () => {
+  await useBackend('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const params = new Params(makeRng(0, 'init'));
+  const forward = MODELS['cnn-aux'].build(params);
+  const optimizer = tf.train.adam(1e-3);
+  const data = makeRoundData(loadEmbeddedPools(), 40, 0);
+  const config = parseConfig({ pairs: 40, batchSize: 20 });
+  const epoch = () => trainEpoch(forward, params, optimizer, data.train, config, MODELS['cnn-aux'].hyper, makeRng(0, 't'));
+  epoch();
+  epoch(); // Adam's slots, XNNPACK operators, heap growth
+  const heap = () => backend.wasm.HEAPU8.buffer.byteLength;
+  const before = { tensors: tf.memory().numTensors, buckets: backend.numDataIds(), heap: heap() };
+  for (let i = 0; i < 5; i++) epoch();
+  assert.deepEqual({ tensors: tf.memory().numTensors, buckets: backend.numDataIds(), heap: heap() }, before);
+  optimizer.dispose();
+  params.dispose();
 });

@@ -4,17 +4,48 @@
  * directly keeps every intermediate off the engine's tensor bookkeeping (no tf.Tensor
  * objects, no tape), so the only thing to free is each intermediate's data bucket.
  */
-import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** Runs the wasm kernel registered under `name` (must be a single-output kernel). */
+/** The wasm backend's own kernels that ours replaced (see ../wasm-kernels.ts), by name. */
+const stockKernels = new Map<string, KernelConfig>();
+
+/** Records `config`, a stock kernel about to be replaced by ours, so ours can still call it. */
+export function keepStockKernel(config: KernelConfig): void {
+  stockKernels.set(config.kernelName, config);
+}
+
+/** The stock kernel `name` that ours replaced, if any. */
+export function stockKernel(name: string): KernelConfig | undefined {
+  return stockKernels.get(name);
+}
+
+/** Runs the stock kernel `name` (ours hand it the cases they do not cover). */
+export function runStockKernel(name: string, args: Parameters<KernelFunc>[0]): TensorInfo {
+  const stock = stockKernels.get(name);
+  if (stock === undefined) throw new Error(`wasm ${name}: the stock kernel was not recorded`);
+  return stock.kernelFunc(args) as TensorInfo;
+}
+
+/**
+ * A setupFunc for our replacement of `name`: stock kernels bind their C++ entry points in
+ * their setupFunc, which the engine runs only for registered kernels, so run it for them.
+ */
+export function stockSetup(name: string): NonNullable<KernelConfig['setupFunc']> {
+  return (backend) => void stockKernels.get(name)?.setupFunc?.(backend);
+}
+
+/**
+ * Runs the wasm kernel `name` (must be single-output): the stock one if ours replaced it, so
+ * our kernels compose the library's and never recurse into each other.
+ */
 export function runWasmKernel(
   name: string,
   backend: BackendWasm,
   inputs: Record<string, TensorInfo>,
   attrs: NamedAttrMap = {},
 ): TensorInfo {
-  const kernel = getKernel(name, 'wasm');
+  const kernel = stockKernels.get(name) ?? getKernel(name, 'wasm');
   if (kernel === undefined) throw new Error(`wasm kernel '${name}' is not registered`);
   const out = kernel.kernelFunc({ inputs, backend, attrs });
   if (Array.isArray(out)) throw new Error(`wasm kernel '${name}' returned several outputs`);

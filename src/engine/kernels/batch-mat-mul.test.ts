@@ -1,0 +1,57 @@
+/**
+ * Our wasm BatchMatMul (explicit transposes, then XNNPACK) against the cpu backend: every
+ * transpose combination, the dense-layer gradient, and batched products (stock path).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '../backend.js'; // tfjs's gradients, for tf.grads of matMul
+import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
+
+const TOL = 1e-4;
+
+/** [a shape, b shape] before transposition: a is [.., M, K], b is [.., K, N]. */
+const CASES: [number[], number[]][] = [
+  [[100, 392], [392, 160]], // baseline fc1
+  [[100, 144], [144, 100]], // cnn fc1
+  [[200, 100], [100, 10]],
+  [[3, 5], [5, 1]],
+  [[1, 7], [7, 3]],
+  [[2, 4, 6], [2, 6, 5]], // batched: the stock kernel's path
+];
+
+const swap = (shape: number[]) => [...shape.slice(0, -2), shape[shape.length - 1]!, shape[shape.length - 2]!];
+
+for (const [i, [aShape, bShape]] of CASES.entries()) {
+  for (const transposeA of [false, true]) {
+    for (const transposeB of [false, true]) {
+      test(`BatchMatMul wasm = cpu: a [${aShape}] b [${bShape}] transposeA ${transposeA} transposeB ${transposeB}`, async () => {
+        // Store the operands already transposed where the flag says so: the product is a·b either way.
+        const inputs = [
+          { values: seededValues(tf.util.sizeFromShape(aShape), 3 + i), shape: transposeA ? swap(aShape) : aShape },
+          { values: seededValues(tf.util.sizeFromShape(bShape), 7 + i), shape: transposeB ? swap(bShape) : bShape },
+        ];
+        const product = (a: tf.Tensor, b: tf.Tensor) => [tf.matMul(a, b, transposeA, transposeB)];
+        const [cpu] = await runOn('cpu', inputs, product);
+        const [wasm] = await runOn('wasm', inputs, product);
+        assert.ok(maxRelativeError(wasm!, cpu!) <= TOL, `max relative error ${maxRelativeError(wasm!, cpu!)}`);
+      });
+    }
+  }
+}
+
+test('gradients of a dense layer (dy·Wᵀ and xᵀ·dy) on wasm = cpu', async () => {
+  const inputs = [
+    { values: seededValues(100 * 392, 1), shape: [100, 392] },
+    { values: seededValues(392 * 160, 2), shape: [392, 160] },
+    { values: seededValues(100 * 160, 3), shape: [100, 160] },
+  ];
+  const grads = (x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor) =>
+    tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b))([x, w], dy);
+  const cpu = await runOn('cpu', inputs, grads);
+  const wasm = await runOn('wasm', inputs, grads);
+  for (const [k, name] of ['dx', 'dW'].entries()) {
+    const err = maxRelativeError(wasm[k]!, cpu[k]!);
+    assert.ok(err <= TOL, `${name}: max relative error ${err}`);
+  }
+});

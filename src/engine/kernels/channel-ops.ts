@@ -1,0 +1,139 @@
+/**
+ * The four full-size passes batch normalisation needs, over channel-last tensors viewed as
+ * [rows, C]; everything else it does is per-channel arithmetic on C numbers. Two
+ * implementations: plain JavaScript over host memory (any backend, any C), and wasm SIMD
+ * over the wasm backend's heap (C a multiple of 4).
+ */
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { hostMemory, type HostBackendName, type HostMemory } from './host-memory.js';
+import { allocScratch, freeScratch, heapAddress, simdKernels, type SimdKernels } from '../simd/kernels.js';
+
+/** Per-channel sums of two quantities (float64). */
+export interface ChannelSums {
+  first: Float64Array;
+  second: Float64Array;
+}
+
+export interface ChannelOps {
+  /** Σ (x − center), Σ (x − center)² per channel. */
+  sums(x: TensorInfo, center: Float32Array): ChannelSums;
+  /** Σ dy, Σ dy·(x − center) per channel. */
+  dotSums(dy: TensorInfo, x: TensorInfo, center: Float32Array): ChannelSums;
+  /** y = x·a + b per channel. */
+  affine(x: TensorInfo, y: TensorInfo, a: Float32Array, b: Float32Array): void;
+  /** out = a·dy + k·x + b per channel. */
+  affine2(dy: TensorInfo, x: TensorInfo, out: TensorInfo, a: Float32Array, k: Float32Array, b: Float32Array): void;
+}
+
+function jsOps(mem: HostMemory, channels: number): ChannelOps {
+  return {
+    sums(xInfo, center) {
+      const x = mem.view(xInfo);
+      const first = new Float64Array(channels);
+      const second = new Float64Array(channels);
+      for (let i = 0; i < x.length; i += channels) {
+        for (let c = 0; c < channels; c++) {
+          const d = x[i + c]! - center[c]!;
+          first[c]! += d;
+          second[c]! += d * d;
+        }
+      }
+      return { first, second };
+    },
+    dotSums(dyInfo, xInfo, center) {
+      const [dy, x] = [mem.view(dyInfo), mem.view(xInfo)];
+      const first = new Float64Array(channels);
+      const second = new Float64Array(channels);
+      for (let i = 0; i < x.length; i += channels) {
+        for (let c = 0; c < channels; c++) {
+          const g = dy[i + c]!;
+          first[c]! += g;
+          second[c]! += g * (x[i + c]! - center[c]!);
+        }
+      }
+      return { first, second };
+    },
+    affine(xInfo, yInfo, a, b) {
+      const [x, y] = [mem.view(xInfo), mem.view(yInfo)];
+      for (let i = 0; i < x.length; i += channels) {
+        for (let c = 0; c < channels; c++) y[i + c] = x[i + c]! * a[c]! + b[c]!;
+      }
+    },
+    affine2(dyInfo, xInfo, outInfo, a, k, b) {
+      const [dy, x, out] = [mem.view(dyInfo), mem.view(xInfo), mem.view(outInfo)];
+      for (let i = 0; i < x.length; i += channels) {
+        for (let c = 0; c < channels; c++) out[i + c] = a[c]! * dy[i + c]! + k[c]! * x[i + c]! + b[c]!;
+      }
+    },
+  };
+}
+
+/** Rows summed in float32 before each float64 flush (bounds the float32 rounding error). */
+const SUM_BLOCK_ROWS = 64;
+
+/**
+ * Runs `fn` with scratch in the heap for `inputs.length + extraVectors` float32 vectors of C
+ * values (passed as their byte addresses, 16-byte aligned and consecutive), `inputs` copied
+ * into the first ones; frees the scratch afterwards.
+ */
+function withScratch<T>(backend: BackendWasm, channels: number, inputs: Float32Array[], extraVectors: number, fn: (addresses: number[]) => T): T {
+  const vectors = inputs.length + extraVectors;
+  // f64 areas need 8-byte alignment: keep the f32 vectors first and C·4 a multiple of 8 by padding.
+  const stride = Math.ceil(channels / 2) * 8;
+  const base = allocScratch(backend, vectors * stride + 16);
+  const aligned = Math.ceil(base / 16) * 16;
+  try {
+    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    inputs.forEach((v, i) => heap.set(v, (aligned + i * stride) / 4));
+    return fn(Array.from({ length: vectors }, (_, i) => aligned + i * stride));
+  } finally {
+    freeScratch(backend, base);
+  }
+}
+
+function simdOps(simd: SimdKernels, backend: BackendWasm, channels: number): ChannelOps {
+  const at = (t: TensorInfo) => heapAddress(backend, t.dataId);
+  const rowsOf = (t: TensorInfo) => t.shape.reduce((n, d) => n * d, 1) / channels;
+  /** Runs a reduction with scratch for [center], 2 float32 accumulator vectors and 2 float64 result vectors (4 slots). */
+  const reduce = (center: Float32Array, run: (centerAt: number, acc: number, acc64: number) => void): ChannelSums =>
+    withScratch(backend, channels, [center], 6, ([centerAt, acc, , acc64]) => {
+      const f64 = new Float64Array(backend.wasm.HEAPU8.buffer, acc64!, 2 * channels);
+      f64.fill(0);
+      run(centerAt!, acc!, acc64!);
+      const out = new Float64Array(backend.wasm.HEAPU8.buffer, acc64!, 2 * channels).slice();
+      return { first: out.subarray(0, channels), second: out.subarray(channels) };
+    });
+  return {
+    sums: (x, center) =>
+      reduce(center, (c, acc, acc64) => simd.channelSums(at(x), rowsOf(x), channels, c, acc, acc64, SUM_BLOCK_ROWS)),
+    dotSums: (dy, x, center) =>
+      reduce(center, (c, acc, acc64) => simd.channelDotSums(at(dy), at(x), rowsOf(x), channels, c, acc, acc64, SUM_BLOCK_ROWS)),
+    affine: (x, y, a, b) =>
+      withScratch(backend, channels, [a, b], 0, ([aAt, bAt]) => simd.channelAffine(at(x), at(y), rowsOf(x), channels, aAt!, bAt!)),
+    affine2: (dy, x, out, a, k, b) =>
+      withScratch(backend, channels, [a, k, b], 0, ([aAt, kAt, bAt]) =>
+        simd.channelAffine2(at(dy), at(x), at(out), rowsOf(x), channels, aAt!, kAt!, bAt!),
+      ),
+  };
+}
+
+let simdDisabled = false;
+
+/** For tests and benchmarks: force the JavaScript loops on wasm too. */
+export function disableSimd(disabled: boolean): void {
+  simdDisabled = disabled;
+}
+
+export function simdAllowed(): boolean {
+  return !simdDisabled;
+}
+
+/** The fastest ChannelOps for `backend` and `channels`. */
+export function channelOps(name: HostBackendName, backend: KernelBackend, channels: number): ChannelOps {
+  if (name === 'wasm' && channels % 4 === 0 && !simdDisabled) {
+    const simd = simdKernels(backend as BackendWasm);
+    if (simd !== null) return simdOps(simd, backend as BackendWasm, channels);
+  }
+  return jsOps(hostMemory(name, backend), channels);
+}

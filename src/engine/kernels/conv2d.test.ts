@@ -1,0 +1,54 @@
+/**
+ * Our wasm Conv2D (the scatter form for padding-dominated layers, else stock XNNPACK) against
+ * the cpu backend, with the scatter forced on every stride-1 case, on its wasm SIMD and its
+ * JavaScript loop, and in chunks of samples.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { disableSimd } from './channel-ops.js';
+import { forceConv2DScatter, scatterCostRatio } from './conv2d.js';
+import { CASES, maxRelativeError, runOn, seededValues, type Case } from './backend-compare.js';
+
+const TOL = 1e-4;
+
+const label = (c: Case) => `x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.stringify(c.pad)}`;
+
+/** CASES plus a batch larger than one chunk of samples (128). */
+const ALL: Case[] = [...CASES, { x: [130, 4, 4, 8], filter: [3, 3, 8, 12], strides: [1, 1], pad: 3 }];
+
+for (const [i, c] of ALL.entries()) {
+  test(`Conv2D wasm = cpu, scatter form forced where it applies: ${label(c)}`, async () => {
+    const inputs = [
+      { values: seededValues(tf.util.sizeFromShape(c.x), 3 + i), shape: c.x },
+      { values: seededValues(tf.util.sizeFromShape(c.filter), 5 + i), shape: c.filter },
+    ];
+    const conv = (x: tf.Tensor, w: tf.Tensor) => [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)];
+    const [cpu] = await runOn('cpu', inputs, conv);
+    for (const [forced, simdOff] of [[undefined, false], [true, false], [true, true]] as const) {
+      forceConv2DScatter(forced);
+      disableSimd(simdOff);
+      try {
+        const [wasm] = await runOn('wasm', inputs, conv);
+        const err = maxRelativeError(wasm!, cpu!);
+        assert.ok(err <= TOL, `scatter ${forced ?? 'auto'}${simdOff ? ' (JS loop)' : ''}: max relative error ${err}`);
+      } finally {
+        forceConv2DScatter(undefined);
+        disableSimd(false);
+      }
+    }
+  });
+}
+
+test("the cost model picks the scatter form for the CNN's padded 4×4 layers only", () => {
+  const info = (x: [number, number, number, number], w: [number, number, number, number], pad: number) =>
+    tf.backend_util.computeConv2DInfo(x, w, 1, 1, pad);
+  assert.ok(scatterCostRatio(info([100, 14, 14, 2], [5, 5, 2, 32], 2)) > 1, 'conv1 (14×14, same padding)');
+  for (const [x, w] of [
+    [[100, 4, 4, 32], [3, 3, 32, 64]],
+    [[100, 4, 4, 64], [3, 3, 64, 32]],
+    [[100, 4, 4, 32], [5, 5, 32, 16]],
+  ] as [[number, number, number, number], [number, number, number, number]][]) {
+    assert.ok(scatterCostRatio(info(x, w, 3)) < 0.6, `${x} ${w}`);
+  }
+});
