@@ -41,6 +41,17 @@ def make_arch(name, drop=0.0):
 
 
 # ------------------------------------------------------------ augmentation
+def thickness(x, bg, b, gen):
+    """Random stroke thickness: blend with 3x3 grey dilation (beta>0) or erosion (beta<0),
+    beta ~ U(-b, b), in background-subtracted space."""
+    z = x - bg
+    dil = F.max_pool2d(z, 3, 1, 1)
+    ero = -F.max_pool2d(-z, 3, 1, 1)
+    beta = ((torch.rand(len(x), generator=gen) * 2 - 1) * b).view(-1, 1, 1, 1)
+    out = torch.where(beta > 0, z + beta * (dil - z), z + (-beta) * (ero - z))
+    return out + bg
+
+
 def gauss_kernel(sigma):
     r = int(math.ceil(2 * sigma))
     k = torch.exp(-torch.arange(-r, r + 1, dtype=torch.float32) ** 2 / (2 * sigma ** 2))
@@ -112,7 +123,10 @@ def train_model(a, digits, labels, bg, seed, member):
                 lr = a.lr
             for g in opt.param_groups:
                 g["lr"] = lr
-            x = random_affine(digits[i], bg, a.rot, a.scale, a.shear, a.trans, a.ishift, gen, a.ealpha, a.esigma)
+            x = digits[i]
+            if a.thick > 0:
+                x = thickness(x, bg, a.thick, gen)
+            x = random_affine(x, bg, a.rot, a.scale, a.shear, a.trans, a.ishift, gen, a.ealpha, a.esigma)
             out = model(x)
             loss = F.cross_entropy(out, labels[i], label_smoothing=a.ls)
             if a.l2 > 0:
@@ -152,6 +166,7 @@ def main():
     ap.add_argument("--scale", type=float, default=0.0)
     ap.add_argument("--shear", type=float, default=0.0)
     ap.add_argument("--trans", type=float, default=0.0)
+    ap.add_argument("--thick", type=float, default=0.0)
     ap.add_argument("--ealpha", type=float, default=0.0)
     ap.add_argument("--esigma", type=float, default=2.0)
     ap.add_argument("--ishift", type=int, default=0)
