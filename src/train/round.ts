@@ -106,8 +106,15 @@ export function totalLoss(
   return terms.reduce((a, b) => tf.add(a, b)) as tf.Scalar;
 }
 
+/**
+ * Pairs per forward pass when evaluating. Small chunks keep a CNN's activations in cache:
+ * evaluating 1000 pairs takes ~25% less time in chunks of 100 than in one pass (wasm,
+ * scratch measurements), and the probabilities are bit-identical (inference is per pair).
+ */
+const EVAL_CHUNK = 100;
+
 /** P(first ≤ second) for every pair of `set`, from `forward` in inference mode. */
-export function comparisonProbabilities(forward: Forward, set: PairSet, rng: Rng, chunk = 1000): Float32Array {
+export function comparisonProbabilities(forward: Forward, set: PairSet, rng: Rng, chunk = EVAL_CHUNK): Float32Array {
   const ctx: ForwardContext = { mode: 'eval', rng };
   const out = new Float32Array(set.count);
   for (let start = 0; start < set.count; start += chunk) {
