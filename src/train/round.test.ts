@@ -50,13 +50,15 @@ describe('runRound', () => {
     assert.notDeepEqual(c.batchLoss, a.batchLoss);
   });
 
-  it('keeps the tensor count flat across epochs and frees everything at the end', () => {
-    const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    runRound({ model: 'baseline', round: 0 }, { ...config, models: ['baseline'], epochs: 3 }, pools, () => counts.push(tf.memory().numTensors));
-    assert.equal(new Set(counts).size, 1, `tensors after each epoch: ${counts.join(', ')}`);
-    assert.equal(tf.memory().numTensors, before);
-  });
+  for (const model of ['baseline', 'cnn-aux'] as const) {
+    it(`keeps the tensor count flat across epochs and frees everything at the end (${model})`, () => {
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      runRound({ model, round: 0 }, { ...config, models: [model], epochs: 3 }, pools, () => counts.push(tf.memory().numTensors));
+      assert.equal(new Set(counts).size, 1, `tensors after each epoch: ${counts.join(', ')}`);
+      assert.equal(tf.memory().numTensors, before);
+    });
+  }
 
   it('learns: aux training beats chance within a few epochs', () => {
     const result = runRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 4, pairs: 500 }, pools);
