@@ -3,10 +3,12 @@
  * finished jobs; the jobs not yet in the log run on the worker pool, each appended as it ends;
  * SIGINT/SIGTERM abandon only the jobs in progress.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseConfig, type ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
 import { UserError } from '../errors.js';
@@ -53,6 +55,32 @@ export function checkData(config: ExperimentConfig): void {
   }
 }
 
+/** The nearest folder above this file holding a package.json: digit-pairs' own (from src/ or dist/src/). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/**
+ * The digit-pairs version and, in a git checkout of it, the commit the run's code came from
+ * ("+dirty" when tracked files differ from it), so a run's numbers can be traced to code.
+ * Only the project's own .git counts: installed under node_modules, a parent repo's commit
+ * would say nothing about this code.
+ */
+export function codeRevision(root = projectRoot()): { digitPairs: string; commit?: string } {
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  if (!existsSync(join(root, '.git'))) return { digitPairs: version };
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: root, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return { digitPairs: version, commit: git('rev-parse', '--short=12', 'HEAD') + (dirty ? '+dirty' : '') };
+  } catch {
+    return { digitPairs: version }; // no git on this machine: the version alone
+  }
+}
+
 /** Appends one run session (start, wall time, workers) to the run's config.json meta, so resumed runs keep every session's timing. */
 function recordSession(configPath: string, session: object): void {
   const file = JSON.parse(readFileSync(configPath, 'utf8')) as { config: unknown; meta: { sessions?: object[] } };
@@ -80,7 +108,7 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
   const configPath = join(runDir, CONFIG_FILE);
   if (!existsSync(configPath)) {
     const meta = {
-      command, createdAt: new Date().toISOString(), node: process.version, tfjs: tfjsVersion,
+      command, createdAt: new Date().toISOString(), ...codeRevision(), node: process.version, tfjs: tfjsVersion,
       cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(),
     };
     writeFileSync(configPath, JSON.stringify({ config, meta }, null, 2) + '\n');
