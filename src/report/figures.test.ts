@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as vl from 'vega-lite';
+import { ABLATION_MODELS, SEED_MODELS, type ModelName } from '../models/registry.js';
 import type { RoundRecord } from '../train/results-log.js';
 import type { RoundResult } from '../train/round.js';
 import { epochCurves, epochErrorSpec, errorBoxplotSpec, jitterOf, lossCurves, lossSpec, roundErrors } from './figures.js';
@@ -77,6 +78,17 @@ describe('figure specs', () => {
     const text = JSON.stringify(specs.boxplot);
     assert.match(text, /"extent":"min-max"/);
     assert.equal((specs.boxplot as { data: { values: unknown[] } }).data.values.length, 3);
+  });
+
+  it('gives each model room on the x axis: wider for the ablation, long names slanted', () => {
+    const axisOf = (names: readonly ModelName[]) => {
+      const spec = errorBoxplotSpec([], { title: 't', models: [...names] }) as { width: number; layer: { encoding: { x: { axis: { labelAngle: number } } } }[] };
+      return { width: spec.width, labelAngle: spec.layer[0]!.encoding.x.axis.labelAngle };
+    };
+    assert.deepEqual(axisOf(SEED_MODELS), { width: 420, labelAngle: 0 });
+    const ablation = axisOf(ABLATION_MODELS);
+    assert.ok(ablation.width >= 105 * ABLATION_MODELS.length, `width ${ablation.width}`);
+    assert.notEqual(ablation.labelAngle, 0);
   });
 
   it('renders to an SVG with its title as text, and to a PNG', async () => {

@@ -129,13 +129,18 @@ export interface ErrorBoxplotOptions {
  */
 export function errorBoxplotSpec(points: RoundError[], options: ErrorBoxplotOptions): TopLevelSpec {
   const { models, seedMeans = {} } = options;
-  const x = { field: 'model', type: 'nominal', title: null, sort: models, scale: { domain: models }, axis: { labelAngle: 0 } } as const;
+  // ~105 px per model up to a page-friendly 1000 px; names that would not fit their band
+  // (≈ 7 px per character at the axis font) are slanted rather than left to overlap.
+  const width = options.width ?? Math.min(1000, Math.max(420, 105 * models.length));
+  const longest = Math.max(...models.map((m) => m.length));
+  const labelAngle = longest * 7 > width / models.length ? -30 : 0;
+  const x = { field: 'model', type: 'nominal', title: null, sort: models, scale: { domain: models }, axis: { labelAngle, labelLimit: 300 } } as const;
   const y = { field: 'errorPercent', type: 'quantitative', title: 'error [%]', scale: { zero: true } } as const;
   const seed = models.flatMap((model) => (seedMeans[model] === undefined ? [] : [{ model, errorPercent: seedMeans[model] }]));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: options.title,
-    width: options.width ?? 420,
+    width,
     height: options.height ?? 300,
     config: CONFIG,
     data: { values: points },
