@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,8 +9,17 @@ import { fileURLToPath } from 'node:url';
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 
+/** A JSON file in a fresh temporary folder. */
+function jsonFile(value: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cli-json-')), 'hparams.json');
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
 describe('digit-pairs CLI', () => {
   const bad: [string[], RegExp][] = [
+    [['study', '--hparams', jsonFile({ grid: {} })], /--hparams .*: no "chosen" object; expected \{"chosen": \{"<model>": \{"learningRate"/],
+    [['study', '--hparams', jsonFile({ chosen: { cnn: { learningRate: -1, l2: 0.1 } } })], /--hparams.*learningRate/],
     [['train'], /unknown command 'train'; valid: study, tune, report/],
     [['study', '--round', '3'], /Unknown option '--round'.*valid: .*--rounds/],
     [['study', '--models', 'cnn,resnet'], /--models: unknown model resnet; valid: seed, ablation, all, baseline, baseline-aux, cnn, cnn-aux/],
@@ -41,5 +50,15 @@ describe('digit-pairs CLI', () => {
       assert.match(result.stdout, new RegExp(`^${model} +${params} `, 'm'));
     }
     assert.equal(readdirSync(out).length, 1, 'one run folder');
+  });
+
+  it('takes a hand-written hparams file holding only the chosen values, and reports it', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const hparams = jsonFile({ chosen: { baseline: { learningRate: 0.002, l2: 0.1 } } });
+    const result = run('study', '--models', 'baseline', '--rounds', '1', '--epochs', '1', '--pairs', '100', '--hparams', hparams, '--out', out);
+    assert.equal(result.status, 0, result.stderr);
+    const [runDir] = readdirSync(out);
+    assert.ok(existsSync(join(out, runDir!, 'report.html')));
+    assert.match(readFileSync(join(out, runDir!, 'config.json'), 'utf8'), /"learningRate": 0\.002,\s*"l2": 0\.1/);
   });
 });

@@ -121,14 +121,25 @@ function configFromFlags(values: Flags): Record<string, unknown> {
 /** The chosen hyper-parameters of a tune run (its hparams.json, or the run folder holding it). */
 const hparamsPath = (path: string) => (existsSync(join(path, HPARAMS_FILE)) ? join(path, HPARAMS_FILE) : path);
 
+/**
+ * The `chosen` map of an hparams file: a tune run's, or one written by hand such as
+ * {"chosen": {"cnn": {"learningRate": 0.002, "l2": 0.05}}}. The values are validated with the
+ * rest of the config.
+ */
 function readHparams(path: string): unknown {
   const file = hparamsPath(path);
   if (!existsSync(file)) throw new UserError(`--hparams ${path}: no such file (give a tune run's ${HPARAMS_FILE})`);
+  let parsed: Partial<HParamsFile> | null;
   try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as HParamsFile).chosen;
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<HParamsFile> | null;
   } catch {
     throw new UserError(`--hparams ${file}: not valid JSON`);
   }
+  const chosen = parsed?.chosen;
+  if (typeof chosen !== 'object' || chosen === null || Array.isArray(chosen)) {
+    throw new UserError(`--hparams ${file}: no "chosen" object; expected {"chosen": {"<model>": {"learningRate": <number>, "l2": <number>}, …}}`);
+  }
+  return chosen;
 }
 
 /** Validates, translating config field names back into flags. */

@@ -112,9 +112,12 @@ function facts(runDir: string, config: ExperimentConfig, meta: Record<string, un
   ];
 }
 
-/** The grid points of a tune run's hparams.json as heat-map cells. */
-function tuneCells(hparams: HParamsFile): TuneCell[] {
-  return Object.entries(hparams.grid).flatMap(([model, points]) =>
+/** An hparams.json as a study may hold it: a tune run's, or one written by hand with only `chosen`. */
+type HParamsRead = Pick<HParamsFile, 'chosen'> & Partial<HParamsFile>;
+
+/** The grid points of a tune run's hparams.json as heat-map cells (none for a hand-written one). */
+function tuneCells(hparams: HParamsRead): TuneCell[] {
+  return Object.entries(hparams.grid ?? {}).flatMap(([model, points]) =>
     (points ?? []).filter((p) => p.folds > 0).map((p) => {
       const chosen = hparams.chosen[model as ModelName];
       return {
@@ -187,7 +190,7 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
   let tuning: ReportView['tuning'];
   const hparamsPath = join(runDir, HPARAMS_FILE);
   if (existsSync(hparamsPath)) {
-    const hparams = JSON.parse(readFileSync(hparamsPath, 'utf8')) as HParamsFile;
+    const hparams = JSON.parse(readFileSync(hparamsPath, 'utf8')) as HParamsRead;
     const cells = tuneCells(hparams);
     const figure = cells.length
       ? await renderFigure(runDir, 'fig-tune', 'fig5-tune-grid', `Mean validation error over ${hparams.folds} folds × ${hparams.rounds} round(s) at each grid point; framed: the chosen point (lowest error, ties to the smaller λ).`, tuneHeatmapSpec(cells))
