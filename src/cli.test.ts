@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -50,6 +50,20 @@ describe('digit-pairs CLI', () => {
       assert.match(result.stdout, new RegExp(`^${model} +${params} `, 'm'));
     }
     assert.equal(readdirSync(out).length, 1, 'one run folder');
+  });
+
+  it('keeps a finished study and says how to rebuild when its report cannot be built (exit 1)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    assert.equal(run('study', '--models', 'baseline', '--rounds', '1', '--epochs', '1', '--pairs', '100', '--out', out).status, 0);
+    const runDir = join(out, readdirSync(out)[0]!);
+    const results = readFileSync(join(runDir, 'results.jsonl'), 'utf8');
+    rmSync(join(runDir, 'figures'), { recursive: true });
+    writeFileSync(join(runDir, 'figures'), 'a file where the figures folder should be');
+    const result = run('study', '--resume', runDir);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /building the report failed .*the results in .* are complete\. Rebuild it with: digit-pairs report /);
+    assert.match(result.stdout, /^baseline +72,032 /m, 'the summary is still printed');
+    assert.equal(readFileSync(join(runDir, 'results.jsonl'), 'utf8'), results);
   });
 
   it('takes a hand-written hparams file holding only the chosen values, and reports it', () => {

@@ -194,11 +194,27 @@ async function study(args: string[]): Promise<number> {
   }
   const started = performance.now();
   const outcome = await runStudy(config, { runDir, workers, progress: true });
-  const report = await buildReport(runDir);
   console.log(`\n${toTerminal(outcome.summary)}\n`);
   console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`);
-  console.log(`report: ${report.html}`);
-  return outcome.interrupted ? stopped('study', runDir) : 0;
+  const reported = await reportOrExplain(runDir);
+  return outcome.interrupted ? stopped('study', runDir) : reported;
+}
+
+/**
+ * Builds the run's report after its results are safely on disk. If that fails, the results
+ * still stand: say so and how to rebuild, and exit 1 rather than with a bare stack trace.
+ */
+async function reportOrExplain(runDir: string): Promise<number> {
+  try {
+    console.log(`report: ${(await buildReport(runDir)).html}`);
+    return 0;
+  } catch (error) {
+    console.error(
+      `digit-pairs: building the report failed (${(error as Error).message}); the results in ${runDir} are complete. ` +
+        `Rebuild it with: digit-pairs report ${runDir}`,
+    );
+    return 1;
+  }
 }
 
 async function tune(args: string[]): Promise<number> {
@@ -206,14 +222,13 @@ async function tune(args: string[]): Promise<number> {
   const { config, runDir, workers, help } = setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
   if (help) return (console.log(USAGE), 0);
   const { hparams, interrupted } = await runTune(config, { runDir, workers, progress: true });
-  const report = await buildReport(runDir);
   for (const [model, chosen] of Object.entries(hparams.chosen)) {
     const best = hparams.grid[model as ModelName]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
     console.log(`${model.padEnd(22)} lr ${chosen.learningRate}  λ ${chosen.l2}  validation error ${best.validationErrorMean.toFixed(2)} ± ${best.validationErrorStd.toFixed(2)}%`);
   }
   console.log(`\nwritten ${join(runDir, HPARAMS_FILE)}; use it with: digit-pairs study --hparams ${join(runDir, HPARAMS_FILE)}`);
-  console.log(`report: ${report.html}`);
-  return interrupted ? stopped('tune', runDir) : 0;
+  const reported = await reportOrExplain(runDir);
+  return interrupted ? stopped('tune', runDir) : reported;
 }
 
 async function report(args: string[]): Promise<number> {
