@@ -113,21 +113,25 @@ function channelAffine2(): Fn {
   return f;
 }
 
+/** The parameters after the two pointers, shared by scatterTaps and gatherTaps. */
+const TAP_PARAMS: [string, 'i32'][] = [
+  ['count', 'i32'], ['H', 'i32'], ['W', 'i32'], ['KH', 'i32'], ['KW', 'i32'],
+  ['OH', 'i32'], ['OW', 'i32'], ['channels', 'i32'], ['top', 'i32'], ['left', 'i32'],
+];
+
 /**
- * scatterTaps(p, y, count, H, W, KH, KW, OH, OW, C, top, left): the convolution scatter of
- * ../kernels/conv2d.ts, y[n, ih−kh+top, iw−kw+left, :] += p[n, ih, iw, kh, kw, :] for the
- * taps that land inside y (which must already hold the running sum, or zeros).
+ * The loop nest of scatterTaps and gatherTaps: for every sample n, input pixel (ih, iw) and
+ * tap (kh, kw), the pixel (oh, ow) = (ih − kh + top, iw − kw + left) of `image` (an
+ * [count, OH, OW, C] tensor) that the tap meets. `inside` runs when that pixel exists, with
+ * local `row` at its channel row; `outside` (if any) when it falls in the padding. Each tap
+ * then advances `taps` (the [count, H, W, KH, KW, C] side) by one channel row (`rowBytes`).
  */
-function scatterTaps(): Fn {
-  const f = new Fn('scatterTaps', [
-    ['p', 'i32'], ['y', 'i32'], ['count', 'i32'], ['H', 'i32'], ['W', 'i32'], ['KH', 'i32'], ['KW', 'i32'],
-    ['OH', 'i32'], ['OW', 'i32'], ['channels', 'i32'], ['top', 'i32'], ['left', 'i32'],
-  ]);
-  f.locals('i32', 'rowBytes', 'imageBytes', 'n', 'yBase', 'ih', 'iw', 'kh', 'kw', 'oh', 'ow', 'dst', 'c', 'at');
+function forEachTap(f: Fn, image: string, taps: string, inside: () => void, outside?: () => void): void {
+  f.locals('i32', 'rowBytes', 'imageBytes', 'n', 'imageBase', 'ih', 'iw', 'kh', 'kw', 'oh', 'ow', 'row');
   f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
   f.get('OH').get('OW').emit(OP.i32Mul).get('rowBytes').emit(OP.i32Mul).set('imageBytes');
   f.forRange('n', 0, 'count', 1, () => {
-    f.get('y').get('n').get('imageBytes').emit(OP.i32Mul, OP.i32Add).set('yBase');
+    f.get(image).get('n').get('imageBytes').emit(OP.i32Mul, OP.i32Add).set('imageBase');
     f.forRange('ih', 0, 'H', 1, () => {
       f.forRange('iw', 0, 'W', 1, () => {
         f.forRange('kh', 0, 'KH', 1, () => {
@@ -136,18 +140,35 @@ function scatterTaps(): Fn {
             f.get('iw').get('kw').emit(OP.i32Sub).get('left').emit(OP.i32Add).set('ow');
             // 0 ≤ oh < OH and 0 ≤ ow < OW, as unsigned comparisons
             f.get('oh').get('OH').emit(I32_LT_U).get('ow').get('OW').emit(I32_LT_U, OP.i32And);
-            f.ifTrue(() => {
-              f.get('yBase').get('oh').get('OW').emit(OP.i32Mul).get('ow').emit(OP.i32Add);
-              f.get('rowBytes').emit(OP.i32Mul, OP.i32Add).set('dst');
-              f.forRange('c', 0, 'rowBytes', 16, () => {
-                f.get('dst').get('c').emit(OP.i32Add).tee('at').get('at').loadV();
-                f.get('p').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
-              });
-            });
-            f.addTo('p', 'rowBytes');
+            f.emit(OP.if, 0x40);
+            f.get('imageBase').get('oh').get('OW').emit(OP.i32Mul).get('ow').emit(OP.i32Add);
+            f.get('rowBytes').emit(OP.i32Mul, OP.i32Add).set('row');
+            inside();
+            if (outside) {
+              f.emit(OP.else);
+              outside();
+            }
+            f.emit(OP.end);
+            f.addTo(taps, 'rowBytes');
           });
         });
       });
+    });
+  });
+}
+
+/**
+ * scatterTaps(p, y, count, H, W, KH, KW, OH, OW, C, top, left): the convolution scatter of
+ * ../kernels/conv2d.ts, y[n, ih−kh+top, iw−kw+left, :] += p[n, ih, iw, kh, kw, :] for the
+ * taps that land inside y (which must already hold the running sum, or zeros).
+ */
+function scatterTaps(): Fn {
+  const f = new Fn('scatterTaps', [['p', 'i32'], ['y', 'i32'], ...TAP_PARAMS]);
+  f.locals('i32', 'c', 'at');
+  forEachTap(f, 'y', 'p', () => {
+    f.forRange('c', 0, 'rowBytes', 16, () => {
+      f.get('row').get('c').emit(OP.i32Add).tee('at').get('at').loadV();
+      f.get('p').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
     });
   });
   return f;
@@ -159,39 +180,17 @@ function scatterTaps(): Fn {
  * outside dy. (For the filter gradient as one GEMM: dW = xᵀ·q.)
  */
 function gatherTaps(): Fn {
-  const f = new Fn('gatherTaps', [
-    ['dy', 'i32'], ['q', 'i32'], ['count', 'i32'], ['H', 'i32'], ['W', 'i32'], ['KH', 'i32'], ['KW', 'i32'],
-    ['OH', 'i32'], ['OW', 'i32'], ['channels', 'i32'], ['top', 'i32'], ['left', 'i32'],
-  ]);
-  f.locals('i32', 'rowBytes', 'imageBytes', 'n', 'dyBase', 'ih', 'iw', 'kh', 'kw', 'oh', 'ow', 'src', 'c');
-  f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
-  f.get('OH').get('OW').emit(OP.i32Mul).get('rowBytes').emit(OP.i32Mul).set('imageBytes');
-  f.forRange('n', 0, 'count', 1, () => {
-    f.get('dy').get('n').get('imageBytes').emit(OP.i32Mul, OP.i32Add).set('dyBase');
-    f.forRange('ih', 0, 'H', 1, () => {
-      f.forRange('iw', 0, 'W', 1, () => {
-        f.forRange('kh', 0, 'KH', 1, () => {
-          f.get('ih').get('kh').emit(OP.i32Sub).get('top').emit(OP.i32Add).set('oh');
-          f.forRange('kw', 0, 'KW', 1, () => {
-            f.get('iw').get('kw').emit(OP.i32Sub).get('left').emit(OP.i32Add).set('ow');
-            f.get('oh').get('OH').emit(I32_LT_U).get('ow').get('OW').emit(I32_LT_U, OP.i32And);
-            f.emit(OP.if, 0x40);
-            f.get('dyBase').get('oh').get('OW').emit(OP.i32Mul).get('ow').emit(OP.i32Add);
-            f.get('rowBytes').emit(OP.i32Mul, OP.i32Add).set('src');
-            f.forRange('c', 0, 'rowBytes', 16, () => {
-              f.get('q').get('c').emit(OP.i32Add).get('src').get('c').emit(OP.i32Add).loadV().storeV();
-            });
-            f.emit(OP.else);
-            f.forRange('c', 0, 'rowBytes', 16, () => {
-              f.get('q').get('c').emit(OP.i32Add).f32(0).simd(SIMD.f32x4Splat).storeV();
-            });
-            f.emit(OP.end);
-            f.addTo('q', 'rowBytes');
-          });
-        });
-      });
-    });
-  });
+  const f = new Fn('gatherTaps', [['dy', 'i32'], ['q', 'i32'], ...TAP_PARAMS]);
+  f.locals('i32', 'c');
+  forEachTap(
+    f, 'dy', 'q',
+    () => f.forRange('c', 0, 'rowBytes', 16, () => {
+      f.get('q').get('c').emit(OP.i32Add).get('row').get('c').emit(OP.i32Add).loadV().storeV();
+    }),
+    () => f.forRange('c', 0, 'rowBytes', 16, () => {
+      f.get('q').get('c').emit(OP.i32Add).f32(0).simd(SIMD.f32x4Splat).storeV();
+    }),
+  );
   return f;
 }
 
