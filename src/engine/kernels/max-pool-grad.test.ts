@@ -24,16 +24,22 @@ const CASES: Case[] = [
   { x: [1, 5, 7, 1], filter: [3, 3], strides: [2, 1], pad: 'same' },
 ];
 
+/** Seeded x and dy for case `c`, and the max-pool gradient to run on them. */
+function poolGradProblem(c: Case, xSeed: number, dySeed: number) {
+  const dyShape = tf.backend_util.computePool2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
+  const inputs = [
+    { values: seededValues(tf.util.sizeFromShape(c.x), xSeed), shape: c.x },
+    { values: seededValues(tf.util.sizeFromShape(dyShape), dySeed), shape: dyShape },
+  ];
+  const grad = (x: tf.Tensor, dy: tf.Tensor) => [
+    tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.filter, c.strides, c.pad))(x, dy),
+  ];
+  return { inputs, grad };
+}
+
 for (const [i, c] of CASES.entries()) {
   test(`MaxPoolGrad wasm = cpu: x [${c.x}] filter [${c.filter}] strides [${c.strides}] pad ${c.pad}`, async () => {
-    const dyShape = tf.backend_util.computePool2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
-    const inputs = [
-      { values: seededValues(tf.util.sizeFromShape(c.x), 5 + i), shape: c.x },
-      { values: seededValues(tf.util.sizeFromShape(dyShape), 9 + i), shape: dyShape },
-    ];
-    const grad = (x: tf.Tensor, dy: tf.Tensor) => [
-      tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.filter, c.strides, c.pad))(x, dy),
-    ];
+    const { inputs, grad } = poolGradProblem(c, 5 + i, 9 + i);
     const [cpu] = await runOn('cpu', inputs, grad);
     const [wasm] = await runOn('wasm', inputs, grad);
     assert.ok(maxRelativeError(wasm!, cpu!) <= 1e-6, `max relative error ${maxRelativeError(wasm!, cpu!)}`);
@@ -55,14 +61,7 @@ test('MaxPoolGrad routes ties to the first maximum in the window, as the cpu bac
 test("MaxPoolGrad's SIMD loop (tiling windows) equals its JavaScript loop", async () => {
   const { disableSimd } = await import('./channel-ops.js');
   for (const [i, c] of CASES.slice(0, 3).entries()) {
-    const dyShape = tf.backend_util.computePool2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
-    const inputs = [
-      { values: seededValues(tf.util.sizeFromShape(c.x), 50 + i), shape: c.x },
-      { values: seededValues(tf.util.sizeFromShape(dyShape), 60 + i), shape: dyShape },
-    ];
-    const grad = (x: tf.Tensor, dy: tf.Tensor) => [
-      tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.filter, c.strides, c.pad))(x, dy),
-    ];
+    const { inputs, grad } = poolGradProblem(c, 50 + i, 60 + i);
     const [simd] = await runOn('wasm', inputs, grad);
     disableSimd(true);
     try {
