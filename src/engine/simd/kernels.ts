@@ -74,21 +74,32 @@ function channelReduce(name: string, dot: boolean): Fn {
   return f;
 }
 
-/** channelAffine(x, y, rows, C, a, b): y = x·a + b per channel. */
-function channelAffine(): Fn {
-  const f = new Fn('channelAffine', [
-    ['x', 'i32'], ['y', 'i32'], ['rows', 'i32'], ['channels', 'i32'], ['a', 'i32'], ['b', 'i32'],
-  ]);
+/**
+ * The loop of the per-channel passes over a [rows, C] tensor: `body` runs once per 4-channel
+ * vector with local `at` = its byte offset in the tensor and `c` = its byte offset in a row
+ * (where per-channel coefficients are read).
+ */
+function forEachChannelVector(f: Fn, body: () => void): void {
   f.locals('i32', 'rowBytes', 'total', 'off', 'c', 'at');
   f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
   f.get('rows').get('rowBytes').emit(OP.i32Mul).set('total');
   f.forRange('off', 0, 'total', 'rowBytes', () => {
     f.forRange('c', 0, 'rowBytes', 16, () => {
       f.get('off').get('c').emit(OP.i32Add).set('at');
-      f.get('y').get('at').emit(OP.i32Add);
-      f.get('x').get('at').emit(OP.i32Add).loadV().get('a').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
-      f.get('b').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
+      body();
     });
+  });
+}
+
+/** channelAffine(x, y, rows, C, a, b): y = x·a + b per channel. */
+function channelAffine(): Fn {
+  const f = new Fn('channelAffine', [
+    ['x', 'i32'], ['y', 'i32'], ['rows', 'i32'], ['channels', 'i32'], ['a', 'i32'], ['b', 'i32'],
+  ]);
+  forEachChannelVector(f, () => {
+    f.get('y').get('at').emit(OP.i32Add);
+    f.get('x').get('at').emit(OP.i32Add).loadV().get('a').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
+    f.get('b').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
   });
   return f;
 }
@@ -98,17 +109,11 @@ function channelAffine2(): Fn {
   const f = new Fn('channelAffine2', [
     ['dy', 'i32'], ['x', 'i32'], ['dx', 'i32'], ['rows', 'i32'], ['channels', 'i32'], ['a', 'i32'], ['k', 'i32'], ['b', 'i32'],
   ]);
-  f.locals('i32', 'rowBytes', 'total', 'off', 'c', 'at');
-  f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
-  f.get('rows').get('rowBytes').emit(OP.i32Mul).set('total');
-  f.forRange('off', 0, 'total', 'rowBytes', () => {
-    f.forRange('c', 0, 'rowBytes', 16, () => {
-      f.get('off').get('c').emit(OP.i32Add).set('at');
-      f.get('dx').get('at').emit(OP.i32Add);
-      f.get('dy').get('at').emit(OP.i32Add).loadV().get('a').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
-      f.get('x').get('at').emit(OP.i32Add).loadV().get('k').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
-      f.simd(SIMD.f32x4Add).get('b').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
-    });
+  forEachChannelVector(f, () => {
+    f.get('dx').get('at').emit(OP.i32Add);
+    f.get('dy').get('at').emit(OP.i32Add).loadV().get('a').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
+    f.get('x').get('at').emit(OP.i32Add).loadV().get('k').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
+    f.simd(SIMD.f32x4Add).get('b').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
   });
   return f;
 }
