@@ -19,10 +19,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { parseConfig, type ExperimentConfig } from '../src/config.js';
+import { type ExperimentConfig, parseConfig } from '../src/config.js';
 import { loadPools } from '../src/data/mnist.js';
 import { initBackend } from '../src/engine/backend.js';
-import { MODEL_NAMES, SEED_MODELS, type ModelName } from '../src/models/registry.js';
+import { MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
 import { runRound } from '../src/train/round.js';
 import { runStudy } from '../src/train/study.js';
 
@@ -72,7 +72,7 @@ async function childRound(model: ModelName, epochs: number): Promise<void> {
     maxRssMb: mb(process.resourceUsage().maxRSS),
     testErrorPercent: result.testErrorPercent,
   };
-  process.stdout.write(JSON.stringify(report) + '\n');
+  process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
 function runOurRound(model: ModelName, epochs: number): OurRound {
@@ -94,8 +94,24 @@ function torchMissing(): string | undefined {
 function runTorch(models: ModelName[], rounds: number, epochs: number, threads: number): { report: TorchReport; wallSeconds: number } {
   const out = join(mkdtempSync(join(tmpdir(), 'digit-pairs-bench-')), 'torch.json');
   const args = [
-    TORCH_SCRIPT, '--models', models.join(','), '--rounds', String(rounds), '--epochs', String(epochs),
-    '--pairs', '1000', '--batch', '100', '--seed', '0', '--threads', String(threads), '--eval-every-epoch', '--json', out,
+    TORCH_SCRIPT,
+    '--models',
+    models.join(','),
+    '--rounds',
+    String(rounds),
+    '--epochs',
+    String(epochs),
+    '--pairs',
+    '1000',
+    '--batch',
+    '100',
+    '--seed',
+    '0',
+    '--threads',
+    String(threads),
+    '--eval-every-epoch',
+    '--json',
+    out,
   ];
   const started = performance.now();
   const child = spawnSync(PYTHON, args, { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
@@ -127,8 +143,14 @@ function singleRounds(models: ModelName[], epochs: number, torchThreads: number,
   for (const r of ours) {
     const t = torch?.models[r.model]?.totals.seconds;
     rows.push([
-      r.model, fmt(r.seconds, 2), fmt(t, 2), ratio(r.seconds, t), fmt(r.seconds / r.epochs, 3),
-      fmt(t === undefined ? undefined : t / epochs, 3), fmt(r.maxRssMb, 0), `${r.tensorsBefore}→${r.tensorsAfter}`,
+      r.model,
+      fmt(r.seconds, 2),
+      fmt(t, 2),
+      ratio(r.seconds, t),
+      fmt(r.seconds / r.epochs, 3),
+      fmt(t === undefined ? undefined : t / epochs, 3),
+      fmt(r.maxRssMb, 0),
+      `${r.tensorsBefore}→${r.tensorsAfter}`,
     ]);
   }
   const ourTotal = ours.reduce((s, r) => s + r.seconds, 0);
@@ -155,12 +177,22 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
     const done = outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
     const ours = done.reduce((s, r) => s + r.seconds, 0);
     const t = torch?.report.models[m]?.totals.seconds;
-    rows.push([m, fmt(ours, 1), fmt(t, 1), ratio(ours, t), fmt(ours / (done.length * epochs), 3), fmt(t === undefined ? undefined : t / (rounds * epochs), 3), `${done.length}/${rounds}`]);
+    rows.push([
+      m,
+      fmt(ours, 1),
+      fmt(t, 1),
+      ratio(ours, t),
+      fmt(ours / (done.length * epochs), 3),
+      fmt(t === undefined ? undefined : t / (rounds * epochs), 3),
+      `${done.length}/${rounds}`,
+    ]);
   }
   const torchTotal = torch ? Object.values(torch.report.models).reduce((s, m) => s + m.totals.seconds, 0) : undefined;
   rows.push(['wall (whole study)', fmt(ourWall, 1), fmt(torch?.wallSeconds, 1), ratio(ourWall, torch?.wallSeconds), '', '', '']);
   rows.push(['Σ training (PyTorch)', '', fmt(torchTotal, 1), '', '', '', '']);
-  console.log(`\nFull study (ours: runStudy, ${CORES} workers, peak RSS ${ourRss.toFixed(0)} MB; PyTorch: sequential, ${torchThreads} thread(s)${torch ? `, peak RSS ${mb(torch.report.maxRssKb).toFixed(0)} MB` : ''})`);
+  console.log(
+    `\nFull study (ours: runStudy, ${CORES} workers, peak RSS ${ourRss.toFixed(0)} MB; PyTorch: sequential, ${torchThreads} thread(s)${torch ? `, peak RSS ${mb(torch.report.maxRssKb).toFixed(0)} MB` : ''})`,
+  );
   console.log(table(rows));
   if (outcome.interrupted) console.log('(interrupted)');
   return { ourWall, ourRss, records: outcome.records.length, torch };
@@ -194,7 +226,7 @@ async function main(): Promise<void> {
   const single = singleRounds(models, epochs, torchThreads, missing === undefined);
   const full = values.full ? await fullStudy(models, Number(values.rounds), epochs, torchThreads, missing === undefined) : undefined;
   console.log(`load average at end: ${loadavg()[0]!.toFixed(2)}`);
-  if (values.json) writeFileSync(values.json, JSON.stringify({ cores: CORES, loadAtStart: load, single, full }, null, 2) + '\n');
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: load, single, full }, null, 2)}\n`);
 }
 
 await main();

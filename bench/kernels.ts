@@ -6,12 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { chooseStrategy, type FilterGradStrategy, forceConv2DBackpropFilterStrategy } from '../src/engine/kernels/conv2d-backprop-filter.js';
 import { registerWasmTrainingKernels } from '../src/engine/wasm-kernels.js';
-import {
-  chooseStrategy,
-  forceConv2DBackpropFilterStrategy,
-  type FilterGradStrategy,
-} from '../src/engine/kernels/conv2d-backprop-filter.js';
 
 type Shape = [number, number, number, number];
 
@@ -47,9 +43,7 @@ async function main(): Promise<void> {
   await tf.ready();
   const backend = tf.backend() as BackendWasm;
 
-  const rows: string[][] = [
-    ['x', 'W', 'pad', 'Conv2D fwd', 'dW ours', '(dy-as-filter', 'x-as-filter)', 'dx ours', 'dx stock', 'dx speed-up'],
-  ];
+  const rows: string[][] = [['x', 'W', 'pad', 'Conv2D fwd', 'dW ours', '(dy-as-filter', 'x-as-filter)', 'dx ours', 'dx stock', 'dx speed-up']];
   for (const { x: xShape, w: wShape, pad } of SHAPES) {
     const x = tf.randomUniform(xShape, -1, 1) as tf.Tensor4D;
     const w = tf.randomUniform(wShape, -1, 1) as tf.Tensor4D;

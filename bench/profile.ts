@@ -19,13 +19,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../src/config.js';
 import { loadEmbeddedPools } from '../src/data/mnist.js';
 import { makeRoundData } from '../src/data/pairs.js';
-import { initBackend, type BackendName } from '../src/engine/backend.js';
+import { type BackendName, initBackend } from '../src/engine/backend.js';
 import { FusedAdamOptimizer } from '../src/engine/optim/fused-adam.js';
 import { registerWasmTrainingKernels, restoreStockWasmKernels } from '../src/engine/wasm-kernels.js';
 import { Params } from '../src/models/layers.js';
-import { MODEL_NAMES, MODELS, SEED_MODELS, type ModelName } from '../src/models/registry.js';
-import { errorPercent, trainEpoch } from '../src/train/round.js';
+import { MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from '../src/models/registry.js';
 import { makeRng } from '../src/rng.js';
+import { errorPercent, trainEpoch } from '../src/train/round.js';
 
 export interface KernelRow {
   kernel: string;
@@ -197,12 +197,18 @@ async function main(): Promise<void> {
     const names = p.modes.map((m) => m.mode).join(' | ');
     console.log(`\n${model}: training step, ms (${names}): wall ${p.modes.map((m) => m.stepMs.toFixed(1)).join(' | ')}`);
     console.log(`  kernel ms per step (profiled)   ${p.modes.map((m) => m.mode.padStart(19)).join('   ')}`);
-    printRows(p.modes.map((m) => m.train), Number(values.top));
+    printRows(
+      p.modes.map((m) => m.train),
+      Number(values.top),
+    );
     console.log(`${model}: per-epoch evaluation, ms (${names}): wall ${p.modes.map((m) => m.evalMs.toFixed(1)).join(' | ')}`);
-    printRows(p.modes.map((m) => m.eval), 8);
+    printRows(
+      p.modes.map((m) => m.eval),
+      8,
+    );
   }
   console.log(`\ntensors alive at exit: ${tf.memory().numTensors}`);
-  if (values.json) writeFileSync(values.json, JSON.stringify(profiles, null, 2) + '\n');
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(profiles, null, 2)}\n`);
 }
 
 await main();

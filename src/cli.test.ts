@@ -46,7 +46,12 @@ describe('digit-pairs CLI', () => {
     const out = mkdtempSync(join(tmpdir(), 'cli-'));
     const result = run('study', '--rounds', '1', '--epochs', '1', '--pairs', '100', '--out', out);
     assert.equal(result.status, 0, result.stderr);
-    for (const [model, params] of [['baseline', '72,032'], ['baseline-aux', '40,692'], ['cnn', '67,228'], ['cnn-aux', '66,448']]) {
+    for (const [model, params] of [
+      ['baseline', '72,032'],
+      ['baseline-aux', '40,692'],
+      ['cnn', '67,228'],
+      ['cnn-aux', '66,448'],
+    ]) {
       assert.match(result.stdout, new RegExp(`^${model} +${params} `, 'm'));
     }
     assert.equal(readdirSync(out).length, 1, 'one run folder');

@@ -6,16 +6,16 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseConfig, type ExperimentConfig } from './config.js';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type ExperimentConfig, parseConfig } from './config.js';
 import { BACKENDS } from './engine/backend.js';
 import { UserError } from './errors.js';
-import { ABLATION_MODELS, MODEL_NAMES, MODELS, SEED_MODELS, type ModelName } from './models/registry.js';
+import { ABLATION_MODELS, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
 import { buildReport } from './report/report.js';
 import { toTerminal } from './report/summary.js';
-import { readRecords, RESULTS_FILE } from './train/results-log.js';
+import { RESULTS_FILE, readRecords } from './train/results-log.js';
 import { newRunDir, readRunConfig, runStudy, writeSummary } from './train/study.js';
-import { HPARAMS_FILE, runTune, type HParamsFile } from './train/tune.js';
+import { HPARAMS_FILE, type HParamsFile, runTune } from './train/tune.js';
 
 const USAGE = `digit-pairs — is the first MNIST digit ≤ the second? MLP vs CNN, weight sharing, auxiliary loss.
 
@@ -62,13 +62,26 @@ const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 const STUDY_OPTIONS = { ...COMMON_OPTIONS, hparams: { type: 'string' }, 'final-eval-only': { type: 'boolean' } } satisfies ParseArgsConfig['options'];
-const TUNE_OPTIONS = { ...COMMON_OPTIONS, folds: { type: 'string' }, 'lr-factors': { type: 'string' }, 'l2-factors': { type: 'string' } } satisfies ParseArgsConfig['options'];
+const TUNE_OPTIONS = {
+  ...COMMON_OPTIONS,
+  folds: { type: 'string' },
+  'lr-factors': { type: 'string' },
+  'l2-factors': { type: 'string' },
+} satisfies ParseArgsConfig['options'];
 type Flags = Record<string, string | boolean | undefined>;
 
 /** Flag name of each config field, so messages speak the user's language. */
 const FLAG_OF: Record<string, string> = {
-  models: '--models', rounds: '--rounds', epochs: '--epochs', pairs: '--pairs', batchSize: '--batch-size',
-  seed: '--seed', dataDir: '--data', backend: '--backend', evalEveryEpoch: '--final-eval-only', hyper: '--hparams',
+  models: '--models',
+  rounds: '--rounds',
+  epochs: '--epochs',
+  pairs: '--pairs',
+  batchSize: '--batch-size',
+  seed: '--seed',
+  dataDir: '--data',
+  backend: '--backend',
+  evalEveryEpoch: '--final-eval-only',
+  hyper: '--hparams',
   tune: '--folds/--lr-factors/--l2-factors',
 };
 
@@ -91,14 +104,24 @@ function numberList(flag: string, text: string): number[] {
 function configFromFlags(values: Flags): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   if (values.models !== undefined) {
-    const names = String(values.models).split(',').map((s) => s.trim()).filter(Boolean).flatMap((n) => MODEL_GROUPS[n] ?? [n]);
+    const names = String(values.models)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .flatMap((n) => MODEL_GROUPS[n] ?? [n]);
     const unknown = names.filter((n) => !(n in MODELS));
     if (unknown.length) {
       throw new UserError(`--models: unknown model ${unknown.join(', ')}; valid: ${[...Object.keys(MODEL_GROUPS), ...MODEL_NAMES].join(', ')}`);
     }
     input.models = [...new Set(names)];
   }
-  for (const [flag, field] of [['rounds', 'rounds'], ['epochs', 'epochs'], ['pairs', 'pairs'], ['batch-size', 'batchSize'], ['seed', 'seed']] as const) {
+  for (const [flag, field] of [
+    ['rounds', 'rounds'],
+    ['epochs', 'epochs'],
+    ['pairs', 'pairs'],
+    ['batch-size', 'batchSize'],
+    ['seed', 'seed'],
+  ] as const) {
     if (values[flag] !== undefined) input[field] = wholeNumber(flag, String(values[flag]));
   }
   if (values.backend !== undefined) {
@@ -156,9 +179,7 @@ function validate(input: Record<string, unknown>): ExperimentConfig {
 function resumeConfig(runDir: string, explicit: Record<string, unknown>): ExperimentConfig {
   const recorded = readRunConfig(runDir);
   const merged = validate({ ...recorded, ...explicit, hyper: explicit.hyper ?? recorded.hyper });
-  const differing = (Object.keys(merged) as (keyof ExperimentConfig)[]).filter(
-    (k) => JSON.stringify(merged[k]) !== JSON.stringify(recorded[k]),
-  );
+  const differing = (Object.keys(merged) as (keyof ExperimentConfig)[]).filter((k) => JSON.stringify(merged[k]) !== JSON.stringify(recorded[k]));
   if (differing.length) {
     const detail = differing.map((k) => `${FLAG_OF[k] ?? k} ${JSON.stringify(recorded[k])} → ${JSON.stringify(merged[k])}`);
     throw new UserError(`--resume ${runDir}: the run was recorded with a different config (${detail.join('; ')}); drop those flags or start a new run`);
@@ -179,6 +200,11 @@ function setUp(command: string, args: string[], options: ParseArgsConfig['option
   return { config, runDir, workers, help: values.help === true, hparams: values.hparams as string | undefined };
 }
 
+function usage(code: number): number {
+  console.log(USAGE);
+  return code;
+}
+
 function stopped(command: string, runDir: string): number {
   console.error(`\nstopped: finished jobs are saved in ${runDir}. Resume with:\n  digit-pairs ${command} --resume ${runDir}`);
   return 130;
@@ -186,7 +212,7 @@ function stopped(command: string, runDir: string): number {
 
 async function study(args: string[]): Promise<number> {
   const { config, runDir, workers, help, hparams } = setUp('study', args, STUDY_OPTIONS);
-  if (help) return (console.log(USAGE), 0);
+  if (help) return usage(0);
   if (hparams !== undefined && !existsSync(join(runDir, HPARAMS_FILE))) {
     // Keep the tuning beside the results it produced, so the report can show the grid.
     mkdirSync(runDir, { recursive: true });
@@ -195,7 +221,9 @@ async function study(args: string[]): Promise<number> {
   const started = performance.now();
   const outcome = await runStudy(config, { runDir, workers, progress: true });
   console.log(`\n${toTerminal(outcome.summary)}\n`);
-  console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`);
+  console.log(
+    `wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`,
+  );
   const reported = await reportOrExplain(runDir);
   return outcome.interrupted ? stopped('study', runDir) : reported;
 }
@@ -220,11 +248,13 @@ async function reportOrExplain(runDir: string): Promise<number> {
 async function tune(args: string[]): Promise<number> {
   // One round unless asked: a grid × folds × rounds search is many trainings.
   const { config, runDir, workers, help } = setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
-  if (help) return (console.log(USAGE), 0);
+  if (help) return usage(0);
   const { hparams, interrupted } = await runTune(config, { runDir, workers, progress: true });
   for (const [model, chosen] of Object.entries(hparams.chosen)) {
     const best = hparams.grid[model as ModelName]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
-    console.log(`${model.padEnd(22)} lr ${chosen.learningRate}  λ ${chosen.l2}  validation error ${best.validationErrorMean.toFixed(2)} ± ${best.validationErrorStd.toFixed(2)}%`);
+    console.log(
+      `${model.padEnd(22)} lr ${chosen.learningRate}  λ ${chosen.l2}  validation error ${best.validationErrorMean.toFixed(2)} ± ${best.validationErrorStd.toFixed(2)}%`,
+    );
   }
   console.log(`\nwritten ${join(runDir, HPARAMS_FILE)}; use it with: digit-pairs study --hparams ${join(runDir, HPARAMS_FILE)}`);
   const reported = await reportOrExplain(runDir);
@@ -254,7 +284,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => number | Promise<numbe
 const [command, ...rest] = process.argv.slice(2);
 
 async function main(): Promise<number> {
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return (console.log(USAGE), command ? 0 : 2);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return usage(command ? 0 : 2);
   const entry = COMMANDS[command];
   if (!entry) throw new UserError(`unknown command '${command}'; valid: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
   return entry.run(rest);
@@ -267,7 +297,9 @@ main().then(
     const code = (error as { code?: string }).code ?? '';
     if (error instanceof UserError || code.startsWith('ERR_PARSE_ARGS')) {
       const message = (error as Error).message.split('\n')[0];
-      const valid = Object.keys(COMMANDS[command]?.options ?? {}).map((o) => `--${o}`).join(', ');
+      const valid = Object.keys(COMMANDS[command]?.options ?? {})
+        .map((o) => `--${o}`)
+        .join(', ');
       const hint = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `; valid: ${valid}` : '';
       console.error(`digit-pairs: ${message}${hint}`);
       process.exit(2);

@@ -5,9 +5,17 @@ import { parseConfig, seedProtocol } from './config.js';
 describe('ExperimentConfig', () => {
   it("defaults to the seed report's protocol and hyper-parameters", () => {
     const { models, rounds, epochs, pairs, batchSize, backend, hyper } = seedProtocol;
-    assert.deepEqual({ models, rounds, epochs, pairs, batchSize, backend }, {
-      models: ['baseline', 'baseline-aux', 'cnn', 'cnn-aux'], rounds: 15, epochs: 25, pairs: 1000, batchSize: 100, backend: 'wasm',
-    });
+    assert.deepEqual(
+      { models, rounds, epochs, pairs, batchSize, backend },
+      {
+        models: ['baseline', 'baseline-aux', 'cnn', 'cnn-aux'],
+        rounds: 15,
+        epochs: 25,
+        pairs: 1000,
+        batchSize: 100,
+        backend: 'wasm',
+      },
+    );
     assert.deepEqual(hyper, {
       baseline: { learningRate: 0.0011, l2: 0.33 },
       'baseline-aux': { learningRate: 0.0056, l2: 0.001 },

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { BACKENDS } from './engine/backend.js';
 import { UserError } from './errors.js';
-import { MODEL_NAMES, MODELS, SEED_MODELS, type ModelName } from './models/registry.js';
 import type { HyperParams } from './models/model.js';
+import { MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
 
 const positiveInt = (max: number) => z.int().min(1).max(max);
 
@@ -49,7 +49,11 @@ export const configSchema = z.strictObject({
   /** Mini-batch size. */
   batchSize: positiveInt(1_000_000).default(100),
   /** Base seed; round r uses seed + r for its data, weights, dropout and shuffling. */
-  seed: z.int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   /** Directory with the MNIST IDX files, or null for the embedded digits. */
   dataDir: z.string().min(1).nullable().default(null),
   /** TensorFlow.js backend. */
@@ -85,7 +89,8 @@ function describeIssues(error: z.ZodError): string {
     .map((issue) => {
       const field = issue.path.join('.') || 'config';
       if (issue.code === 'invalid_value') return `${field}: must be one of ${issue.values.join(', ')}`;
-      if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.join(', ')}; valid: ${Object.keys(configSchema.shape).join(', ')}`;
+      if (issue.code === 'unrecognized_keys')
+        return `${field}: unknown field(s) ${issue.keys.join(', ')}; valid: ${Object.keys(configSchema.shape).join(', ')}`;
       return `${field}: ${issue.message}`;
     })
     .join('; ');

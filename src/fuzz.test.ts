@@ -24,7 +24,9 @@ function parsesOrUserError(parse: () => unknown, input: unknown): void {
 function validIdx(count: number): Uint8Array {
   const bytes = new Uint8Array(16 + count * 784);
   const view = new DataView(bytes.buffer);
-  [0x803, count, 28, 28].forEach((v, i) => view.setUint32(4 * i, v));
+  [0x803, count, 28, 28].forEach((v, i) => {
+    view.setUint32(4 * i, v);
+  });
   return bytes;
 }
 

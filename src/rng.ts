@@ -25,7 +25,10 @@ function mix32(h: number): number {
 export function makeRng(seed: number, stream: string): Rng {
   let h = mix32(seed >>> 0) ^ mix32(Math.floor(seed / 2 ** 32));
   for (let i = 0; i < stream.length; i++) h = mix32(h ^ stream.charCodeAt(i));
-  let a = mix32(h ^ 0x9e3779b9), b = mix32(a ^ 0x243f6a88), c = mix32(b ^ 0xb7e15162), d = 1;
+  let a = mix32(h ^ 0x9e3779b9),
+    b = mix32(a ^ 0x243f6a88),
+    c = mix32(b ^ 0xb7e15162),
+    d = 1;
   const next = (): number => {
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;

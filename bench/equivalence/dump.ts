@@ -10,12 +10,10 @@
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendName } from '../../src/engine/backend.js';
 import { loadEmbeddedPools } from '../../src/data/mnist.js';
 import { makeRoundData, type PairSet } from '../../src/data/pairs.js';
-import {
-  Params, batchNorm, conv2d, flatten, linear, maxPool, relu, type ForwardContext, type Layer,
-} from '../../src/models/layers.js';
+import { type BackendName, initBackend } from '../../src/engine/backend.js';
+import { batchNorm, conv2d, type ForwardContext, flatten, type Layer, linear, maxPool, Params, relu } from '../../src/models/layers.js';
 import { MODELS } from '../../src/models/registry.js';
 import { makeRng, permutation } from '../../src/rng.js';
 import { comparisonProbabilities, takeBatch, totalLoss, trainEpoch } from '../../src/train/round.js';
@@ -41,7 +39,7 @@ const train: PairSet = data.train;
 // ---- batch order exactly as trainEpoch draws it: one permutation per epoch from trainRng.
 const orderRng = makeRng(seed, 'train:cnn');
 const batches: number[][] = [];
-for (let epoch = 0; batches.length < K; epoch++) {
+for (let _epoch = 0; batches.length < K; _epoch++) {
   const order = permutation(train.count, orderRng);
   for (let s = 0; s < train.count && batches.length < K; s += batchSize) batches.push(Array.from(order.subarray(s, s + batchSize)));
 }
@@ -56,8 +54,8 @@ const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
 const trainRng = makeRng(seed, 'train:cnn');
 const ctx: ForwardContext = { mode: 'train', rng: trainRng };
 const losses: number[] = [];
-let grads1: Record<string, number[]> = {};
-let gradNorms1: Record<string, number> = {};
+const grads1: Record<string, number[]> = {};
+const gradNorms1: Record<string, number> = {};
 let logits1: number[] = [];
 // Teacher-forced checkpoints: at these steps (1-based), the params and Adam moments before the
 // step, its gradients, and the params after it, so check.py can replay that one step alone.
@@ -118,17 +116,38 @@ while (verify && lossesB.length < K) lossesB.push(...trainEpoch(forwardB, params
 if (verify) lossesB.length = K;
 const finalB = paramsB.trainable.map(values);
 let maxAbsAB = verify ? 0 : NaN;
-if (verify) final.forEach((f, i) => f.forEach((v, j) => (maxAbsAB = Math.max(maxAbsAB, Math.abs(v - finalB[i]![j]!)))));
+if (verify)
+  final.forEach((f, i) => {
+    f.forEach((v, j) => {
+      maxAbsAB = Math.max(maxAbsAB, Math.abs(v - finalB[i]![j]!));
+    });
+  });
 
 // ---- layer-by-layer activations of batch 1 at the initial weights (same init stream, same creation order).
 const probe = new Params(makeRng(seed, 'init:cnn'));
 const named: [string, Layer][] = [
-  ['conv1', conv2d(probe, 'conv1', 2, 32, 5, 2)], ['bn1', batchNorm(probe, 'bn1', 32)], ['relu1', relu], ['pool1', maxPool(3)],
-  ['conv2', conv2d(probe, 'conv2', 32, 64, 3, 3)], ['bn2', batchNorm(probe, 'bn2', 64)], ['relu2', relu], ['pool2', maxPool(2)],
-  ['conv3', conv2d(probe, 'conv3', 64, 32, 3, 3)], ['bn3', batchNorm(probe, 'bn3', 32)], ['relu3', relu], ['pool3', maxPool(2)],
-  ['conv4', conv2d(probe, 'conv4', 32, 16, 5, 3)], ['bn4', batchNorm(probe, 'bn4', 16)], ['relu4', relu], ['pool4', maxPool(2)],
-  ['flatten', flatten], ['fc1', linear(probe, 'fc1', 144, 100)], ['relu5', relu],
-  ['fc2', linear(probe, 'fc2', 100, 10)], ['relu6', relu], ['fc3', linear(probe, 'fc3', 10, 2)],
+  ['conv1', conv2d(probe, 'conv1', 2, 32, 5, 2)],
+  ['bn1', batchNorm(probe, 'bn1', 32)],
+  ['relu1', relu],
+  ['pool1', maxPool(3)],
+  ['conv2', conv2d(probe, 'conv2', 32, 64, 3, 3)],
+  ['bn2', batchNorm(probe, 'bn2', 64)],
+  ['relu2', relu],
+  ['pool2', maxPool(2)],
+  ['conv3', conv2d(probe, 'conv3', 64, 32, 3, 3)],
+  ['bn3', batchNorm(probe, 'bn3', 32)],
+  ['relu3', relu],
+  ['pool3', maxPool(2)],
+  ['conv4', conv2d(probe, 'conv4', 32, 16, 5, 3)],
+  ['bn4', batchNorm(probe, 'bn4', 16)],
+  ['relu4', relu],
+  ['pool4', maxPool(2)],
+  ['flatten', flatten],
+  ['fc1', linear(probe, 'fc1', 144, 100)],
+  ['relu5', relu],
+  ['fc2', linear(probe, 'fc2', 100, 10)],
+  ['relu6', relu],
+  ['fc3', linear(probe, 'fc3', 10, 2)],
 ];
 const probeInit = probe.trainable.map(values);
 const sameInit = probeInit.every((p, i) => p.every((v, j) => v === initial[i]![j]));
@@ -146,17 +165,40 @@ tf.tidy(() => {
 const sumSq0 = initial.reduce((a, p) => a + p.reduce((b, v) => b + v * v, 0), 0);
 if (!(losses[0]! > hyper.l2 * sumSq0)) throw new Error(`loss ${losses[0]} lacks the L2 term ${hyper.l2 * sumSq0}`);
 let gitHead = 'unknown';
-try { gitHead = execSync('git rev-parse HEAD', { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+try {
+  gitHead = execSync('git rev-parse HEAD', { encoding: 'utf8' }).trim();
+} catch {
+  /* not a checkout */
+}
 const report = {
   gitHead,
-  backend, seed, steps: K, batchSize, hyper, tfjs: tf.version_core,
-  names, shapes: params.trainable.map((v) => v.shape),
-  initial, initialState, final, finalState, evalProbabilities, checkpoints,
-  batches, losses, lossesTrainEpoch: lossesB, maxAbsDiffReplicaVsTrainEpoch: maxAbsAB,
-  grads1, gradNorms1, logits1,
-  probeSameInit: sameInit, activations,
+  backend,
+  seed,
+  steps: K,
+  batchSize,
+  hyper,
+  tfjs: tf.version_core,
+  names,
+  shapes: params.trainable.map((v) => v.shape),
+  initial,
+  initialState,
+  final,
+  finalState,
+  evalProbabilities,
+  checkpoints,
+  batches,
+  losses,
+  lossesTrainEpoch: lossesB,
+  maxAbsDiffReplicaVsTrainEpoch: maxAbsAB,
+  grads1,
+  gradNorms1,
+  logits1,
+  probeSameInit: sameInit,
+  activations,
   train: { input: Array.from(train.input), target: Array.from(train.target) },
 };
 writeFileSync(out, JSON.stringify(report));
-console.log(`${backend}: wrote ${out}; loss[0]=${losses[0]} loss[${K - 1}]=${losses[K - 1]}; ` +
-  `replica vs trainEpoch: losses equal=${losses.every((l, i) => l === lossesB[i])}, max |Δparam|=${maxAbsAB}; probe init equal=${sameInit}`);
+console.log(
+  `${backend}: wrote ${out}; loss[0]=${losses[0]} loss[${K - 1}]=${losses[K - 1]}; ` +
+    `replica vs trainEpoch: losses equal=${losses.every((l, i) => l === lossesB[i])}, max |Δparam|=${maxAbsAB}; probe init equal=${sameInit}`,
+);

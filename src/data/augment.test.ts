@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { makeRng } from '../rng.js';
 import { affineDigits, repair, warpDigit } from './augment.js';
 import { loadEmbeddedPools } from './mnist.js';
-import { generatePairs, DIGIT_PIXELS } from './pairs.js';
+import { DIGIT_PIXELS, generatePairs } from './pairs.js';
 
 const set = generatePairs(loadEmbeddedPools().train, 300, 1, 'train-pairs');
 
@@ -31,7 +31,9 @@ describe('affineDigits', () => {
 
   it('with no jitter is the identity', () => {
     const out = affineDigits(set, jitter(0, 0, 0), -0.4, makeRng(0, 'a'));
-    out.input.forEach((v, i) => assert.ok(Math.abs(v - set.input[i]) < 1e-5));
+    out.input.forEach((v, i) => {
+      assert.ok(Math.abs(v - set.input[i]) < 1e-5);
+    });
   });
 
   it('keeps the background where the image was blank and moves ink by at most the translation bound', () => {
@@ -49,7 +51,12 @@ describe('affineDigits', () => {
     const src = Float32Array.from({ length: DIGIT_PIXELS }, (_, i) => i);
     const dst = new Float32Array(DIGIT_PIXELS);
     warpDigit(src, dst, 0, { angle: Math.PI / 2, zoom: 1, tx: 0, ty: 0 }, 0);
-    for (const [r, c] of [[10, 10], [3, 0], [13, 7]]) assert.ok(Math.abs(dst[r * 14 + c] - src[c * 14 + (13 - r)]) < 1e-3);
+    for (const [r, c] of [
+      [10, 10],
+      [3, 0],
+      [13, 7],
+    ])
+      assert.ok(Math.abs(dst[r * 14 + c] - src[c * 14 + (13 - r)]) < 1e-3);
   });
 
   it('zooms about the centre: at zoom 2 the centre stays and the corner reads halfway in', () => {

@@ -4,7 +4,7 @@
  * Only the round's training pairs go in; the test pairs never do.
  */
 import { permutation, type Rng } from '../rng.js';
-import { DIGIT_PIXELS, SIDE, type PairSet } from './pairs.js';
+import { DIGIT_PIXELS, type PairSet, SIDE } from './pairs.js';
 
 /** The set's 2N digits shuffled into N new pairs, each target recomputed from the two classes. */
 export function repair(set: PairSet, rng: Rng): PairSet {

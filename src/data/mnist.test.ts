@@ -11,7 +11,9 @@ import { loadEmbeddedPools, loadIdxPools, parseIdxImages, parseIdxLabels } from 
 function idx(magic: number, dims: number[], payload: Uint8Array): Uint8Array {
   const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
   header.setUint32(0, magic);
-  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
+  dims.forEach((d, i) => {
+    header.setUint32(4 + 4 * i, d);
+  });
   return Buffer.concat([new Uint8Array(header.buffer), payload]);
 }
 
@@ -19,8 +21,7 @@ function writeIdxDir(count: number, gzip: boolean): { dir: string; images: Uint8
   const dir = mkdtempSync(join(tmpdir(), 'idx-'));
   const images = Uint8Array.from({ length: count * 784 }, (_, i) => (i * 7) % 256);
   const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
-  const write = (name: string, bytes: Uint8Array) =>
-    writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
+  const write = (name: string, bytes: Uint8Array) => writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
   for (const prefix of ['train', 't10k']) {
     write(`${prefix}-images-idx3-ubyte`, idx(0x803, [count, 28, 28], images));
     write(`${prefix}-labels-idx1-ubyte`, idx(0x801, [count], labels));
@@ -64,7 +65,11 @@ describe('IDX files', () => {
 
   const cases: [string, () => unknown, RegExp][] = [
     ['a wrong magic number', () => parseIdxImages(idx(0x801, [1, 28, 28], new Uint8Array(784)), 'f'), /f: magic number 0x00000801, expected 0x00000803/],
-    ['a truncated file', () => parseIdxImages(idx(0x803, [2, 28, 28], new Uint8Array(784)), 'f'), /f: header announces 1568 bytes .* holds 784 \(truncated\?\)/],
+    [
+      'a truncated file',
+      () => parseIdxImages(idx(0x803, [2, 28, 28], new Uint8Array(784)), 'f'),
+      /f: header announces 1568 bytes .* holds 784 \(truncated\?\)/,
+    ],
     ['a too-short header', () => parseIdxLabels(new Uint8Array(3), 'f'), /too short for an IDX header/],
     ['images not 28×28', () => parseIdxImages(idx(0x803, [1, 14, 14], new Uint8Array(196)), 'f'), /14×14, expected 28×28/],
     ['a label over 9', () => parseIdxLabels(idx(0x801, [2], Uint8Array.from([3, 12])), 'f'), /label 12 at index 1/],

@@ -91,9 +91,7 @@ function readHeader(buffer: Uint8Array, name: string, magic: number, dims: numbe
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const found = view.getUint32(0);
   if (found !== magic) {
-    throw new DataError(
-      `${name}: magic number 0x${found.toString(16).padStart(8, '0')}, expected 0x${magic.toString(16).padStart(8, '0')}`,
-    );
+    throw new DataError(`${name}: magic number 0x${found.toString(16).padStart(8, '0')}, expected 0x${magic.toString(16).padStart(8, '0')}`);
   }
   return Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i));
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadEmbeddedPools } from './mnist.js';
-import { downsample, generatePairs, makeRoundData, pixelStats, DIGIT_PIXELS } from './pairs.js';
+import { DIGIT_PIXELS, downsample, generatePairs, makeRoundData, pixelStats } from './pairs.js';
 
 const pools = loadEmbeddedPools();
 

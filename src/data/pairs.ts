@@ -2,9 +2,10 @@
  * The seed's `generate_pair_sets`: pairs of 14×14 digits, target 1 iff first ≤ second,
  * standardised with the train set's statistics.
  */
-import { makeRng, permutation } from '../rng.js';
+
 import { UserError } from '../errors.js';
-import { MNIST_SIDE, type DigitPool, type DigitPools } from './mnist.js';
+import { makeRng, permutation } from '../rng.js';
+import { type DigitPool, type DigitPools, MNIST_SIDE } from './mnist.js';
 
 export const SIDE = 14;
 export const DIGIT_PIXELS = SIDE * SIDE;
@@ -35,8 +36,7 @@ export function downsample(image: Uint8Array, offset: number, out: Float32Array,
   for (let r = 0; r < SIDE; r++) {
     for (let c = 0; c < SIDE; c++) {
       const i = offset + 2 * r * MNIST_SIDE + 2 * c;
-      out[outOffset + r * SIDE + c] =
-        (image[i] + image[i + 1] + image[i + MNIST_SIDE] + image[i + MNIST_SIDE + 1]) / 4;
+      out[outOffset + r * SIDE + c] = (image[i] + image[i + 1] + image[i + MNIST_SIDE] + image[i + MNIST_SIDE + 1]) / 4;
     }
   }
 }

@@ -5,11 +5,9 @@
  * See ./kernels/.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its stock kernels must be registered before we replace any
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { batchMatMulWasmConfig } from './kernels/batch-mat-mul.js';
-import {
-  BatchNormTrain, BatchNormTrainGrad, fusedBatchNormWasmConfig, registerBatchNormTrainKernels,
-} from './kernels/batch-norm.js';
+import { BatchNormTrain, BatchNormTrainGrad, fusedBatchNormWasmConfig, registerBatchNormTrainKernels } from './kernels/batch-norm.js';
 import { conv2DWasmConfig } from './kernels/conv2d.js';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';

@@ -26,10 +26,18 @@ export const digitTower: ModelSpec = {
   build(params) {
     // 14×14 → conv 5×5 (same) → 7×7 → conv 3×3 (same) → 3×3×64 = 576 → 128 → 10.
     const tower = sequential(
-      conv2d(params, 'conv1', 1, 32, 5, 2), batchNorm(params, 'bn1', 32), relu, maxPool(2),
-      conv2d(params, 'conv2', 32, 64, 3, 1), batchNorm(params, 'bn2', 64), relu, maxPool(2),
+      conv2d(params, 'conv1', 1, 32, 5, 2),
+      batchNorm(params, 'bn1', 32),
+      relu,
+      maxPool(2),
+      conv2d(params, 'conv2', 32, 64, 3, 1),
+      batchNorm(params, 'bn2', 64),
+      relu,
+      maxPool(2),
       flatten,
-      linear(params, 'fc1', 576, 128), batchNorm(params, 'bn3', 128), relu,
+      linear(params, 'fc1', 576, 128),
+      batchNorm(params, 'bn3', 128),
+      relu,
       linear(params, 'fc2', 128, 10),
     );
     return (pairs, ctx) => {

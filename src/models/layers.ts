@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/ops/batch-norm.js';
-import { uniformArray, type Rng } from '../rng.js';
+import { type Rng, uniformArray } from '../rng.js';
 
 /** 'train': batch statistics, dropout on; 'eval': running statistics, dropout off. */
 export type Mode = 'train' | 'eval';
@@ -88,9 +88,7 @@ export function batchNorm(params: Params, name: string, features: number): Layer
     const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPS);
     const n = x.size / features;
     runningMean.assign(tf.tidy(() => tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))));
-    runningVar.assign(
-      tf.tidy(() => tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / (n - 1)))),
-    );
+    runningVar.assign(tf.tidy(() => tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / (n - 1)))));
     return y;
   };
 }

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { parseConfig } from '../config.js';
+import { loadEmbeddedPools } from '../data/mnist.js';
+import { makeRoundData } from '../data/pairs.js';
 import { initBackend } from '../engine/backend.js';
 import { makeRng } from '../rng.js';
+import { trainEpoch } from '../train/round.js';
 import { Params } from './layers.js';
 import { MODEL_NAMES, MODELS, type ModelName } from './registry.js';
-import { parseConfig } from '../config.js';
-import { trainEpoch } from '../train/round.js';
-import { makeRoundData } from '../data/pairs.js';
-import { loadEmbeddedPools } from '../data/mnist.js';
 
 before(() => initBackend('wasm'));
 
@@ -17,8 +17,14 @@ before(() => initBackend('wasm'));
  * costs what the seed's aux model does, two towers twice a tower (40,650 MLP, 66,406 CNN) + head.
  */
 const PARAMS: Record<ModelName, number> = {
-  baseline: 72_032, 'baseline-aux': 40_692, cnn: 67_228, 'cnn-aux': 66_448,
-  'baseline-shared': 40_692, 'baseline-aux-unshared': 2 * 40_650 + 42, 'cnn-shared': 66_448, 'cnn-aux-unshared': 2 * 66_406 + 42,
+  baseline: 72_032,
+  'baseline-aux': 40_692,
+  cnn: 67_228,
+  'cnn-aux': 66_448,
+  'baseline-shared': 40_692,
+  'baseline-aux-unshared': 2 * 40_650 + 42,
+  'cnn-shared': 66_448,
+  'cnn-aux-unshared': 2 * 66_406 + 42,
   'digit-tower': 94_922, // as its PyTorch prototype in bench/research
 };
 

@@ -1,12 +1,13 @@
 /** Every architecture by name. Adding a model = adding a file and a line here. */
-import { baselineAuxUnshared } from './baseline-aux-unshared.js';
-import { baselineAux } from './baseline-aux.js';
-import { baselineShared } from './baseline-shared.js';
+
 import { baseline } from './baseline.js';
-import { cnnAuxUnshared } from './cnn-aux-unshared.js';
-import { cnnAux } from './cnn-aux.js';
-import { cnnShared } from './cnn-shared.js';
+import { baselineAux } from './baseline-aux.js';
+import { baselineAuxUnshared } from './baseline-aux-unshared.js';
+import { baselineShared } from './baseline-shared.js';
 import { cnn } from './cnn.js';
+import { cnnAux } from './cnn-aux.js';
+import { cnnAuxUnshared } from './cnn-aux-unshared.js';
+import { cnnShared } from './cnn-shared.js';
 import { digitTower } from './digit-tower.js';
 import type { ModelSpec } from './model.js';
 

@@ -8,8 +8,12 @@ const ok = (model: string, round: number, testErrorPercent: number) =>
 
 describe('ablation effects', () => {
   const records: RoundRecord[] = [
-    ok('cnn', 0, 20), ok('cnn', 1, 22), ok('cnn', 2, 24),
-    ok('cnn-shared', 0, 15), ok('cnn-shared', 1, 18), ok('cnn-shared', 2, 18),
+    ok('cnn', 0, 20),
+    ok('cnn', 1, 22),
+    ok('cnn', 2, 24),
+    ok('cnn-shared', 0, 15),
+    ok('cnn-shared', 1, 18),
+    ok('cnn-shared', 2, 18),
     { model: 'cnn-shared', round: 3, seed: 3, status: 'failed', reason: 'x' },
     ok('cnn', 3, 30),
   ];

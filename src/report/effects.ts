@@ -22,8 +22,10 @@ export interface Effect {
 }
 
 /** Two-sided 97.5% quantiles of Student's t for 1–30 degrees of freedom; ≈ normal beyond. */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
-  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069,
+  2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 export const tQuantile975 = (df: number): number => (df <= 30 ? T975[df - 1] : 1.96 + 2.4 / df);
 
 /** Paired differences test(to) − test(from) by round, over rounds where both finished. */
@@ -32,7 +34,10 @@ export function pairedDeltas(records: RoundRecord[], from: ModelName, to: ModelN
     new Map(records.flatMap((r) => (r.model === model && r.status === 'ok' ? [[r.round, r.testErrorPercent] as const] : [])));
   const a = testError(from);
   const b = testError(to);
-  return [...b.keys()].filter((round) => a.has(round)).sort((x, y) => x - y).map((round) => b.get(round)! - a.get(round)!);
+  return [...b.keys()]
+    .filter((round) => a.has(round))
+    .sort((x, y) => x - y)
+    .map((round) => b.get(round)! - a.get(round)!);
 }
 
 /** Every effect whose two models both have finished rounds in `records`. */

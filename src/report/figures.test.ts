@@ -1,16 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as vl from 'vega-lite';
-import { ABLATION_MODELS, SEED_MODELS, type ModelName } from '../models/registry.js';
+import { ABLATION_MODELS, type ModelName, SEED_MODELS } from '../models/registry.js';
 import type { RoundRecord } from '../train/results-log.js';
 import type { RoundResult } from '../train/round.js';
 import { epochCurves, epochErrorSpec, errorBoxplotSpec, jitterOf, lossCurves, lossSpec, roundErrors } from './figures.js';
 import { specToSvg, svgToPng } from './report.js';
 
 const ok = (model: RoundResult['model'], round: number, train: number, test: number, batchLoss: number[], epochs = true): RoundResult => ({
-  model, round, seed: round, status: 'ok', params: 10, trainErrorPercent: train, testErrorPercent: test,
-  epochs: epochs ? [{ trainErrorPercent: train + 10, testErrorPercent: test + 10 }, { trainErrorPercent: train, testErrorPercent: test }] : [],
-  batchLoss, seconds: 1,
+  model,
+  round,
+  seed: round,
+  status: 'ok',
+  params: 10,
+  trainErrorPercent: train,
+  testErrorPercent: test,
+  epochs: epochs
+    ? [
+        { trainErrorPercent: train + 10, testErrorPercent: test + 10 },
+        { trainErrorPercent: train, testErrorPercent: test },
+      ]
+    : [],
+  batchLoss,
+  seconds: 1,
 });
 
 const records: RoundRecord[] = [
@@ -25,13 +37,21 @@ describe('figure data', () => {
     const offsets = Array.from({ length: 15 }, (_, r) => jitterOf(r));
     assert.ok(offsets.every((o) => o >= -1 && o <= 1));
     assert.equal(new Set(offsets.map((o) => o.toFixed(3))).size, 15);
-    assert.deepEqual(offsets, Array.from({ length: 15 }, (_, r) => jitterOf(r)));
+    assert.deepEqual(
+      offsets,
+      Array.from({ length: 15 }, (_, r) => jitterOf(r)),
+    );
   });
 
   it('roundErrors takes the finished rounds only, in round order', () => {
-    assert.deepEqual(roundErrors(records, 'test').map((p) => [p.model, p.round, p.errorPercent]), [
-      ['baseline', 0, 20], ['cnn', 0, 8], ['baseline', 1, 30],
-    ]);
+    assert.deepEqual(
+      roundErrors(records, 'test').map((p) => [p.model, p.round, p.errorPercent]),
+      [
+        ['baseline', 0, 20],
+        ['cnn', 0, 8],
+        ['baseline', 1, 30],
+      ],
+    );
   });
 
   it('lossCurves gives mean, min and max over rounds per mini-batch', () => {
@@ -64,7 +84,13 @@ describe('figure specs', () => {
   for (const [name, spec] of Object.entries(specs)) {
     it(`${name}: compiles with Vega-Lite without warnings`, () => {
       const warnings: string[] = [];
-      const logger = { level: () => logger, error: (...m: unknown[]) => warnings.push(m.join(' ')), warn: (...m: unknown[]) => warnings.push(m.join(' ')), info: () => logger, debug: () => logger };
+      const logger = {
+        level: () => logger,
+        error: (...m: unknown[]) => warnings.push(m.join(' ')),
+        warn: (...m: unknown[]) => warnings.push(m.join(' ')),
+        info: () => logger,
+        debug: () => logger,
+      };
       vl.compile(spec, { logger: logger as never });
       assert.deepEqual(warnings, []);
     });
@@ -82,7 +108,10 @@ describe('figure specs', () => {
 
   it('gives each model room on the x axis: wider for the ablation, long names slanted', () => {
     const axisOf = (names: readonly ModelName[]) => {
-      const spec = errorBoxplotSpec([], { title: 't', models: [...names] }) as { width: number; layer: { encoding: { x: { axis: { labelAngle: number } } } }[] };
+      const spec = errorBoxplotSpec([], { title: 't', models: [...names] }) as {
+        width: number;
+        layer: { encoding: { x: { axis: { labelAngle: number } } } }[];
+      };
       return { width: spec.width, labelAngle: spec.layer[0]!.encoding.x.axis.labelAngle };
     };
     assert.deepEqual(axisOf(SEED_MODELS), { width: 420, labelAngle: 0 });

@@ -35,8 +35,7 @@ export interface EpochPoint {
 
 export type ErrorSet = 'train' | 'test';
 
-const okRounds = (records: RoundRecord[]): RoundResult[] =>
-  records.filter((r): r is RoundResult => r.status === 'ok');
+const okRounds = (records: RoundRecord[]): RoundResult[] => records.filter((r): r is RoundResult => r.status === 'ok');
 
 /**
  * Golden-ratio jitter: rounds 0, 1, 2, … land at well spread offsets, and the same run always
@@ -62,7 +61,9 @@ export function roundErrors(records: RoundRecord[], set: ErrorSet): RoundError[]
  */
 export function lossCurves(records: RoundRecord[], models: ModelName[]): LossPoint[] {
   return models.flatMap((model) => {
-    const curves = okRounds(records).filter((r) => r.model === model).map((r) => r.batchLoss);
+    const curves = okRounds(records)
+      .filter((r) => r.model === model)
+      .map((r) => r.batchLoss);
     const length = Math.max(0, ...curves.map((c) => c.length));
     return Array.from({ length }, (_, i) => {
       const values = curves.flatMap((c) => (i < c.length ? [c[i]] : []));
@@ -106,12 +107,13 @@ const CONFIG = {
 } as const;
 
 /** One colour per model, fixed by the run's model order, so a model looks the same in every figure. */
-const modelColor = (models: ModelName[]) => ({
-  field: 'model',
-  type: 'nominal',
-  title: 'model',
-  scale: { domain: models, scheme: 'tableau10' },
-}) as const;
+const modelColor = (models: ModelName[]) =>
+  ({
+    field: 'model',
+    type: 'nominal',
+    title: 'model',
+    scale: { domain: models, scheme: 'tableau10' },
+  }) as const;
 
 export interface ErrorBoxplotOptions {
   title: string;
@@ -255,7 +257,10 @@ export function tuneHeatmapSpec(cells: TuneCell[]): TopLevelSpec {
       },
       layer: [
         // A light scheme keeps the black cell labels readable everywhere.
-        { mark: 'rect', encoding: { color: { field: 'validationErrorPercent', type: 'quantitative', title: 'error %', scale: { scheme: 'yelloworangered' } } } },
+        {
+          mark: 'rect',
+          encoding: { color: { field: 'validationErrorPercent', type: 'quantitative', title: 'error %', scale: { scheme: 'yelloworangered' } } },
+        },
         { mark: { type: 'text', fontSize: 11 }, encoding: { text: { field: 'validationErrorPercent', type: 'quantitative', format: '.1f' } } },
         // The chosen point framed.
         { transform: [{ filter: 'datum.chosen' }], mark: { type: 'rect', fillOpacity: 0, stroke: 'black', strokeWidth: 3 } },

@@ -60,8 +60,9 @@ export interface ReportView {
 function effectsTable(effects: Effect[]): string {
   if (!effects.length) return '';
   const signed = (v: number) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(2);
-  const rows = effects.map((e) =>
-    `<tr><td>${escapeHtml(e.family.toUpperCase())}</td><td>${escapeHtml(e.effect)}</td><td>${escapeHtml(e.from)} → ${escapeHtml(e.to)}</td>` +
+  const rows = effects.map(
+    (e) =>
+      `<tr><td>${escapeHtml(e.family.toUpperCase())}</td><td>${escapeHtml(e.effect)}</td><td>${escapeHtml(e.from)} → ${escapeHtml(e.to)}</td>` +
       `<td class="num">${signed(e.meanDelta)}</td><td class="num">[${signed(e.low)}, ${signed(e.high)}]</td><td class="num">${e.rounds}</td></tr>`,
   );
   return `<h2>Effects of weight sharing and the auxiliary loss</h2>
@@ -160,9 +161,7 @@ function examples(view: ExamplesView): string {
 function configTable(config: ExperimentConfig): string {
   const plain = Object.entries(config).filter(([key]) => key !== 'hyper');
   const rows = plain.map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td><code>${escapeHtml(JSON.stringify(value))}</code></td></tr>`);
-  const hyper = Object.entries(config.hyper).map(
-    ([model, h]) => `<tr><th>${escapeHtml(model)}</th><td>${h?.learningRate}</td><td>${h?.l2}</td></tr>`,
-  );
+  const hyper = Object.entries(config.hyper).map(([model, h]) => `<tr><th>${escapeHtml(model)}</th><td>${h?.learningRate}</td><td>${h?.l2}</td></tr>`);
   return `<div class="side">
     <table class="kv" id="config"><caption>Resolved config</caption>${rows.join('')}</table>
     <table class="kv"><caption>Per model</caption><tr><th>model</th><th>learning rate</th><th>L2 λ</th></tr>${hyper.join('')}</table>

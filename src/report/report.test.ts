@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config.js';
 import { runStudy } from '../train/study.js';
 import { buildReport } from './report.js';
@@ -16,7 +16,15 @@ import type { ModelSummary } from './summary.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Flags for a root, sandbox-less, offline machine: no GPU, no background calls home. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const FIGURE_IDS = ['fig-train-error', 'fig-test-error', 'fig-loss', 'fig-epoch-error'];
 const ERROR_FIELDS = ['trainErrorMean', 'trainErrorStd', 'testErrorMean', 'testErrorStd'] as const;
 
@@ -35,7 +43,10 @@ describe('buildReport', () => {
     assert.equal(built.html, join(runDir, 'report.html'));
     assert.ok(existsSync(built.html));
     const names = ['fig1-train-error', 'fig2-test-error', 'fig3-loss', 'fig4-epoch-error'];
-    assert.deepEqual(built.figures, names.flatMap((n) => [join(runDir, 'figures', `${n}.svg`), join(runDir, 'figures', `${n}.png`)]));
+    assert.deepEqual(
+      built.figures,
+      names.flatMap((n) => [join(runDir, 'figures', `${n}.svg`), join(runDir, 'figures', `${n}.png`)]),
+    );
     for (const file of built.figures) {
       const bytes = readFileSync(file);
       if (file.endsWith('.png')) assert.equal(bytes.subarray(1, 4).toString(), 'PNG', file);

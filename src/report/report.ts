@@ -7,21 +7,21 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ModelName } from '../models/registry.js';
+import * as vl from 'vega-lite';
+import type { ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
 import { DIGIT_PIXELS, makeRoundData } from '../data/pairs.js';
-import type { ExperimentConfig } from '../config.js';
-import { readRecords, RESULTS_FILE, type RoundRecord } from '../train/results-log.js';
+import type { ModelName } from '../models/registry.js';
+import { RESULTS_FILE, type RoundRecord, readRecords } from '../train/results-log.js';
 import type { RoundResult } from '../train/round.js';
 import { CONFIG_FILE, readRunConfig } from '../train/study.js';
 import { HPARAMS_FILE, type HParamsFile } from '../train/tune.js';
 import { ablationEffects } from './effects.js';
-import { epochCurves, epochErrorSpec, errorBoxplotSpec, lossCurves, lossSpec, roundErrors, tuneHeatmapSpec, type TuneCell } from './figures.js';
-import { renderHtml, type ExamplePair, type ExamplesView, type FigureView, type ReportView, type TimingRow } from './html.js';
+import { epochCurves, epochErrorSpec, errorBoxplotSpec, lossCurves, lossSpec, roundErrors, type TuneCell, tuneHeatmapSpec } from './figures.js';
+import { type ExamplePair, type ExamplesView, type FigureView, type ReportView, renderHtml, type TimingRow } from './html.js';
 import { SEED_TABLE } from './seed-table.js';
-import { summarise, type ModelSummary } from './summary.js';
+import { type ModelSummary, summarise } from './summary.js';
 
 export const REPORT_FILE = 'report.html';
 export const FIGURES_DIR = 'figures';
@@ -118,13 +118,18 @@ type HParamsRead = Pick<HParamsFile, 'chosen'> & Partial<HParamsFile>;
 /** The grid points of a tune run's hparams.json as heat-map cells (none for a hand-written one). */
 function tuneCells(hparams: HParamsRead): TuneCell[] {
   return Object.entries(hparams.grid ?? {}).flatMap(([model, points]) =>
-    (points ?? []).filter((p) => p.folds > 0).map((p) => {
-      const chosen = hparams.chosen[model as ModelName];
-      return {
-        model: model as ModelName, learningRate: p.learningRate, l2: p.l2, validationErrorPercent: p.validationErrorMean,
-        chosen: chosen?.learningRate === p.learningRate && chosen?.l2 === p.l2,
-      };
-    }),
+    (points ?? [])
+      .filter((p) => p.folds > 0)
+      .map((p) => {
+        const chosen = hparams.chosen[model as ModelName];
+        return {
+          model: model as ModelName,
+          learningRate: p.learningRate,
+          l2: p.l2,
+          validationErrorPercent: p.validationErrorMean,
+          chosen: chosen?.learningRate === p.learningRate && chosen?.l2 === p.l2,
+        };
+      }),
   );
 }
 
@@ -144,34 +149,42 @@ async function renderFigure(runDir: string, id: string, name: string, caption: s
  */
 export async function buildReport(runDir: string): Promise<{ html: string; figures: string[] }> {
   const config = readRunConfig(runDir);
-  const meta = ((JSON.parse(readFileSync(join(runDir, CONFIG_FILE), 'utf8')) as { meta?: Record<string, unknown> }).meta) ?? {};
+  const meta = (JSON.parse(readFileSync(join(runDir, CONFIG_FILE), 'utf8')) as { meta?: Record<string, unknown> }).meta ?? {};
   const records = readRecords(join(runDir, RESULTS_FILE));
   const summary = readSummary(runDir, config, records);
   const models = config.models;
-  const seedMeans = (set: 'train' | 'test') =>
-    Object.fromEntries(models.flatMap((m) => (SEED_TABLE[m] ? [[m, SEED_TABLE[m][set][0]]] : [])));
+  const seedMeans = (set: 'train' | 'test') => Object.fromEntries(models.flatMap((m) => (SEED_TABLE[m] ? [[m, SEED_TABLE[m][set][0]]] : [])));
 
   const loss = lossCurves(records, models);
   const epochs = epochCurves(records, models);
   // Figures without data (nothing finished yet, or --final-eval-only) are left out, not drawn empty.
   const specs: { id: string; name: string; caption: string; spec: TopLevelSpec; when: boolean }[] = [
     {
-      id: 'fig-train-error', name: 'fig1-train-error', when: records.some((r) => r.status === 'ok'),
-      caption: 'Figure 1 · Train error of every round (points), box from min to max with the median; black tick: the seed report\'s mean.',
+      id: 'fig-train-error',
+      name: 'fig1-train-error',
+      when: records.some((r) => r.status === 'ok'),
+      caption: "Figure 1 · Train error of every round (points), box from min to max with the median; black tick: the seed report's mean.",
       spec: errorBoxplotSpec(roundErrors(records, 'train'), { title: 'Figure 1 · Train error rates', models, seedMeans: seedMeans('train') }),
     },
     {
-      id: 'fig-test-error', name: 'fig2-test-error', when: records.some((r) => r.status === 'ok'),
-      caption: 'Figure 2 · Test error of every round (points), box from min to max with the median; black tick: the seed report\'s mean.',
+      id: 'fig-test-error',
+      name: 'fig2-test-error',
+      when: records.some((r) => r.status === 'ok'),
+      caption: "Figure 2 · Test error of every round (points), box from min to max with the median; black tick: the seed report's mean.",
       spec: errorBoxplotSpec(roundErrors(records, 'test'), { title: 'Figure 2 · Test error rates', models, seedMeans: seedMeans('test') }),
     },
     {
-      id: 'fig-loss', name: 'fig3-loss', when: loss.length > 0,
-      caption: 'Figure 3 · Training loss after every mini-batch (comparison + auxiliary cross-entropy + λ·Σw²), mean over rounds with the min–max band; log scale.',
+      id: 'fig-loss',
+      name: 'fig3-loss',
+      when: loss.length > 0,
+      caption:
+        'Figure 3 · Training loss after every mini-batch (comparison + auxiliary cross-entropy + λ·Σw²), mean over rounds with the min–max band; log scale.',
       spec: lossSpec(loss, models),
     },
     {
-      id: 'fig-epoch-error', name: 'fig4-epoch-error', when: epochs.length > 0,
+      id: 'fig-epoch-error',
+      name: 'fig4-epoch-error',
+      when: epochs.length > 0,
       caption: 'Figure 4 · Train and test error after each epoch, in inference mode, mean over rounds.',
       spec: epochErrorSpec(epochs, models),
     },
@@ -193,14 +206,23 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
     const hparams = JSON.parse(readFileSync(hparamsPath, 'utf8')) as HParamsRead;
     const cells = tuneCells(hparams);
     const figure = cells.length
-      ? await renderFigure(runDir, 'fig-tune', 'fig5-tune-grid', `Mean validation error over ${hparams.folds} folds × ${hparams.rounds} round(s) at each grid point; framed: the chosen point (lowest error, ties to the smaller λ).`, tuneHeatmapSpec(cells))
+      ? await renderFigure(
+          runDir,
+          'fig-tune',
+          'fig5-tune-grid',
+          `Mean validation error over ${hparams.folds} folds × ${hparams.rounds} round(s) at each grid point; framed: the chosen point (lowest error, ties to the smaller λ).`,
+          tuneHeatmapSpec(cells),
+        )
       : undefined;
     if (figure) written.push(...figure.files.map((f) => join(runDir, f)));
     tuning = { figure, chosen: Object.entries(hparams.chosen).map(([m, h]) => [m, h!.learningRate, h!.l2]) };
   }
 
   const html = renderHtml({
-    runDir, config, summary, figures,
+    runDir,
+    config,
+    summary,
+    figures,
     examples: examplePairs(config, records),
     facts: facts(runDir, config, meta),
     timings: timings(records, config),
@@ -208,7 +230,11 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
     tuning,
     notes: [
       ...(loss.length ? [] : ['Figure 3 (loss) is left out: no round has finished yet.']),
-      ...(epochs.length ? [] : ['Figure 4 (error after each epoch) is left out: this run recorded errors after the last epoch only (--final-eval-only) or no round has finished yet.']),
+      ...(epochs.length
+        ? []
+        : [
+            'Figure 4 (error after each epoch) is left out: this run recorded errors after the last epoch only (--final-eval-only) or no round has finished yet.',
+          ]),
     ],
   });
   const htmlPath = join(runDir, REPORT_FILE);

@@ -89,8 +89,12 @@ export function toCsv(summary: ModelSummary[]): string {
 export function toTerminal(summary: ModelSummary[]): string {
   const head = ['model', 'params', 'train error %', 'test error %', 'rounds', 's/round'];
   const body = summary.map((s) => [
-    s.model, thousands(s.params), pm(s.trainErrorMean, s.trainErrorStd), pm(s.testErrorMean, s.testErrorStd),
-    `${s.rounds}${s.failed.length ? ` +${s.failed.length} failed` : ''}`, Number.isNaN(s.secondsMean) ? '–' : s.secondsMean.toFixed(1),
+    s.model,
+    thousands(s.params),
+    pm(s.trainErrorMean, s.trainErrorStd),
+    pm(s.testErrorMean, s.testErrorStd),
+    `${s.rounds}${s.failed.length ? ` +${s.failed.length} failed` : ''}`,
+    Number.isNaN(s.secondsMean) ? '–' : s.secondsMean.toFixed(1),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

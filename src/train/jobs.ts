@@ -5,8 +5,8 @@
 import type { ExperimentConfig } from '../config.js';
 import type { DigitPools } from '../data/mnist.js';
 import type { FailedRound, RoundRecord } from './results-log.js';
-import { DivergedError, runRound, type RoundJob, type RoundProgress } from './round.js';
-import { runFold, type FoldJob, type FoldRecord } from './tune.js';
+import { DivergedError, type RoundJob, type RoundProgress, runRound } from './round.js';
+import { type FoldJob, type FoldRecord, runFold } from './tune.js';
 
 export type Job = RoundJob | FoldJob;
 export type JobRecord = RoundRecord | FoldRecord;

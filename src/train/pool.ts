@@ -7,10 +7,7 @@ import type { ExperimentConfig } from '../config.js';
 import { failedRecord, type Job, type JobRecord } from './jobs.js';
 import type { RoundProgress } from './round.js';
 
-export type FromWorker =
-  | { type: 'ready' }
-  | { type: 'progress'; progress: RoundProgress }
-  | { type: 'done'; record: JobRecord };
+export type FromWorker = { type: 'ready' } | { type: 'progress'; progress: RoundProgress } | { type: 'done'; record: JobRecord };
 
 export interface PoolHandlers<R extends JobRecord> {
   /** A job finished (or failed); called in completion order. */
@@ -28,9 +25,7 @@ export interface JobPool {
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-export function runJobs<J extends Job, R extends JobRecord>(
-  jobs: J[], config: ExperimentConfig, workers: number, handlers: PoolHandlers<R>,
-): JobPool {
+export function runJobs<J extends Job, R extends JobRecord>(jobs: J[], config: ExperimentConfig, workers: number, handlers: PoolHandlers<R>): JobPool {
   const queue = [...jobs];
   const active = new Set<Worker>();
   let stopped = false;
@@ -58,8 +53,10 @@ export function runJobs<J extends Job, R extends JobRecord>(
     };
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'progress') handlers.onProgress?.(slot, message.progress);
-      else if (message.type === 'ready') (ready = true), next();
-      else {
+      else if (message.type === 'ready') {
+        ready = true;
+        next();
+      } else {
         current = undefined;
         record(message.record);
         next();

@@ -20,7 +20,13 @@ export function makeProgress(totalJobs: number, epochsPerJob: number, workers: n
     return { epoch() {}, record: (r) => console.error(line(r)), stop() {} };
   }
   const bars = new cliProgress.MultiBar(
-    { hideCursor: true, gracefulExit: false, clearOnComplete: false, etaBuffer: 50, format: ' {bar} {percentage}% | {value}/{total} epochs | ETA {eta_formatted}' },
+    {
+      hideCursor: true,
+      gracefulExit: false,
+      clearOnComplete: false,
+      etaBuffer: 50,
+      format: ' {bar} {percentage}% | {value}/{total} epochs | ETA {eta_formatted}',
+    },
     cliProgress.Presets.shades_classic,
   );
   const overall = bars.create(totalJobs * epochsPerJob, 0);
@@ -33,7 +39,7 @@ export function makeProgress(totalJobs: number, epochsPerJob: number, workers: n
       slots[slot]?.update(p.epoch + 1, { task: p.task.padEnd(28), loss: p.loss.toFixed(3) });
       overall.increment();
     },
-    record: (r) => bars.log(line(r) + '\n'),
+    record: (r) => bars.log(`${line(r)}\n`),
     stop: () => bars.stop(),
   };
 }

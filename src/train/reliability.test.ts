@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config.js';
 import type { ModelSummary } from '../report/summary.js';
-import { readRecords, RESULTS_FILE } from './results-log.js';
+import { RESULTS_FILE, readRecords } from './results-log.js';
 import { runStudy } from './study.js';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -19,8 +19,7 @@ const FLAGS = ['--models', 'baseline,baseline-aux', '--rounds', '4', '--epochs',
 const config = parseConfig({ models: ['baseline', 'baseline-aux'], rounds: 4, epochs: 1, pairs: 60, batchSize: 30 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'reliability-'));
 /** The summary without wall times, which legitimately differ between runs. */
-const numbers = (runDir: string) =>
-  (JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as ModelSummary[]).map(({ secondsMean: _, ...s }) => s);
+const numbers = (runDir: string) => (JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as ModelSummary[]).map(({ secondsMean: _, ...s }) => s);
 
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const child = spawn(process.execPath, [CLI, ...args], { env });
@@ -32,7 +31,8 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
 
 /** Resolves once the run folder under `out` has at least `lines` results. */
 async function waitForResults(out: string, lines: number): Promise<string> {
-  for (let i = 0; i < 3600; i++) { // up to 3 minutes on a busy machine
+  for (let i = 0; i < 3600; i++) {
+    // up to 3 minutes on a busy machine
     const dirs = existsSync(out) ? readdirSync(out) : [];
     if (dirs.length === 1 && readRecords(join(out, dirs[0], RESULTS_FILE)).length >= lines) return join(out, dirs[0]);
     await new Promise((r) => setTimeout(r, 50));
@@ -89,11 +89,17 @@ describe('failed rounds', () => {
       delete process.env.DIGIT_PAIRS_FAULT;
     }
     const failed = readRecords(join(runDir, RESULTS_FILE)).filter((r) => r.status === 'failed');
-    assert.deepEqual(failed.map((r) => [r.model, r.round]), [['baseline', 1]]);
+    assert.deepEqual(
+      failed.map((r) => [r.model, r.round]),
+      [['baseline', 1]],
+    );
     assert.match(failed[0].status === 'failed' ? failed[0].reason : '', /diverged: loss became NaN in epoch 1/);
     const [baseline] = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as ModelSummary[];
     assert.equal(baseline.rounds, 2);
-    assert.deepEqual(baseline.failed.map((f) => f.round), [1]);
+    assert.deepEqual(
+      baseline.failed.map((f) => f.round),
+      [1],
+    );
     assert.ok(Number.isFinite(baseline.testErrorMean));
     assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /baseline round 1: diverged/);
   });

@@ -20,7 +20,7 @@ export type RoundRecord = RoundResult | FailedRound;
 export const RESULTS_FILE = 'results.jsonl';
 
 export function appendRecord(path: string, record: object): void {
-  appendFileSync(path, JSON.stringify(record) + '\n');
+  appendFileSync(path, `${JSON.stringify(record)}\n`);
 }
 
 /**
@@ -32,13 +32,15 @@ export function readRecords<R = RoundRecord>(path: string): R[] {
   const text = readFileSync(path, 'utf8');
   // The piece after the last newline is '' for a whole file, or the partial tail of a crash.
   const complete = text.split('\n').slice(0, -1);
-  return complete.filter((l) => l.trim() !== '').map((line, i) => {
-    try {
-      return JSON.parse(line) as R;
-    } catch {
-      throw new Error(`${path}: line ${i + 1} is not valid JSON`);
-    }
-  });
+  return complete
+    .filter((l) => l.trim() !== '')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as R;
+      } catch {
+        throw new Error(`${path}: line ${i + 1} is not valid JSON`);
+      }
+    });
 }
 
 /**

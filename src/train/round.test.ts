@@ -11,7 +11,10 @@ const pools = loadEmbeddedPools();
 
 describe('crossEntropy', () => {
   it('is the mean of −log softmax at the labels', () => {
-    const logits = tf.tensor2d([[0, Math.log(3)], [2, 2]]);
+    const logits = tf.tensor2d([
+      [0, Math.log(3)],
+      [2, 2],
+    ]);
     const value = crossEntropy(logits, tf.tensor1d([1, 0], 'int32')).dataSync()[0];
     assert.ok(Math.abs(value - (-Math.log(3 / 4) + Math.log(2)) / 2) < 1e-6);
   });
@@ -67,7 +70,14 @@ describe('runRound', () => {
   });
 
   it('follows a model recipe: re-pairing, affine jitter, cosine schedule and an ensemble whose averaged vote is the result', () => {
-    const hyper = { learningRate: 0.005, l2: 0.001, repairEachEpoch: true, augment: { rotateDegrees: 10, scale: 0.1, translatePixels: 1 }, schedule: 'cosine' as const, ensemble: 2 };
+    const hyper = {
+      learningRate: 0.005,
+      l2: 0.001,
+      repairEachEpoch: true,
+      augment: { rotateDegrees: 10, scale: 0.1, translatePixels: 1 },
+      schedule: 'cosine' as const,
+      ensemble: 2,
+    };
     const recipe = parseConfig({ ...config, epochs: 2, hyper: { 'baseline-aux': hyper } });
     const progress: number[] = [];
     const result = runRound({ model: 'baseline-aux', round: 0 }, recipe, pools, (p) => progress.push(p.epoch));

@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../config.js';
 import { affineDigits, repair } from '../data/augment.js';
-import { makeRoundData, DIGIT_PIXELS, type PairSet } from '../data/pairs.js';
 import type { DigitPools } from '../data/mnist.js';
-import { Params, type ForwardContext } from '../models/layers.js';
+import { DIGIT_PIXELS, makeRoundData, type PairSet } from '../data/pairs.js';
+import { type ForwardContext, Params } from '../models/layers.js';
 import type { Forward, HyperParams, Outputs } from '../models/model.js';
 import { MODELS, type ModelName } from '../models/registry.js';
 import { makeRng, permutation, type Rng } from '../rng.js';
@@ -37,7 +37,10 @@ export interface RoundResult {
 
 /** Thrown when the loss stops being finite; the study records the round as failed. */
 export class DivergedError extends Error {
-  constructor(readonly epoch: number, readonly loss: number) {
+  constructor(
+    readonly epoch: number,
+    readonly loss: number,
+  ) {
     super(`loss became ${loss} in epoch ${epoch + 1}`);
   }
 }
@@ -96,7 +99,10 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D, smoothing =
  * outputs learns from the digits alone) and smooth the digit labels.
  */
 export function totalLoss(
-  outputs: Outputs, batch: Batch, trainable: tf.Variable[], hyper: Pick<HyperParams, 'l2' | 'comparisonLoss' | 'labelSmoothing'>,
+  outputs: Outputs,
+  batch: Batch,
+  trainable: tf.Variable[],
+  hyper: Pick<HyperParams, 'l2' | 'comparisonLoss' | 'labelSmoothing'>,
 ): tf.Scalar {
   const terms: tf.Tensor[] = [];
   if (hyper.comparisonLoss !== false) terms.push(crossEntropy(outputs.comparison, batch.target));
@@ -133,7 +139,7 @@ export function comparisonProbabilities(forward: Forward, set: PairSet, rng: Rng
 /** Comparison error (%) of probabilities P(first ≤ second) against the set's targets. */
 export function errorOfProbabilities(probabilities: Float32Array, set: PairSet): number {
   let wrong = 0;
-  probabilities.forEach((p, i) => (wrong += (p > 0.5 ? 1 : 0) === set.target[i] ? 0 : 1));
+  for (let i = 0; i < set.count; i++) if ((probabilities[i] > 0.5 ? 1 : 0) !== set.target[i]) wrong++;
   return (100 * wrong) / set.count;
 }
 
@@ -144,8 +150,13 @@ export function errorPercent(forward: Forward, set: PairSet, rng: Rng): number {
 
 /** One epoch of mini-batch Adam; returns the loss after every batch. */
 export function trainEpoch(
-  forward: Forward, params: Params, optimizer: tf.Optimizer, set: PairSet,
-  config: Pick<ExperimentConfig, 'batchSize'>, hyper: HyperParams, rng: Rng,
+  forward: Forward,
+  params: Params,
+  optimizer: tf.Optimizer,
+  set: PairSet,
+  config: Pick<ExperimentConfig, 'batchSize'>,
+  hyper: HyperParams,
+  rng: Rng,
 ): number[] {
   const order = permutation(set.count, rng);
   const ctx: ForwardContext = { mode: 'train', rng };
@@ -156,10 +167,7 @@ export function trainEpoch(
     losses.push(
       tf.tidy(() => {
         const batch = takeBatch(set, indices);
-        const { value, grads } = tf.variableGrads(
-          () => totalLoss(forward(batch.pairs, ctx), batch, params.trainable, hyper),
-          params.trainable,
-        );
+        const { value, grads } = tf.variableGrads(() => totalLoss(forward(batch.pairs, ctx), batch, params.trainable, hyper), params.trainable);
         optimizer.applyGradients(grads);
         return value.dataSync()[0];
       }),
@@ -211,9 +219,15 @@ function epochPairs(train: PairSet, hyper: HyperParams, background: number, rng:
 
 /** Trains one fresh model (ensemble member `member`) and measures it. */
 function fitMember(
-  model: ModelName, hyper: HyperParams, train: PairSet, heldOut: PairSet, seed: number, member: number,
+  model: ModelName,
+  hyper: HyperParams,
+  train: PairSet,
+  heldOut: PairSet,
+  seed: number,
+  member: number,
   config: Pick<ExperimentConfig, 'epochs' | 'batchSize' | 'evalEveryEpoch'>,
-  onEpoch?: (epoch: number, loss: number) => void, injectNaN = false,
+  onEpoch?: (epoch: number, loss: number) => void,
+  injectNaN = false,
 ): MemberResult {
   const stream = member === 0 ? model : `${model}:member${member}`;
   const params = new Params(makeRng(seed, `init:${stream}`));
@@ -257,9 +271,14 @@ function fitMember(
  * their probabilities; the curves are the first member's.
  */
 export function fit(
-  model: ModelName, hyper: HyperParams, train: PairSet, heldOut: PairSet, seed: number,
+  model: ModelName,
+  hyper: HyperParams,
+  train: PairSet,
+  heldOut: PairSet,
+  seed: number,
   config: Pick<ExperimentConfig, 'epochs' | 'batchSize' | 'evalEveryEpoch'>,
-  onEpoch?: (epoch: number, loss: number) => void, injectNaN = false,
+  onEpoch?: (epoch: number, loss: number) => void,
+  injectNaN = false,
 ): FitResult {
   const members = hyper.ensemble ?? 1;
   const trainVotes = new Float32Array(train.count);
@@ -267,8 +286,8 @@ export function fit(
   let first: MemberResult | undefined;
   for (let member = 0; member < members; member++) {
     const result = fitMember(model, hyper, train, heldOut, seed, member, config, (e, l) => onEpoch?.(member * config.epochs + e, l), injectNaN);
-    result.trainProbabilities.forEach((p, i) => (trainVotes[i] += p / members));
-    result.heldOutProbabilities.forEach((p, i) => (heldOutVotes[i] += p / members));
+    for (let i = 0; i < train.count; i++) trainVotes[i] += result.trainProbabilities[i] / members;
+    for (let i = 0; i < heldOut.count; i++) heldOutVotes[i] += result.heldOutProbabilities[i] / members;
     first ??= result;
   }
   const final = { trainErrorPercent: errorOfProbabilities(trainVotes, train), testErrorPercent: errorOfProbabilities(heldOutVotes, heldOut) };
@@ -276,9 +295,7 @@ export function fit(
 }
 
 /** Trains and evaluates `job.model` for round `job.round` of `config`: fresh pairs, fresh weights. */
-export function runRound(
-  job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: RoundProgress) => void,
-): RoundResult {
+export function runRound(job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: RoundProgress) => void): RoundResult {
   const started = performance.now();
   const seed = config.seed + job.round;
   const hyper = config.hyper[job.model] ?? MODELS[job.model].hyper;
@@ -288,8 +305,13 @@ export function runRound(
   const progress = (epoch: number, loss: number) => onEpoch?.({ task, epoch, epochs: totalEpochs, loss });
   const { params, epochs, final, batchLoss } = fit(job.model, hyper, data.train, data.test, seed, config, progress, injectedNaN(job));
   return {
-    ...job, seed, status: 'ok', params, ...final,
-    epochs: config.evalEveryEpoch ? epochs : [], batchLoss,
+    ...job,
+    seed,
+    status: 'ok',
+    params,
+    ...final,
+    epochs: config.evalEveryEpoch ? epochs : [],
+    batchLoss,
     seconds: (performance.now() - started) / 1000,
   };
 }

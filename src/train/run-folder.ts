@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, type ExperimentConfig } from '../config.js';
+import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
+import { type ExperimentConfig, parseConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
 import { UserError } from '../errors.js';
 import type { Job, JobRecord } from './jobs.js';
@@ -46,7 +46,10 @@ export function readRunConfig(runDir: string): ExperimentConfig {
 /** Fails fast, before any worker starts, on data that cannot be read or is too small. */
 export function checkData(config: ExperimentConfig): void {
   const pools = loadPools(config.dataDir);
-  for (const [name, pool] of [['train', pools.train], ['test', pools.test]] as const) {
+  for (const [name, pool] of [
+    ['train', pools.train],
+    ['test', pools.test],
+  ] as const) {
     if (2 * config.pairs > pool.count) {
       throw new UserError(
         `--pairs ${config.pairs}: each set needs ${2 * config.pairs} digits but the ${name} pool holds ${pool.count} (at most ${Math.floor(pool.count / 2)} pairs)`,
@@ -72,8 +75,7 @@ export function codeRevision(root = projectRoot()): { digitPairs: string; commit
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   if (!existsSync(join(root, '.git'))) return { digitPairs: version };
   try {
-    const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: root, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
     return { digitPairs: version, commit: git('rev-parse', '--short=12', 'HEAD') + (dirty ? '+dirty' : '') };
   } catch {
@@ -85,7 +87,7 @@ export function codeRevision(root = projectRoot()): { digitPairs: string; commit
 function recordSession(configPath: string, session: object): void {
   const file = JSON.parse(readFileSync(configPath, 'utf8')) as { config: unknown; meta: { sessions?: object[] } };
   file.meta.sessions = [...(file.meta.sessions ?? []), session];
-  writeFileSync(configPath, JSON.stringify(file, null, 2) + '\n');
+  writeFileSync(configPath, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export interface LoggedJobs<R> {
@@ -100,7 +102,12 @@ export interface LoggedJobs<R> {
  * `describe` only shape what the user sees.
  */
 export async function runLoggedJobs<J extends Job, R extends JobRecord>(
-  command: string, config: ExperimentConfig, jobs: J[], logFile: string, options: RunOptions, describe: (r: R) => string,
+  command: string,
+  config: ExperimentConfig,
+  jobs: J[],
+  logFile: string,
+  options: RunOptions,
+  describe: (r: R) => string,
 ): Promise<LoggedJobs<R>> {
   const { runDir } = options;
   checkData(config);
@@ -108,10 +115,15 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
   const configPath = join(runDir, CONFIG_FILE);
   if (!existsSync(configPath)) {
     const meta = {
-      command, createdAt: new Date().toISOString(), ...codeRevision(), node: process.version, tfjs: tfjsVersion,
-      cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(),
+      command,
+      createdAt: new Date().toISOString(),
+      ...codeRevision(),
+      node: process.version,
+      tfjs: tfjsVersion,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: availableParallelism(),
     };
-    writeFileSync(configPath, JSON.stringify({ config, meta }, null, 2) + '\n');
+    writeFileSync(configPath, `${JSON.stringify({ config, meta }, null, 2)}\n`);
   }
   const logPath = join(runDir, logFile);
   dropTornTail(logPath);
@@ -126,9 +138,7 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
         `${workers} worker${workers > 1 ? 's' : ''}; ${todo.length} of ${jobs.length} jobs to run)`,
     );
   }
-  const progress = options.progress
-    ? makeProgress(todo.length, config.epochs, workers, describe as (r: JobRecord) => string)
-    : undefined;
+  const progress = options.progress ? makeProgress(todo.length, config.epochs, workers, describe as (r: JobRecord) => string) : undefined;
   const pool = runJobs<J, R>(todo, config, workers, {
     onRecord(record) {
       appendRecord(logPath, record);
@@ -153,6 +163,12 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
     process.off('SIGTERM', stop);
     progress?.stop();
   }
-  recordSession(configPath, { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, workers, jobs: todo.length, interrupted });
+  recordSession(configPath, {
+    startedAt: startedAt.toISOString(),
+    seconds: (Date.now() - startedAt.getTime()) / 1000,
+    workers,
+    jobs: todo.length,
+    interrupted,
+  });
   return { records, interrupted };
 }

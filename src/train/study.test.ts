@@ -4,17 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
+import { ABLATION_MODELS } from '../models/registry.js';
 import type { Effect } from '../report/effects.js';
 import type { ModelSummary } from '../report/summary.js';
-import { ABLATION_MODELS } from '../models/registry.js';
-import { readRecords, type RoundRecord } from './results-log.js';
+import { type RoundRecord, readRecords } from './results-log.js';
 import { runStudy } from './study.js';
 
 const tiny = parseConfig({ rounds: 2, epochs: 1, pairs: 60, batchSize: 30 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'study-'));
 /** A record without its wall time, which is the one field allowed to differ between runs. */
-const numbers = (records: RoundRecord[]) =>
-  records.map((r) => ({ ...r, seconds: 0 })).sort((a, b) => a.round - b.round || a.model.localeCompare(b.model));
+const numbers = (records: RoundRecord[]) => records.map((r) => ({ ...r, seconds: 0 })).sort((a, b) => a.round - b.round || a.model.localeCompare(b.model));
 
 describe('runStudy', () => {
   it('writes the run folder: config, a results line per round, and the summary of the four seed models', async () => {
@@ -26,9 +25,15 @@ describe('runStudy', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).config, tiny);
     assert.equal(readRecords(join(runDir, 'results.jsonl')).length, 8);
     const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as ModelSummary[];
-    assert.deepEqual(summary.map((s) => [s.model, s.params, s.rounds]), [
-      ['baseline', 72_032, 2], ['baseline-aux', 40_692, 2], ['cnn', 67_228, 2], ['cnn-aux', 66_448, 2],
-    ]);
+    assert.deepEqual(
+      summary.map((s) => [s.model, s.params, s.rounds]),
+      [
+        ['baseline', 72_032, 2],
+        ['baseline-aux', 40_692, 2],
+        ['cnn', 67_228, 2],
+        ['cnn-aux', 66_448, 2],
+      ],
+    );
     assert.equal(outcome.interrupted, false);
   });
 
@@ -43,10 +48,19 @@ describe('runStudy', () => {
     const runDir = tmp();
     await runStudy({ ...tiny, models: [...ABLATION_MODELS] }, { runDir, workers: 2 });
     const effects = JSON.parse(readFileSync(join(runDir, 'effects.json'), 'utf8')) as Effect[];
-    assert.deepEqual(effects.map((e) => `${e.family}: ${e.effect}`), [
-      'mlp: weight sharing (no aux)', 'mlp: weight sharing (with aux)', 'mlp: aux loss (no sharing)', 'mlp: aux loss (with sharing)',
-      'cnn: weight sharing (no aux)', 'cnn: weight sharing (with aux)', 'cnn: aux loss (no sharing)', 'cnn: aux loss (with sharing)',
-    ]);
+    assert.deepEqual(
+      effects.map((e) => `${e.family}: ${e.effect}`),
+      [
+        'mlp: weight sharing (no aux)',
+        'mlp: weight sharing (with aux)',
+        'mlp: aux loss (no sharing)',
+        'mlp: aux loss (with sharing)',
+        'cnn: weight sharing (no aux)',
+        'cnn: weight sharing (with aux)',
+        'cnn: aux loss (no sharing)',
+        'cnn: aux loss (with sharing)',
+      ],
+    );
     assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /## Effects of weight sharing and the auxiliary loss/);
   });
 });

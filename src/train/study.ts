@@ -6,12 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import { ablationEffects, effectsMarkdown } from '../report/effects.js';
-import { summarise, toCsv, toMarkdown, type ModelSummary } from '../report/summary.js';
+import { type ModelSummary, summarise, toCsv, toMarkdown } from '../report/summary.js';
 import { RESULTS_FILE, type RoundRecord } from './results-log.js';
 import type { RoundJob } from './round.js';
-import { runLoggedJobs, type RunOptions } from './run-folder.js';
+import { type RunOptions, runLoggedJobs } from './run-folder.js';
 
-export { CONFIG_FILE, newRunDir, readRunConfig, checkData } from './run-folder.js';
+export { CONFIG_FILE, checkData, newRunDir, readRunConfig } from './run-folder.js';
 export type StudyOptions = RunOptions;
 
 export interface StudyOutcome {
@@ -34,8 +34,8 @@ export function allJobs(config: ExperimentConfig): RoundJob[] {
 export function writeSummary(runDir: string, config: ExperimentConfig, records: RoundRecord[]): ModelSummary[] {
   const summary = summarise(records, config.models);
   const effects = ablationEffects(records);
-  writeFileSync(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  if (effects.length) writeFileSync(join(runDir, 'effects.json'), JSON.stringify(effects, null, 2) + '\n');
+  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (effects.length) writeFileSync(join(runDir, 'effects.json'), `${JSON.stringify(effects, null, 2)}\n`);
   const effectsSection = effects.length ? `\n## Effects of weight sharing and the auxiliary loss\n\n${effectsMarkdown(effects)}` : '';
   writeFileSync(join(runDir, 'summary.md'), toMarkdown(summary) + effectsSection);
   writeFileSync(join(runDir, 'summary.csv'), toCsv(summary));
@@ -55,8 +55,8 @@ function describeRound(r: RoundRecord, rounds: number): string {
  * summary of what finished is written, and the outcome says `interrupted`.
  */
 export async function runStudy(config: ExperimentConfig, options: StudyOptions): Promise<StudyOutcome> {
-  const { records, interrupted } = await runLoggedJobs<RoundJob, RoundRecord>(
-    'study', config, allJobs(config), RESULTS_FILE, options, (r) => describeRound(r, config.rounds),
+  const { records, interrupted } = await runLoggedJobs<RoundJob, RoundRecord>('study', config, allJobs(config), RESULTS_FILE, options, (r) =>
+    describeRound(r, config.rounds),
   );
   const summary = writeSummary(options.runDir, config, records);
   return { runDir: options.runDir, summary, records, interrupted };

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
 import { loadEmbeddedPools } from '../data/mnist.js';
 import { makeRoundData } from '../data/pairs.js';
-import { foldData, foldOf, grid, runTune, selectHyper, type FoldRecord, type HParamsFile } from './tune.js';
+import { type FoldRecord, foldData, foldOf, grid, type HParamsFile, runTune, selectHyper } from './tune.js';
 
 const pools = loadEmbeddedPools();
 
@@ -31,7 +31,7 @@ describe('cross-validation folds', () => {
     assert.equal(seen.size, 101, 'the validation folds together are the whole training set');
   });
 
-  it('use only the round\'s training pairs, never a test-pool digit', () => {
+  it("use only the round's training pairs, never a test-pool digit", () => {
     const round = makeRoundData(pools, 101, 0);
     const trainDigits = new Set(round.train.poolIndex);
     const { train, validation } = foldData(pools, config, 0, 1);
@@ -44,7 +44,15 @@ describe('selectHyper', () => {
     const config = parseConfig({ models: ['cnn'], rounds: 1, tune: { folds: 2, learningRateFactors: [1], l2Factors: [0.1, 1, 10] } });
     const points = grid(config, 'cnn');
     const rec = (i: number, fold: number, err: number): FoldRecord => ({
-      model: 'cnn', round: 0, fold, ...points[i], seed: 0, status: 'ok', trainErrorPercent: 0, validationErrorPercent: err, seconds: 1,
+      model: 'cnn',
+      round: 0,
+      fold,
+      ...points[i],
+      seed: 0,
+      status: 'ok',
+      trainErrorPercent: 0,
+      validationErrorPercent: err,
+      seconds: 1,
     });
     const chosen = selectHyper([rec(0, 0, 20), rec(0, 1, 22), rec(1, 0, 21), rec(1, 1, 21), rec(2, 0, 30), rec(2, 1, 12)], config).chosen.cnn;
     assert.deepEqual(chosen, points[0]); // every mean is 21: a tie, so the smallest λ wins
@@ -52,17 +60,27 @@ describe('selectHyper', () => {
 });
 
 describe('runTune', () => {
-  it('writes hparams.json with the chosen values and every grid point\'s validation error', async () => {
+  it("writes hparams.json with the chosen values and every grid point's validation error", async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'tune-'));
     const config = parseConfig({
-      models: ['cnn-aux'], rounds: 1, epochs: 1, pairs: 60, batchSize: 30,
+      models: ['cnn-aux'],
+      rounds: 1,
+      epochs: 1,
+      pairs: 60,
+      batchSize: 30,
       tune: { folds: 2, learningRateFactors: [0.5, 2], l2Factors: [1] },
     });
     await runTune(config, { runDir, workers: 2 });
     const file = join(runDir, 'hparams.json');
     assert.ok(existsSync(file));
     const hparams = JSON.parse(readFileSync(file, 'utf8')) as HParamsFile;
-    assert.deepEqual(hparams.grid['cnn-aux']!.map((p) => [p.learningRate, p.l2, p.folds]), [[0.0011, 0.11, 2], [0.0044, 0.11, 2]]);
+    assert.deepEqual(
+      hparams.grid['cnn-aux']!.map((p) => [p.learningRate, p.l2, p.folds]),
+      [
+        [0.0011, 0.11, 2],
+        [0.0044, 0.11, 2],
+      ],
+    );
     assert.ok([0.0011, 0.0044].includes(hparams.chosen['cnn-aux']!.learningRate));
   });
 });

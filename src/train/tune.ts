@@ -7,14 +7,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import type { DigitPools } from '../data/mnist.js';
-import { DIGIT_PIXELS, generatePairs, pixelStats, standardise, type PairSet } from '../data/pairs.js';
+import { DIGIT_PIXELS, generatePairs, type PairSet, pixelStats, standardise } from '../data/pairs.js';
 import type { HyperParams } from '../models/model.js';
 import { MODELS, type ModelName } from '../models/registry.js';
 import { meanStd } from '../report/summary.js';
 import { makeRng, permutation } from '../rng.js';
 import type { FailedRound } from './results-log.js';
 import { fit, type RoundProgress } from './round.js';
-import { runLoggedJobs, type RunOptions } from './run-folder.js';
+import { type RunOptions, runLoggedJobs } from './run-folder.js';
 
 export const FOLDS_FILE = 'folds.jsonl';
 export const HPARAMS_FILE = 'hparams.json';
@@ -42,7 +42,7 @@ export type FoldRecord = FoldResult | (FoldJob & FailedRound);
 export function foldOf(count: number, folds: number, seed: number): Int32Array {
   const order = permutation(count, makeRng(seed, 'folds'));
   const fold = new Int32Array(count);
-  order.forEach((pair, position) => (fold[pair] = position % folds));
+  for (let position = 0; position < count; position++) fold[order[position]] = position % folds;
   return fold;
 }
 
@@ -51,10 +51,10 @@ export function subset(set: PairSet, indices: number[]): PairSet {
   const input = new Float32Array(indices.length * 2 * DIGIT_PIXELS);
   const pick = <T extends Int32Array>(src: T, width: number) => {
     const out = new Int32Array(indices.length * width);
-    indices.forEach((i, k) => out.set(src.subarray(i * width, (i + 1) * width), k * width));
+    for (const [k, i] of indices.entries()) out.set(src.subarray(i * width, (i + 1) * width), k * width);
     return out;
   };
-  indices.forEach((i, k) => input.set(set.input.subarray(i * 2 * DIGIT_PIXELS, (i + 1) * 2 * DIGIT_PIXELS), k * 2 * DIGIT_PIXELS));
+  for (const [k, i] of indices.entries()) input.set(set.input.subarray(i * 2 * DIGIT_PIXELS, (i + 1) * 2 * DIGIT_PIXELS), k * 2 * DIGIT_PIXELS);
   return { input, target: pick(set.target, 1), classes: pick(set.classes, 2), poolIndex: pick(set.poolIndex, 2), count: indices.length };
 }
 
@@ -88,7 +88,11 @@ export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPool
     onEpoch?.({ task, epoch, epochs: config.epochs * (hyper.ensemble ?? 1), loss }),
   );
   return {
-    ...job, seed, status: 'ok', trainErrorPercent: final.trainErrorPercent, validationErrorPercent: final.testErrorPercent,
+    ...job,
+    seed,
+    status: 'ok',
+    trainErrorPercent: final.trainErrorPercent,
+    validationErrorPercent: final.testErrorPercent,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -105,9 +109,7 @@ export function grid(config: ExperimentConfig, model: ModelName): Pick<HyperPara
 export function tuneJobs(config: ExperimentConfig): FoldJob[] {
   return config.models.flatMap((model) =>
     grid(config, model).flatMap((point) =>
-      Array.from({ length: config.rounds }, (_, round) =>
-        Array.from({ length: config.tune.folds }, (_, fold) => ({ model, round, fold, ...point })),
-      ).flat(),
+      Array.from({ length: config.rounds }, (_, round) => Array.from({ length: config.tune.folds }, (_, fold) => ({ model, round, fold, ...point }))).flat(),
     ),
   );
 }
@@ -155,10 +157,10 @@ function describeFold(r: FoldRecord, folds: number): string {
 
 /** Runs (or resumes) the search and writes hparams.json into the run folder. */
 export async function runTune(config: ExperimentConfig, options: RunOptions): Promise<{ hparams: HParamsFile; interrupted: boolean }> {
-  const { records, interrupted } = await runLoggedJobs<FoldJob, FoldRecord>(
-    'tune', config, tuneJobs(config), FOLDS_FILE, options, (r) => describeFold(r, config.tune.folds),
+  const { records, interrupted } = await runLoggedJobs<FoldJob, FoldRecord>('tune', config, tuneJobs(config), FOLDS_FILE, options, (r) =>
+    describeFold(r, config.tune.folds),
   );
   const hparams = selectHyper(records, config);
-  writeFileSync(join(options.runDir, HPARAMS_FILE), JSON.stringify(hparams, null, 2) + '\n');
+  writeFileSync(join(options.runDir, HPARAMS_FILE), `${JSON.stringify(hparams, null, 2)}\n`);
   return { hparams, interrupted };
 }

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
 import { initBackend } from '../engine/backend.js';
-import { runJob, type Job } from './jobs.js';
+import { type Job, runJob } from './jobs.js';
 import type { FromWorker } from './pool.js';
 
 const port = parentPort!;

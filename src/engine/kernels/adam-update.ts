@@ -9,8 +9,8 @@
  * Outputs are new tensors, never the inputs updated in place: the wasm backend caches packed
  * XNNPACK weights under a tensor's id, so mutating a variable's data would go unseen.
  */
-import { getKernel, registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { hostMemory, type HostBackendName } from './host-memory.js';
+import { getKernel, type KernelConfig, type KernelFunc, registerKernel, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type HostBackendName, hostMemory } from './host-memory.js';
 
 export const AdamUpdate = 'AdamUpdate';
 
@@ -25,8 +25,14 @@ export interface AdamUpdateAttrs {
 }
 
 export function adamUpdate(
-  value: Float32Array, m: Float32Array, v: Float32Array, grad: Float32Array, attrs: AdamUpdateAttrs,
-  newValue: Float32Array, newM: Float32Array, newV: Float32Array,
+  value: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  grad: Float32Array,
+  attrs: AdamUpdateAttrs,
+  newValue: Float32Array,
+  newM: Float32Array,
+  newV: Float32Array,
 ): void {
   const { learningRate, beta1, beta2, epsilon, correction1, correction2 } = attrs;
   const [keep1, keep2] = [1 - beta1, 1 - beta2];

@@ -119,7 +119,17 @@ export const CASES: Case[] = [
   { x: [1, 7, 9, 1], filter: [3, 3, 1, 4], strides: [1, 1], pad: 'same' },
   { x: [5, 8, 6, 3], filter: [3, 2, 3, 5], strides: [1, 1], pad: 'valid' },
   { x: [4, 3, 3, 8], filter: [1, 1, 8, 6], strides: [1, 1], pad: 'valid' },
-  { x: [2, 6, 6, 2], filter: [5, 5, 2, 3], strides: [1, 1], pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+  {
+    x: [2, 6, 6, 2],
+    filter: [5, 5, 2, 3],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 3],
+      [0, 0],
+    ],
+  },
   { x: [2, 9, 9, 4], filter: [3, 3, 4, 8], strides: [2, 2], pad: 'same' },
   { x: [2, 8, 8, 4], filter: [4, 4, 4, 8], strides: [2, 2], pad: 'same' },
   { x: [3, 10, 7, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: 'valid' },

@@ -2,8 +2,9 @@
  * Our wasm BatchMatMul (explicit transposes, then XNNPACK) against the cpu backend: every
  * transpose combination, the dense-layer gradient, and batched products (stock path).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend.js'; // tfjs's gradients, for tf.grads of matMul
 import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
@@ -12,12 +13,30 @@ const TOL = 1e-4;
 
 /** [a shape, b shape] before transposition: a is [.., M, K], b is [.., K, N]. */
 const CASES: [number[], number[]][] = [
-  [[100, 392], [392, 160]], // baseline fc1
-  [[100, 144], [144, 100]], // cnn fc1
-  [[200, 100], [100, 10]],
-  [[3, 5], [5, 1]],
-  [[1, 7], [7, 3]],
-  [[2, 4, 6], [2, 6, 5]], // batched: the stock kernel's path
+  [
+    [100, 392],
+    [392, 160],
+  ], // baseline fc1
+  [
+    [100, 144],
+    [144, 100],
+  ], // cnn fc1
+  [
+    [200, 100],
+    [100, 10],
+  ],
+  [
+    [3, 5],
+    [5, 1],
+  ],
+  [
+    [1, 7],
+    [7, 3],
+  ],
+  [
+    [2, 4, 6],
+    [2, 6, 5],
+  ], // batched: the stock kernel's path
 ];
 
 const swap = (shape: number[]) => [...shape.slice(0, -2), shape[shape.length - 1]!, shape[shape.length - 2]!];
@@ -46,8 +65,7 @@ test('gradients of a dense layer (dy·Wᵀ and xᵀ·dy) on wasm = cpu', async (
     { values: seededValues(392 * 160, 2), shape: [392, 160] },
     { values: seededValues(100 * 160, 3), shape: [100, 160] },
   ];
-  const grads = (x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor) =>
-    tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b))([x, w], dy);
+  const grads = (x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b))([x, w], dy);
   const cpu = await runOn('cpu', inputs, grads);
   const wasm = await runOn('wasm', inputs, grads);
   for (const [k, name] of ['dx', 'dW'].entries()) {

@@ -7,16 +7,9 @@
  * to the product) and calls the stock kernel untransposed, so XNNPACK does the GEMM.
  * Batched products (batch > 1) keep the stock path.
  */
-import {
-  BatchMatMul,
-  util,
-  type BatchMatMulAttrs,
-  type BatchMatMulInputs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { BatchMatMul, type BatchMatMulAttrs, type BatchMatMulInputs, type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { disposeIntermediates, runStockKernel, stockSetup, transpose } from './wasm-ops.js';
 
 const runStock = (args: Parameters<KernelFunc>[0]) => runStockKernel(BatchMatMul, args);

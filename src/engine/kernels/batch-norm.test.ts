@@ -2,8 +2,9 @@
  * Our wasm FusedBatchNorm (inference: per-channel x·s + t in JavaScript) against the cpu
  * backend's, for per-channel statistics and for broadcasts it hands to the stock kernel.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
 

@@ -14,23 +14,23 @@
  * plain JavaScript otherwise) around per-channel arithmetic; sums end in float64.
  */
 import {
+  engine,
   FusedBatchNorm,
-  registerGradient,
-  util,
   type FusedBatchNormAttrs,
   type GradConfig,
+  getGradient,
+  getKernel,
   type KernelConfig,
   type KernelFunc,
   type NamedTensorInfoMap,
+  registerGradient,
+  registerKernel,
   type Tensor,
   type TensorInfo,
-  engine,
-  getGradient,
-  getKernel,
-  registerKernel,
+  util,
 } from '@tensorflow/tfjs-core';
-import { channelOps, type ChannelOps } from './channel-ops.js';
-import { hostMemory, type HostBackendName, type HostMemory } from './host-memory.js';
+import { type ChannelOps, channelOps } from './channel-ops.js';
+import { type HostBackendName, type HostMemory, hostMemory } from './host-memory.js';
 import { runStockKernel, stockSetup } from './wasm-ops.js';
 
 export const BatchNormTrain = 'BatchNormTrain';
@@ -45,8 +45,15 @@ export interface BatchNormTrainAttrs {
  * (biased variance) written to `mean` and `variance`.
  */
 export function batchNormTrainForward(
-  ops: ChannelOps, x: TensorInfo, xFirstRow: Float32Array, scale: Float32Array, offset: Float32Array, epsilon: number,
-  y: TensorInfo, mean: Float32Array, variance: Float32Array,
+  ops: ChannelOps,
+  x: TensorInfo,
+  xFirstRow: Float32Array,
+  scale: Float32Array,
+  offset: Float32Array,
+  epsilon: number,
+  y: TensorInfo,
+  mean: Float32Array,
+  variance: Float32Array,
 ): void {
   const channels = scale.length;
   const rows = util.sizeFromShape(x.shape) / channels;
@@ -72,9 +79,18 @@ export function batchNormTrainForward(
  * (dμ and dσ² are zero when, as in training, the statistics only feed the running averages.)
  */
 export function batchNormTrainBackward(
-  ops: ChannelOps, dy: TensorInfo, x: TensorInfo, mean: Float32Array, variance: Float32Array, scale: Float32Array,
-  dMean: Float32Array, dVariance: Float32Array, epsilon: number,
-  dx: TensorInfo, dScale: Float32Array, dOffset: Float32Array,
+  ops: ChannelOps,
+  dy: TensorInfo,
+  x: TensorInfo,
+  mean: Float32Array,
+  variance: Float32Array,
+  scale: Float32Array,
+  dMean: Float32Array,
+  dVariance: Float32Array,
+  epsilon: number,
+  dx: TensorInfo,
+  dScale: Float32Array,
+  dOffset: Float32Array,
 ): void {
   const channels = scale.length;
   const rows = util.sizeFromShape(x.shape) / channels;
@@ -98,8 +114,14 @@ export function batchNormTrainBackward(
 
 /** Inference: y = scale·(x − mean)/√(variance + ε) + offset per channel (scale, offset optional). */
 export function batchNormInference(
-  ops: ChannelOps, x: TensorInfo, mean: Float32Array, variance: Float32Array,
-  offset: Float32Array | undefined, scale: Float32Array | undefined, epsilon: number, y: TensorInfo,
+  ops: ChannelOps,
+  x: TensorInfo,
+  mean: Float32Array,
+  variance: Float32Array,
+  offset: Float32Array | undefined,
+  scale: Float32Array | undefined,
+  epsilon: number,
+  y: TensorInfo,
 ): void {
   const channels = mean.length;
   const a = new Float32Array(channels);
@@ -138,8 +160,15 @@ function trainKernel(backendName: HostBackendName): KernelFunc {
     const meanValues = new Float32Array(channels);
     const varianceValues = new Float32Array(channels);
     batchNormTrainForward(
-      channelOps(backendName, args.backend as never, channels), x, mem.view(x).slice(0, channels),
-      copyOf(mem, scale), copyOf(mem, offset), varianceEpsilon, y, meanValues, varianceValues,
+      channelOps(backendName, args.backend as never, channels),
+      x,
+      mem.view(x).slice(0, channels),
+      copyOf(mem, scale),
+      copyOf(mem, offset),
+      varianceEpsilon,
+      y,
+      meanValues,
+      varianceValues,
     );
     mem.view(mean).set(meanValues);
     mem.view(variance).set(varianceValues);
@@ -160,9 +189,18 @@ function trainGradKernel(backendName: HostBackendName): KernelFunc {
     const dScaleValues = new Float32Array(channels);
     const dOffsetValues = new Float32Array(channels);
     batchNormTrainBackward(
-      channelOps(backendName, args.backend as never, channels), dy, x,
-      copyOf(mem, mean), copyOf(mem, variance), copyOf(mem, scale), copyOf(mem, dMean), copyOf(mem, dVariance),
-      varianceEpsilon, dx, dScaleValues, dOffsetValues,
+      channelOps(backendName, args.backend as never, channels),
+      dy,
+      x,
+      copyOf(mem, mean),
+      copyOf(mem, variance),
+      copyOf(mem, scale),
+      copyOf(mem, dMean),
+      copyOf(mem, dVariance),
+      varianceEpsilon,
+      dx,
+      dScaleValues,
+      dOffsetValues,
     );
     mem.view(dScale).set(dScaleValues);
     mem.view(dOffset).set(dOffsetValues);
@@ -215,8 +253,7 @@ function isPerChannel(t: TensorInfo | undefined, channels: number): boolean {
 }
 
 function fusedBatchNormWasm(args: Args): TensorInfo {
-  const { x, mean, variance, offset, scale } = args.inputs as Record<'x' | 'mean' | 'variance', TensorInfo> &
-    Partial<Record<'offset' | 'scale', TensorInfo>>;
+  const { x, mean, variance, offset, scale } = args.inputs as Record<'x' | 'mean' | 'variance', TensorInfo> & Partial<Record<'offset' | 'scale', TensorInfo>>;
   const { varianceEpsilon } = args.attrs as FusedBatchNormAttrs;
   const channels = channelsOf(x);
   const perChannel = [mean, variance, offset, scale].every((t) => isPerChannel(t, channels));
@@ -224,8 +261,14 @@ function fusedBatchNormWasm(args: Args): TensorInfo {
   const mem = hostMemory('wasm', args.backend as never);
   const y = mem.alloc(x.shape);
   batchNormInference(
-    channelOps('wasm', args.backend as never, channels), x, copyOf(mem, mean), copyOf(mem, variance),
-    offset && copyOf(mem, offset), scale && copyOf(mem, scale), varianceEpsilon, y,
+    channelOps('wasm', args.backend as never, channels),
+    x,
+    copyOf(mem, mean),
+    copyOf(mem, variance),
+    offset && copyOf(mem, offset),
+    scale && copyOf(mem, scale),
+    varianceEpsilon,
+    y,
   );
   return y;
 }

@@ -4,10 +4,11 @@
  * implementations: plain JavaScript over host memory (any backend, any C), and wasm SIMD
  * over the wasm backend's heap (C a multiple of 4).
  */
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { hostMemory, type HostBackendName, type HostMemory } from './host-memory.js';
-import { allocScratch, freeScratch, heapAddress, simdKernels, type SimdKernels } from '../simd/kernels.js';
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { allocScratch, freeScratch, heapAddress, type SimdKernels, simdKernels } from '../simd/kernels.js';
+import { type HostBackendName, type HostMemory, hostMemory } from './host-memory.js';
 
 /** Per-channel sums of two quantities (float64). */
 export interface ChannelSums {
@@ -85,7 +86,9 @@ function withScratch<T>(backend: BackendWasm, channels: number, inputs: Float32A
   const aligned = Math.ceil(base / 16) * 16;
   try {
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    inputs.forEach((v, i) => heap.set(v, (aligned + i * stride) / 4));
+    inputs.forEach((v, i) => {
+      heap.set(v, (aligned + i * stride) / 4);
+    });
     return fn(Array.from({ length: vectors }, (_, i) => aligned + i * stride));
   } finally {
     freeScratch(backend, base);
@@ -105,16 +108,11 @@ function simdOps(simd: SimdKernels, backend: BackendWasm, channels: number): Cha
       return { first: out.subarray(0, channels), second: out.subarray(channels) };
     });
   return {
-    sums: (x, center) =>
-      reduce(center, (c, acc, acc64) => simd.channelSums(at(x), rowsOf(x), channels, c, acc, acc64, SUM_BLOCK_ROWS)),
-    dotSums: (dy, x, center) =>
-      reduce(center, (c, acc, acc64) => simd.channelDotSums(at(dy), at(x), rowsOf(x), channels, c, acc, acc64, SUM_BLOCK_ROWS)),
-    affine: (x, y, a, b) =>
-      withScratch(backend, channels, [a, b], 0, ([aAt, bAt]) => simd.channelAffine(at(x), at(y), rowsOf(x), channels, aAt!, bAt!)),
+    sums: (x, center) => reduce(center, (c, acc, acc64) => simd.channelSums(at(x), rowsOf(x), channels, c, acc, acc64, SUM_BLOCK_ROWS)),
+    dotSums: (dy, x, center) => reduce(center, (c, acc, acc64) => simd.channelDotSums(at(dy), at(x), rowsOf(x), channels, c, acc, acc64, SUM_BLOCK_ROWS)),
+    affine: (x, y, a, b) => withScratch(backend, channels, [a, b], 0, ([aAt, bAt]) => simd.channelAffine(at(x), at(y), rowsOf(x), channels, aAt!, bAt!)),
     affine2: (dy, x, out, a, k, b) =>
-      withScratch(backend, channels, [a, k, b], 0, ([aAt, kAt, bAt]) =>
-        simd.channelAffine2(at(dy), at(x), at(out), rowsOf(x), channels, aAt!, kAt!, bAt!),
-      ),
+      withScratch(backend, channels, [a, k, b], 0, ([aAt, kAt, bAt]) => simd.channelAffine2(at(dy), at(x), at(out), rowsOf(x), channels, aAt!, kAt!, bAt!)),
   };
 }
 

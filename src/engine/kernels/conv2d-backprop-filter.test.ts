@@ -2,11 +2,12 @@
  * Our wasm Conv2DBackpropFilter (each strategy) against the cpu backend's, directly and through tf.grads of
  * tf.conv2d, on the shapes our models use plus odd ones (strides 2, non-square, explicit pad).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { forceConv2DBackpropFilterStrategy, type FilterGradStrategy } from './conv2d-backprop-filter.js';
-import { CASES, convOutShape, ensureConv2DGradient, maxRelativeError, runOn, seededValues, type Case } from './backend-compare.js';
+import { CASES, type Case, convOutShape, ensureConv2DGradient, maxRelativeError, runOn, seededValues } from './backend-compare.js';
+import { type FilterGradStrategy, forceConv2DBackpropFilterStrategy } from './conv2d-backprop-filter.js';
 
 const TOL = 1e-4;
 
@@ -55,10 +56,7 @@ test('tf.grads of conv2d (dx and dW) on wasm = cpu, strides 1 and 2', async () =
     ];
     // Upstream gradient g is passed explicitly, so only Conv2D's gradient is involved.
     const grads = (x: tf.Tensor, w: tf.Tensor, g: tf.Tensor) =>
-      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad))(
-        [x, w],
-        g,
-      );
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad))([x, w], g);
     const cpu = await runOn('cpu', inputs, grads);
     const wasm = await runOn('wasm', inputs, grads);
     for (const [k, name] of ['dx', 'dW'].entries()) {

@@ -22,6 +22,8 @@
  *
  * We pick by estimated cost (taps × output columns rounded up to XNNPACK's 8-wide tiles).
  */
+
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
   Conv2DBackpropFilter,
@@ -31,10 +33,9 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress, simdKernels } from '../simd/kernels.js';
 import { simdAllowed } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
-import { heapAddress, simdKernels } from '../simd/kernels.js';
 import { conv2dExplicit, conv2dSignedPad, disposeIntermediates, reverse, runWasmKernel, slice, transpose } from './wasm-ops.js';
 
 export type FilterGradStrategy = 'dy-as-filter' | 'x-as-filter' | 'gather-gemm';
@@ -131,27 +132,29 @@ function gatherGemm(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: C
   const taps = filterHeight * filterWidth * outChannels;
   const q = hostMemory('wasm', backend).alloc([pixels, taps]);
   simd.gatherTaps(
-    heapAddress(backend, dy.dataId), heapAddress(backend, q.dataId), batchSize, inHeight, inWidth,
-    filterHeight, filterWidth, outHeight, outWidth, outChannels, info.padInfo.top, info.padInfo.left,
+    heapAddress(backend, dy.dataId),
+    heapAddress(backend, q.dataId),
+    batchSize,
+    inHeight,
+    inWidth,
+    filterHeight,
+    filterWidth,
+    outHeight,
+    outWidth,
+    outChannels,
+    info.padInfo.top,
+    info.padInfo.left,
   );
   const xT = transpose(backend, { dataId: x.dataId, shape: [pixels, inChannels], dtype: 'float32' }, [1, 0]);
   const grad = runWasmKernel('BatchMatMul', backend, { a: xT, b: q }, { transposeA: false, transposeB: false });
   // Disposing q also frees the XNNPACK operator cached under its id.
   disposeIntermediates(backend, xT, q);
-  const out = transpose(
-    backend,
-    { dataId: grad.dataId, shape: [inChannels, filterHeight, filterWidth, outChannels], dtype: 'float32' },
-    [1, 2, 0, 3],
-  ); // [KH, KW, ci, co]
+  const out = transpose(backend, { dataId: grad.dataId, shape: [inChannels, filterHeight, filterWidth, outChannels], dtype: 'float32' }, [1, 2, 0, 3]); // [KH, KW, ci, co]
   disposeIntermediates(backend, grad);
   return out;
 }
 
-function conv2DBackpropFilter(args: {
-  inputs: Conv2DBackpropFilterInputs;
-  backend: BackendWasm;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+function conv2DBackpropFilter(args: { inputs: Conv2DBackpropFilterInputs; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;

@@ -2,8 +2,9 @@
  * Our wasm Conv2DBackpropInput (stride 1: XNNPACK full correlation; stride 2: stock fallback)
  * against the cpu backend's, through the kernel directly and through tf.conv2dTranspose.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { CASES, convOutShape, maxRelativeError, runOn, seededValues } from './backend-compare.js';
 

@@ -12,6 +12,8 @@
  * conv2d(dy, reverse(W) with in/out channels swapped), sized to give exactly H×W outputs.
  * Strides > 1 fall back to the stock kernel (correct, slower).
  */
+
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
   Conv2DBackpropInput,
@@ -21,14 +23,9 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dSignedPad, disposeIntermediates, reverse, runStockKernel, stockSetup, transpose } from './wasm-ops.js';
 
-function conv2DBackpropInput(args: {
-  inputs: Conv2DBackpropInputInputs;
-  backend: BackendWasm;
-  attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+function conv2DBackpropInput(args: { inputs: Conv2DBackpropInputInputs; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
@@ -56,12 +53,7 @@ function conv2DBackpropInput(args: {
   const swapped = transpose(backend, flipped, [0, 1, 3, 2]); // [KH, KW, co, ci]
   disposeIntermediates(backend, flipped);
   // Signed padding of dy (front: KH−1−top; behind: whatever gives H×W outputs).
-  const out = conv2dSignedPad(backend, dy, swapped, [
-    filterHeight - 1 - top,
-    inHeight - outHeight + top,
-    filterWidth - 1 - left,
-    inWidth - outWidth + left,
-  ]);
+  const out = conv2dSignedPad(backend, dy, swapped, [filterHeight - 1 - top, inHeight - outHeight + top, filterWidth - 1 - left, inWidth - outWidth + left]);
   // Disposing `swapped` also frees the XNNPACK operator cached under its id.
   disposeIntermediates(backend, swapped);
   return out;

@@ -3,12 +3,13 @@
  * the cpu backend, with the scatter forced on every stride-1 case, on its wasm SIMD and its
  * JavaScript loop, and in chunks of samples.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { CASES, type Case, maxRelativeError, runOn, seededValues } from './backend-compare.js';
 import { disableSimd } from './channel-ops.js';
 import { forceConv2DScatter, scatterCostRatio } from './conv2d.js';
-import { CASES, maxRelativeError, runOn, seededValues, type Case } from './backend-compare.js';
 
 const TOL = 1e-4;
 
@@ -25,7 +26,11 @@ for (const [i, c] of ALL.entries()) {
     ];
     const conv = (x: tf.Tensor, w: tf.Tensor) => [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)];
     const [cpu] = await runOn('cpu', inputs, conv);
-    for (const [forced, simdOff] of [[undefined, false], [true, false], [true, true]] as const) {
+    for (const [forced, simdOff] of [
+      [undefined, false],
+      [true, false],
+      [true, true],
+    ] as const) {
       forceConv2DScatter(forced);
       disableSimd(simdOff);
       try {
@@ -41,13 +46,21 @@ for (const [i, c] of ALL.entries()) {
 }
 
 test("the cost model picks the scatter form for the CNN's padded 4×4 layers only", () => {
-  const info = (x: [number, number, number, number], w: [number, number, number, number], pad: number) =>
-    tf.backend_util.computeConv2DInfo(x, w, 1, 1, pad);
+  const info = (x: [number, number, number, number], w: [number, number, number, number], pad: number) => tf.backend_util.computeConv2DInfo(x, w, 1, 1, pad);
   assert.ok(scatterCostRatio(info([100, 14, 14, 2], [5, 5, 2, 32], 2)) > 1, 'conv1 (14×14, same padding)');
   for (const [x, w] of [
-    [[100, 4, 4, 32], [3, 3, 32, 64]],
-    [[100, 4, 4, 64], [3, 3, 64, 32]],
-    [[100, 4, 4, 32], [5, 5, 32, 16]],
+    [
+      [100, 4, 4, 32],
+      [3, 3, 32, 64],
+    ],
+    [
+      [100, 4, 4, 64],
+      [3, 3, 64, 32],
+    ],
+    [
+      [100, 4, 4, 32],
+      [5, 5, 32, 16],
+    ],
   ] as [[number, number, number, number], [number, number, number, number]][]) {
     assert.ok(scatterCostRatio(info(x, w, 3)) < 0.6, `${x} ${w}`);
   }

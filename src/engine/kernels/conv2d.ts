@@ -13,19 +13,12 @@
  * Used for stride 1, dilation 1 when the estimated cost is lower; everything else goes to the
  * stock XNNPACK convolution. Gradients are unchanged (Conv2DBackpropInput/Filter).
  */
-import {
-  backend_util,
-  Conv2D,
-  type Conv2DAttrs,
-  type Conv2DInputs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backend_util, Conv2D, type Conv2DAttrs, type Conv2DInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { heapAddress, simdKernels } from '../simd/kernels.js';
 import { simdAllowed } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
-import { heapAddress, simdKernels } from '../simd/kernels.js';
 import { disposeIntermediates, runStockKernel, runWasmKernel, slice, stockSetup, transpose } from './wasm-ops.js';
 
 /** Cost of one scattered add, in multiply-adds of XNNPACK's GEMM (measured: ~8 as wasm SIMD, ~20 in JS). */
@@ -53,8 +46,14 @@ export function forceConv2DScatter(value: boolean | undefined): void {
 
 function useScatter(info: ConvInfo, x: TensorInfo, filter: TensorInfo): boolean {
   const applies =
-    info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 &&
-    info.dataFormat === 'channelsLast' && x.dtype === 'float32' && filter.dtype === 'float32' && info.batchSize > 0;
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.dataFormat === 'channelsLast' &&
+    x.dtype === 'float32' &&
+    filter.dtype === 'float32' &&
+    info.batchSize > 0;
   if (!applies) return false;
   return forced ?? scatterCostRatio(info, simdAllowed() && info.outChannels % 4 === 0) < MAX_COST_RATIO;
 }
@@ -103,9 +102,18 @@ function conv2dScatter(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, 
     const p = runWasmKernel('BatchMatMul', backend, { a: x2d, b: w2d }, { transposeA: false, transposeB: false });
     if (simd !== null) {
       simd.scatterTaps(
-        heapAddress(backend, p.dataId), heapAddress(backend, y.dataId) + n0 * imageBytes, count,
-        inHeight, inWidth, filterHeight, filterWidth, info.outHeight, info.outWidth, outChannels,
-        info.padInfo.top, info.padInfo.left,
+        heapAddress(backend, p.dataId),
+        heapAddress(backend, y.dataId) + n0 * imageBytes,
+        count,
+        inHeight,
+        inWidth,
+        filterHeight,
+        filterWidth,
+        info.outHeight,
+        info.outWidth,
+        outChannels,
+        info.padInfo.top,
+        info.padInfo.left,
       );
     } else {
       scatterTaps(mem.view(p), mem.view(y), info, n0, count); // views taken after every allocation

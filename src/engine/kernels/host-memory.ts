@@ -4,9 +4,10 @@
  * This is the one place that knows how each backend stores and allocates it, so a kernel
  * written against `HostMemory` registers unchanged for 'wasm' and 'cpu'.
  */
-import { util, type DataId, type KernelBackend, type TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type DataId, type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 
 export type HostBackendName = 'wasm' | 'cpu';
 

@@ -1,6 +1,7 @@
 /** Our wasm MaxPoolGrad against the cpu backend's, through tf.grad of tf.maxPool. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend.js'; // tfjs's gradients, for tf.grad of maxPool
 import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
@@ -31,9 +32,7 @@ function poolGradProblem(c: Case, xSeed: number, dySeed: number) {
     { values: seededValues(tf.util.sizeFromShape(c.x), xSeed), shape: c.x },
     { values: seededValues(tf.util.sizeFromShape(dyShape), dySeed), shape: dyShape },
   ];
-  const grad = (x: tf.Tensor, dy: tf.Tensor) => [
-    tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.filter, c.strides, c.pad))(x, dy),
-  ];
+  const grad = (x: tf.Tensor, dy: tf.Tensor) => [tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.filter, c.strides, c.pad))(x, dy)];
   return { inputs, grad };
 }
 

@@ -6,25 +6,29 @@
  * covers it, re-deriving the argmax: several times slower on our shapes. Pools whose windows
  * tile the input (our models') run as wasm SIMD, four channels at a time; others in JS.
  */
-import {
-  backend_util,
-  MaxPoolGrad,
-  type KernelConfig,
-  type KernelFunc,
-  type MaxPoolGradAttrs,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backend_util, type KernelConfig, type KernelFunc, MaxPoolGrad, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { heapAddress, simdKernels } from '../simd/kernels.js';
 import { simdAllowed } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
-import { heapAddress, simdKernels } from '../simd/kernels.js';
 import { stockSetup } from './wasm-ops.js';
 
 /** dx (zeroed here) += dy at each window's argmax over x. */
 export function maxPoolGradNHWC(x: Float32Array, dy: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {
   const {
-    batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth,
-    strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth, dilationHeight, dilationWidth,
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    effectiveFilterHeight,
+    effectiveFilterWidth,
+    dilationHeight,
+    dilationWidth,
   } = info;
   const { top, left } = info.padInfo;
   dx.fill(0);
@@ -64,9 +68,14 @@ export function maxPoolGradNHWC(x: Float32Array, dy: Float32Array, dx: Float32Ar
 /** Windows that tile x without overlap or padding (stride = window, all inside x), like our models' pools. */
 function isDisjoint(info: backend_util.Conv2DInfo): boolean {
   return (
-    info.strideHeight === info.filterHeight && info.strideWidth === info.filterWidth &&
-    info.dilationHeight === 1 && info.dilationWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
-    info.outHeight * info.filterHeight <= info.inHeight && info.outWidth * info.filterWidth <= info.inWidth
+    info.strideHeight === info.filterHeight &&
+    info.strideWidth === info.filterWidth &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight * info.filterHeight <= info.inHeight &&
+    info.outWidth * info.filterWidth <= info.inWidth
   );
 }
 
@@ -74,9 +83,7 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; back
   const { inputs, backend, attrs } = args;
   const { dy, input } = inputs;
   const { filterSize, strides, pad, dimRoundingMode } = attrs;
-  const info = backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode,
-  );
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const mem = hostMemory('wasm', backend);
   const dx = mem.alloc(input.shape);
   const simd = simdAllowed() && info.inChannels % 4 === 0 && isDisjoint(info) ? simdKernels(backend) : null;
@@ -86,9 +93,17 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; back
   }
   mem.view(dx).fill(0); // floor mode: trailing rows/columns belong to no window
   simd.maxPoolGradDisjoint(
-    heapAddress(backend, input.dataId), heapAddress(backend, dy.dataId), heapAddress(backend, dx.dataId),
-    info.batchSize, info.inHeight, info.inWidth, info.outHeight, info.outWidth,
-    info.filterHeight, info.filterWidth, info.inChannels,
+    heapAddress(backend, input.dataId),
+    heapAddress(backend, dy.dataId),
+    heapAddress(backend, dx.dataId),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.inChannels,
   );
   return dx;
 }

@@ -3,10 +3,11 @@
  * data buckets, and no wasm heap growth (which is where a leaked XNNPACK operator — cached
  * by the C++ Conv2D under the id of the temporary filter we pass it — would show).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { test } from 'node:test';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels, restoreStockWasmKernels } from '../wasm-kernels.js';
 import '../backend.js'; // tfjs's gradients, for training a model
 import { parseConfig } from '../../config.js';
@@ -16,9 +17,9 @@ import { Params } from '../../models/layers.js';
 import { MODELS } from '../../models/registry.js';
 import { makeRng } from '../../rng.js';
 import { trainEpoch } from '../../train/round.js';
+import { convOutShape, ensureConv2DGradient, seededValues, useBackend } from './backend-compare.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
-import { convOutShape, ensureConv2DGradient, seededValues, useBackend } from './backend-compare.js';
 
 test('registerWasmTrainingKernels is idempotent and installs our kernels', async () => {
   const warnings: unknown[] = [];

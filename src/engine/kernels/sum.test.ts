@@ -1,6 +1,7 @@
 /** Our wasm Sum (all axes but the last, SIMD) and the reductions it leaves to stock, against cpu. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
 

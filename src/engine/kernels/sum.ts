@@ -4,8 +4,9 @@
  * innermost; ours sums channel-last rows directly with the SIMD pass of ./channel-ops.ts.
  * Every other reduction goes to the stock kernel.
  */
-import { Sum, util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type KernelConfig, type KernelFunc, Sum, type SumAttrs, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { channelOps, simdAllowed } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
 import { runStockKernel, stockSetup } from './wasm-ops.js';

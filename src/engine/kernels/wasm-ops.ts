@@ -4,8 +4,9 @@
  * directly keeps every intermediate off the engine's tensor bookkeeping (no tf.Tensor
  * objects, no tape), so the only thing to free is each intermediate's data bucket.
  */
-import { getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The wasm backend's own kernels that ours replaced (see ../wasm-kernels.ts), by name. */
 const stockKernels = new Map<string, KernelConfig>();
@@ -39,12 +40,7 @@ export function stockSetup(name: string): NonNullable<KernelConfig['setupFunc']>
  * Runs the wasm kernel `name` (must be single-output): the stock one if ours replaced it, so
  * our kernels compose the library's and never recurse into each other.
  */
-export function runWasmKernel(
-  name: string,
-  backend: BackendWasm,
-  inputs: Record<string, TensorInfo>,
-  attrs: NamedAttrMap = {},
-): TensorInfo {
+export function runWasmKernel(name: string, backend: BackendWasm, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
   const kernel = stockKernels.get(name) ?? getKernel(name, 'wasm');
   if (kernel === undefined) throw new Error(`wasm kernel '${name}' is not registered`);
   const out = kernel.kernelFunc({ inputs, backend, attrs });
@@ -82,7 +78,12 @@ export function conv2dExplicit(
     {
       strides: [1, 1],
       dilations,
-      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
       dataFormat: 'NHWC',
     },
   );
@@ -99,27 +100,12 @@ export function conv2dSignedPad(
   [top, bottom, left, right]: [number, number, number, number],
 ): TensorInfo {
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
-  const [cropTop, cropBottom, cropLeft, cropRight] = [top, bottom, left, right].map((p) => Math.max(0, -p)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [cropTop, cropBottom, cropLeft, cropRight] = [top, bottom, left, right].map((p) => Math.max(0, -p)) as [number, number, number, number];
   const cropped =
     cropTop + cropBottom + cropLeft + cropRight === 0
       ? x
-      : slice(
-          backend,
-          x,
-          [0, cropTop, cropLeft, 0],
-          [batch, height - cropTop - cropBottom, width - cropLeft - cropRight, channels],
-        );
-  const out = conv2dExplicit(backend, cropped, filter, [
-    Math.max(0, top),
-    Math.max(0, bottom),
-    Math.max(0, left),
-    Math.max(0, right),
-  ]);
+      : slice(backend, x, [0, cropTop, cropLeft, 0], [batch, height - cropTop - cropBottom, width - cropLeft - cropRight, channels]);
+  const out = conv2dExplicit(backend, cropped, filter, [Math.max(0, top), Math.max(0, bottom), Math.max(0, left), Math.max(0, right)]);
   if (cropped !== x) disposeIntermediates(backend, cropped);
   return out;
 }

@@ -2,12 +2,13 @@
  * batchNormTrain (our kernels on wasm and on cpu) against tfjs's stock moments + batchNorm on
  * the cpu backend: outputs, and gradients through y, mean and variance.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend.js'; // tfjs's gradients (the stock reference needs FusedBatchNorm's and Mean's)
+import { type BackendName, maxRelativeError, runOn, seededValues, useBackend } from '../kernels/backend-compare.js';
 import { batchNormTrain } from './batch-norm.js';
-import { maxRelativeError, runOn, seededValues, useBackend, type BackendName } from '../kernels/backend-compare.js';
 
 const TOL = 1e-4;
 const EPS = 1e-5;
@@ -23,7 +24,10 @@ const SHAPES: number[][] = [
 ];
 
 function stock(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) {
-  const { mean, variance } = tf.moments(x, x.shape.slice(0, -1).map((_, i) => i));
+  const { mean, variance } = tf.moments(
+    x,
+    x.shape.slice(0, -1).map((_, i) => i),
+  );
   return { y: tf.batchNorm(x, mean, variance, offset as tf.Tensor1D, scale as tf.Tensor1D, EPS), mean, variance };
 }
 

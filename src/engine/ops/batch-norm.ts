@@ -9,7 +9,7 @@
  * including gradients through y, mean and variance.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNormTrain, registerBatchNormTrainKernels, type BatchNormTrainAttrs } from '../kernels/batch-norm.js';
+import { BatchNormTrain, type BatchNormTrainAttrs, registerBatchNormTrainKernels } from '../kernels/batch-norm.js';
 
 export interface BatchNormTrainOutputs {
   /** The normalised, scaled and shifted x. */
@@ -33,16 +33,15 @@ export function batchNormTrain(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tens
   }
   if (tf.getKernel(BatchNormTrain, tf.getBackend()) === undefined) {
     return tf.tidy(() => {
-      const { mean, variance } = tf.moments(x, x.shape.slice(0, -1).map((_, i) => i));
+      const { mean, variance } = tf.moments(
+        x,
+        x.shape.slice(0, -1).map((_, i) => i),
+      );
       const y = tf.batchNorm(x, mean, variance, offset, scale, varianceEpsilon);
       return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
     });
   }
   const attrs: BatchNormTrainAttrs = { varianceEpsilon };
-  const [y, mean, variance] = tf.engine().runKernel(
-    BatchNormTrain,
-    { x, scale, offset },
-    attrs as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor[];
+  const [y, mean, variance] = tf.engine().runKernel(BatchNormTrain, { x, scale, offset }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   return { y: y!, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
 }

@@ -1,9 +1,10 @@
 /** FusedAdamOptimizer takes the same steps as tfjs's AdamOptimizer, on cpu and on wasm. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend.js'; // tfjs's gradients
-import { maxRelativeError, seededValues, useBackend, type BackendName } from '../kernels/backend-compare.js';
+import { type BackendName, maxRelativeError, seededValues, useBackend } from '../kernels/backend-compare.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
 
 /** Final weights after `steps` steps of `optimizer` on a small non-quadratic loss. */

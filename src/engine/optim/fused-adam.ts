@@ -4,7 +4,7 @@
  * and the same float32 bias corrections, but ~12× fewer kernel calls per step.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamUpdate, registerAdamUpdateKernels, type AdamUpdateAttrs } from '../kernels/adam-update.js';
+import { AdamUpdate, type AdamUpdateAttrs, registerAdamUpdateKernels } from '../kernels/adam-update.js';
 
 /** A name and its tensor, as tfjs optimisers take and save them (tfjs does not export the type). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -57,11 +57,7 @@ export class FusedAdamOptimizer extends tf.Optimizer {
         if (gradient == null) return;
         const m = this.firstMoments[i]!.variable;
         const v = this.secondMoments[i]!.variable;
-        const [newValue, newM, newV] = tf.engine().runKernel(
-          AdamUpdate,
-          { value, m, v, grad: gradient },
-          attrs as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
+        const [newValue, newM, newV] = tf.engine().runKernel(AdamUpdate, { value, m, v, grad: gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(newM!);
         v.assign(newV!);
         value.assign(newValue!);

@@ -14,22 +14,51 @@ const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128
 
 /** Plain opcodes used by our kernels (core spec §5.4). */
 export const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  f32Load: 0x2a, f64Load: 0x2b, f32Store: 0x38, f64Store: 0x39,
-  i32Const: 0x41, f32Const: 0x43,
-  i32Eqz: 0x45, i32LtS: 0x48, i32GeS: 0x4e, i32GtS: 0x4a,
-  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Shl: 0x74,
-  f32Add: 0x92, f32Sub: 0x93, f32Mul: 0x94,
-  f64Add: 0xa0, f64PromoteF32: 0xbb,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  f32Load: 0x2a,
+  f64Load: 0x2b,
+  f32Store: 0x38,
+  f64Store: 0x39,
+  i32Const: 0x41,
+  f32Const: 0x43,
+  i32Eqz: 0x45,
+  i32LtS: 0x48,
+  i32GeS: 0x4e,
+  i32GtS: 0x4a,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Shl: 0x74,
+  f32Add: 0x92,
+  f32Sub: 0x93,
+  f32Mul: 0x94,
+  f64Add: 0xa0,
+  f64PromoteF32: 0xbb,
   select: 0x1b,
 } as const;
 
 /** SIMD opcodes (prefix 0xFD, then the opcode as a LEB128 u32). */
 export const SIMD = {
-  load: 0x00, store: 0x0b, i32x4Splat: 0x11, f32x4Splat: 0x13,
-  bitselect: 0x52, f32x4Gt: 0x44,
-  f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6,
+  load: 0x00,
+  store: 0x0b,
+  i32x4Splat: 0x11,
+  f32x4Splat: 0x13,
+  bitselect: 0x52,
+  f32x4Gt: 0x44,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
 } as const;
 
 function u32(n: number): number[] {
@@ -73,7 +102,9 @@ export class Fn {
     readonly name: string,
     readonly params: [string, ValType][],
   ) {
-    params.forEach(([n], i) => this.index.set(n, i));
+    params.forEach(([n], i) => {
+      this.index.set(n, i);
+    });
   }
 
   /** Declares locals (all of one type). */
@@ -205,7 +236,14 @@ export function buildModule(fns: Fn[]): Uint8Array<ArrayBuffer> {
   const types = fns.map((f) => [0x60, ...vec(f.params.map(([, t]) => [VALTYPE[t]])), ...u32(0)]);
   const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...u32(0)]; // limits: min 0, no max
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec([memoryImport])),
     ...section(3, vec(fns.map((_, i) => u32(i)))),

@@ -25,8 +25,14 @@ const I32_LT_U = 0x49;
  */
 function channelReduce(name: string, dot: boolean): Fn {
   const f = new Fn(name, [
-    ['a', 'i32'], ...(dot ? ([['b', 'i32']] as const) : []), ['rows', 'i32'], ['channels', 'i32'],
-    ['center', 'i32'], ['acc', 'i32'], ['acc64', 'i32'], ['block', 'i32'],
+    ['a', 'i32'],
+    ...(dot ? ([['b', 'i32']] as const) : []),
+    ['rows', 'i32'],
+    ['channels', 'i32'],
+    ['center', 'i32'],
+    ['acc', 'i32'],
+    ['acc64', 'i32'],
+    ['block', 'i32'],
   ] as [string, 'i32'][]);
   f.locals('i32', 'rowBytes', 'total', 'off', 'blockEnd', 'c', 'acc2', 'addr', 'sum64', 'sq64');
   f.locals('v128', 'g', 'd');
@@ -94,7 +100,12 @@ function forEachChannelVector(f: Fn, body: () => void): void {
 /** channelAffine(x, y, rows, C, a, b): y = x·a + b per channel. */
 function channelAffine(): Fn {
   const f = new Fn('channelAffine', [
-    ['x', 'i32'], ['y', 'i32'], ['rows', 'i32'], ['channels', 'i32'], ['a', 'i32'], ['b', 'i32'],
+    ['x', 'i32'],
+    ['y', 'i32'],
+    ['rows', 'i32'],
+    ['channels', 'i32'],
+    ['a', 'i32'],
+    ['b', 'i32'],
   ]);
   forEachChannelVector(f, () => {
     f.get('y').get('at').emit(OP.i32Add);
@@ -107,7 +118,14 @@ function channelAffine(): Fn {
 /** channelAffine2(dy, x, dx, rows, C, a, k, b): dx = a·dy + k·x + b per channel. */
 function channelAffine2(): Fn {
   const f = new Fn('channelAffine2', [
-    ['dy', 'i32'], ['x', 'i32'], ['dx', 'i32'], ['rows', 'i32'], ['channels', 'i32'], ['a', 'i32'], ['k', 'i32'], ['b', 'i32'],
+    ['dy', 'i32'],
+    ['x', 'i32'],
+    ['dx', 'i32'],
+    ['rows', 'i32'],
+    ['channels', 'i32'],
+    ['a', 'i32'],
+    ['k', 'i32'],
+    ['b', 'i32'],
   ]);
   forEachChannelVector(f, () => {
     f.get('dx').get('at').emit(OP.i32Add);
@@ -120,8 +138,16 @@ function channelAffine2(): Fn {
 
 /** The parameters after the two pointers, shared by scatterTaps and gatherTaps. */
 const TAP_PARAMS: [string, 'i32'][] = [
-  ['count', 'i32'], ['H', 'i32'], ['W', 'i32'], ['KH', 'i32'], ['KW', 'i32'],
-  ['OH', 'i32'], ['OW', 'i32'], ['channels', 'i32'], ['top', 'i32'], ['left', 'i32'],
+  ['count', 'i32'],
+  ['H', 'i32'],
+  ['W', 'i32'],
+  ['KH', 'i32'],
+  ['KW', 'i32'],
+  ['OH', 'i32'],
+  ['OW', 'i32'],
+  ['channels', 'i32'],
+  ['top', 'i32'],
+  ['left', 'i32'],
 ];
 
 /**
@@ -188,13 +214,17 @@ function gatherTaps(): Fn {
   const f = new Fn('gatherTaps', [['dy', 'i32'], ['q', 'i32'], ...TAP_PARAMS]);
   f.locals('i32', 'c');
   forEachTap(
-    f, 'dy', 'q',
-    () => f.forRange('c', 0, 'rowBytes', 16, () => {
-      f.get('q').get('c').emit(OP.i32Add).get('row').get('c').emit(OP.i32Add).loadV().storeV();
-    }),
-    () => f.forRange('c', 0, 'rowBytes', 16, () => {
-      f.get('q').get('c').emit(OP.i32Add).f32(0).simd(SIMD.f32x4Splat).storeV();
-    }),
+    f,
+    'dy',
+    'q',
+    () =>
+      f.forRange('c', 0, 'rowBytes', 16, () => {
+        f.get('q').get('c').emit(OP.i32Add).get('row').get('c').emit(OP.i32Add).loadV().storeV();
+      }),
+    () =>
+      f.forRange('c', 0, 'rowBytes', 16, () => {
+        f.get('q').get('c').emit(OP.i32Add).f32(0).simd(SIMD.f32x4Splat).storeV();
+      }),
   );
   return f;
 }
@@ -207,8 +237,17 @@ function gatherTaps(): Fn {
  */
 function maxPoolGradDisjoint(): Fn {
   const f = new Fn('maxPoolGradDisjoint', [
-    ['x', 'i32'], ['dy', 'i32'], ['dx', 'i32'], ['count', 'i32'], ['H', 'i32'], ['W', 'i32'],
-    ['OH', 'i32'], ['OW', 'i32'], ['KH', 'i32'], ['KW', 'i32'], ['channels', 'i32'],
+    ['x', 'i32'],
+    ['dy', 'i32'],
+    ['dx', 'i32'],
+    ['count', 'i32'],
+    ['H', 'i32'],
+    ['W', 'i32'],
+    ['OH', 'i32'],
+    ['OW', 'i32'],
+    ['KH', 'i32'],
+    ['KW', 'i32'],
+    ['channels', 'i32'],
   ]);
   f.locals('i32', 'rowBytes', 'n', 'oh', 'ow', 'base', 'dyAt', 'c', 'kh', 'kw', 'tap', 'at');
   f.locals('v128', 'best', 'where', 'v', 'm', 'g');
@@ -260,16 +299,45 @@ export interface SimdKernels {
   channelAffine(x: number, y: number, rows: number, channels: number, a: number, b: number): void;
   channelAffine2(dy: number, x: number, dx: number, rows: number, channels: number, a: number, k: number, b: number): void;
   scatterTaps(
-    p: number, y: number, count: number, h: number, w: number, kh: number, kw: number,
-    oh: number, ow: number, channels: number, top: number, left: number,
+    p: number,
+    y: number,
+    count: number,
+    h: number,
+    w: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    channels: number,
+    top: number,
+    left: number,
   ): void;
   gatherTaps(
-    dy: number, q: number, count: number, h: number, w: number, kh: number, kw: number,
-    oh: number, ow: number, channels: number, top: number, left: number,
+    dy: number,
+    q: number,
+    count: number,
+    h: number,
+    w: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    channels: number,
+    top: number,
+    left: number,
   ): void;
   maxPoolGradDisjoint(
-    x: number, dy: number, dx: number, count: number, h: number, w: number,
-    oh: number, ow: number, kh: number, kw: number, channels: number,
+    x: number,
+    dy: number,
+    dx: number,
+    count: number,
+    h: number,
+    w: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    channels: number,
   ): void;
 }
 
@@ -290,7 +358,7 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
 
 /** The wasm backend's linear memory: the Emscripten module exports it (as `memory`). */
 function backendMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
-  const exports = (backend.wasm as unknown as { asm?: Record<string, unknown>; wasmExports?: Record<string, unknown> });
+  const exports = backend.wasm as unknown as { asm?: Record<string, unknown>; wasmExports?: Record<string, unknown> };
   const table = exports.asm ?? exports.wasmExports ?? {};
   return Object.values(table).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
 }
