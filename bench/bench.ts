@@ -23,8 +23,8 @@ import { type ExperimentConfig, parseConfig } from '../src/config.js';
 import { loadPools } from '../src/data/mnist.js';
 import { initBackend } from '../src/engine/backend.js';
 import { MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
+import { runStudy } from '../src/run/study.js';
 import { runRound } from '../src/train/round.js';
-import { runStudy } from '../src/train/study.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..'); // dist/bench → project root
@@ -66,7 +66,7 @@ async function childRound(model: ModelName, epochs: number): Promise<void> {
   const report: OurRound = {
     model,
     seconds: result.seconds,
-    epochs: config.epochs,
+    epochs,
     tensorsBefore,
     tensorsAfter: tf.memory().numTensors,
     maxRssMb: mb(process.resourceUsage().maxRSS),

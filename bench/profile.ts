@@ -5,13 +5,11 @@
  * evaluation, largest first, beside wall times measured without the profiler.
  *
  *   npm run build && node dist/bench/profile.js [--models cnn,cnn-aux] [--epochs 3] [--top 25]
- *     [--compare] [--fused-adam] [--backend wasm|cpu] [--json OUT]
+ *     [--compare] [--backend wasm|cpu] [--json OUT]
  *
  * --compare alternates, epoch by epoch on the same model, between the wasm kernels this
  * project started from ("before": stock tfjs-wasm plus our Conv2DBackpropFilter/Input) and
  * all of ours ("after"), so both see the same machine load; it prints medians side by side.
- * --fused-adam adds a mode training with FusedAdamOptimizer (src/engine/optim/) instead of
- * tf.train.adam.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,12 +18,12 @@ import { parseConfig } from '../src/config.js';
 import { loadEmbeddedPools } from '../src/data/mnist.js';
 import { makeRoundData } from '../src/data/pairs.js';
 import { type BackendName, initBackend } from '../src/engine/backend.js';
-import { FusedAdamOptimizer } from '../src/engine/optim/fused-adam.js';
 import { registerWasmTrainingKernels, restoreStockWasmKernels } from '../src/engine/wasm-kernels.js';
 import { Params } from '../src/models/layers.js';
 import { MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from '../src/models/registry.js';
 import { makeRng } from '../src/rng.js';
-import { errorPercent, trainEpoch } from '../src/train/round.js';
+import { errorPercent } from '../src/train/evaluate.js';
+import { trainEpoch } from '../src/train/fit.js';
 
 export interface KernelRow {
   kernel: string;
@@ -56,12 +54,9 @@ interface Mode {
   name: string;
   /** Installs this mode's kernels. */
   apply(): void;
-  /** Train with FusedAdamOptimizer instead of tf.train.adam. */
-  fusedAdam?: boolean;
 }
 
 const OURS: Mode = { name: 'after', apply: registerWasmTrainingKernels };
-const OURS_FUSED_ADAM: Mode = { name: 'after+FusedAdam', apply: registerWasmTrainingKernels, fusedAdam: true };
 /** The kernel set this work started from: stock tfjs-wasm plus our conv backprop kernels. */
 const BEFORE: Mode = {
   name: 'before',
@@ -97,18 +92,10 @@ export async function profileModel(name: ModelName, epochs: number, modes: Mode[
   const params = new Params(makeRng(0, `init:${name}`));
   const forward = spec.build(params);
   const rng = makeRng(0, `train:${name}`);
-  // One optimizer per kind, each continuing its own state across the modes that use it.
-  const optimizers = {
-    tfjs: tf.train.adam(spec.hyper.learningRate, 0.9, 0.999, 1e-8),
-    fused: new FusedAdamOptimizer(spec.hyper.learningRate, 0.9, 0.999, 1e-8),
-  };
-  let optimizer: tf.Optimizer = optimizers.tfjs;
-  const use = (mode: Mode) => {
-    mode.apply();
-    optimizer = mode.fusedAdam ? optimizers.fused : optimizers.tfjs;
-  };
+  const optimizer = tf.train.adam(spec.hyper.learningRate, 0.9, 0.999, 1e-8);
+  const use = (mode: Mode) => mode.apply();
   const steps = Math.ceil(config.pairs / config.batchSize);
-  const epoch = () => trainEpoch(forward, params, optimizer, data.train, config, spec.hyper, rng);
+  const epoch = () => trainEpoch(forward, params, optimizer, data.train, spec.hyper.batchSize ?? config.batchSize, spec.hyper, rng);
   const evaluate = () => [errorPercent(forward, data.train, rng), errorPercent(forward, data.test, rng)];
   const samples = modes.map(() => ({ step: [] as number[], eval: [] as number[] }));
   try {
@@ -145,8 +132,7 @@ export async function profileModel(name: ModelName, epochs: number, modes: Mode[
     return { model: name, modes: results };
   } finally {
     OURS.apply();
-    optimizers.tfjs.dispose();
-    optimizers.fused.dispose();
+    optimizer.dispose();
     params.dispose();
   }
 }
@@ -178,7 +164,6 @@ async function main(): Promise<void> {
       top: { type: 'string', default: '25' },
       backend: { type: 'string', default: 'wasm' },
       compare: { type: 'boolean', default: false },
-      'fused-adam': { type: 'boolean', default: false },
       json: { type: 'string' },
     },
   });
@@ -189,7 +174,6 @@ async function main(): Promise<void> {
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
   await initBackend(values.backend as BackendName);
   const modes = values.compare ? [BEFORE, OURS] : [{ name: values.backend, apply: () => {} }];
-  if (values['fused-adam']) modes.push(values.compare ? OURS_FUSED_ADAM : { ...modes[0]!, name: `${values.backend}+FusedAdam`, fusedAdam: true });
   const profiles: ModelProfile[] = [];
   for (const model of models) {
     const p = await profileModel(model, Number(values.epochs), modes);

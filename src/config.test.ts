@@ -10,24 +10,24 @@ describe('ExperimentConfig', () => {
       {
         models: ['baseline', 'baseline-aux', 'cnn', 'cnn-aux'],
         rounds: 15,
-        epochs: 25,
+        epochs: null,
         pairs: 1000,
         batchSize: 100,
         backend: 'wasm',
       },
     );
     assert.deepEqual(hyper, {
-      baseline: { learningRate: 0.0011, l2: 0.33 },
-      'baseline-aux': { learningRate: 0.0056, l2: 0.001 },
-      cnn: { learningRate: 0.001, l2: 0.1 },
-      'cnn-aux': { learningRate: 0.0022, l2: 0.11 },
+      baseline: { learningRate: 0.0011, l2: 0.33, epochs: 25 },
+      'baseline-aux': { learningRate: 0.0056, l2: 0.001, epochs: 25 },
+      cnn: { learningRate: 0.001, l2: 0.1, epochs: 25 },
+      'cnn-aux': { learningRate: 0.0022, l2: 0.11, epochs: 25 },
     });
   });
 
   it('makes variants by spreading, overriding only what is given', () => {
     const variant = parseConfig({ ...seedProtocol, rounds: 2, hyper: { cnn: { l2: 0 } } });
     assert.equal(variant.rounds, 2);
-    assert.deepEqual(variant.hyper.cnn, { learningRate: 0.001, l2: 0 });
+    assert.deepEqual(variant.hyper.cnn, { learningRate: 0.001, l2: 0, epochs: 25 });
   });
 
   it('rejects unknown fields and values, naming the valid choices', () => {

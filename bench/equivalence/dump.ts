@@ -16,7 +16,10 @@ import { type BackendName, initBackend } from '../../src/engine/backend.js';
 import { batchNorm, conv2d, type ForwardContext, flatten, type Layer, linear, maxPool, Params, relu } from '../../src/models/layers.js';
 import { MODELS } from '../../src/models/registry.js';
 import { makeRng, permutation } from '../../src/rng.js';
-import { comparisonProbabilities, takeBatch, totalLoss, trainEpoch } from '../../src/train/round.js';
+import { takeBatch } from '../../src/train/batch.js';
+import { comparisonProbabilities } from '../../src/train/evaluate.js';
+import { trainEpoch } from '../../src/train/fit.js';
+import { totalLoss } from '../../src/train/loss.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,7 +115,7 @@ const forwardB = MODELS.cnn.build(paramsB);
 const optB = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
 const rngB = makeRng(seed, 'train:cnn');
 const lossesB: number[] = [];
-while (verify && lossesB.length < K) lossesB.push(...trainEpoch(forwardB, paramsB, optB, train, { batchSize }, hyper, rngB));
+while (verify && lossesB.length < K) lossesB.push(...trainEpoch(forwardB, paramsB, optB, train, batchSize, hyper, rngB));
 if (verify) lossesB.length = K;
 const finalB = paramsB.trainable.map(values);
 let maxAbsAB = verify ? 0 : NaN;

@@ -6,7 +6,7 @@ import { loadEmbeddedPools } from '../data/mnist.js';
 import { makeRoundData } from '../data/pairs.js';
 import { initBackend } from '../engine/backend.js';
 import { makeRng } from '../rng.js';
-import { trainEpoch } from '../train/round.js';
+import { trainEpoch } from '../train/fit.js';
 import { Params } from './layers.js';
 import { MODEL_NAMES, MODELS, type ModelName } from './registry.js';
 
@@ -59,9 +59,9 @@ describe('models', () => {
       const params = new Params(makeRng(0, 'init'));
       const forward = MODELS[name].build(params);
       const optimizer = tf.train.adam(1e-3);
-      trainEpoch(forward, params, optimizer, data.train, config, MODELS[name].hyper, makeRng(0, 't')); // creates Adam's slots
+      trainEpoch(forward, params, optimizer, data.train, config.batchSize, MODELS[name].hyper, makeRng(0, 't')); // creates Adam's slots
       const before = tf.memory().numTensors;
-      trainEpoch(forward, params, optimizer, data.train, config, MODELS[name].hyper, makeRng(0, 't'));
+      trainEpoch(forward, params, optimizer, data.train, config.batchSize, MODELS[name].hyper, makeRng(0, 't'));
       assert.equal(tf.memory().numTensors, before, name);
       optimizer.dispose();
       params.dispose();

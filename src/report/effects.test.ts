@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RoundRecord } from '../train/results-log.js';
+import type { RoundRecord } from '../train/records.js';
 import { ablationEffects, pairedDeltas } from './effects.js';
 
 const ok = (model: string, round: number, testErrorPercent: number) =>

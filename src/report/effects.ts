@@ -4,8 +4,8 @@
  * over rounds of paired differences (a round's models share its data) with a 95% t interval.
  */
 import { ABLATION, type ModelName } from '../models/registry.js';
-import type { RoundRecord } from '../train/results-log.js';
-import { meanStd } from './summary.js';
+import { meanStd } from '../stats.js';
+import type { RoundRecord } from '../train/records.js';
 
 export interface Effect {
   family: keyof typeof ABLATION;

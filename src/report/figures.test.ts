@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as vl from 'vega-lite';
 import { ABLATION_MODELS, type ModelName, SEED_MODELS } from '../models/registry.js';
-import type { RoundRecord } from '../train/results-log.js';
-import type { RoundResult } from '../train/round.js';
+import type { RoundRecord, RoundResult } from '../train/records.js';
 import { epochCurves, epochErrorSpec, errorBoxplotSpec, jitterOf, lossCurves, lossSpec, roundErrors } from './figures.js';
 import { specToSvg, svgToPng } from './report.js';
 

@@ -4,8 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ModelName } from '../models/registry.js';
-import type { RoundRecord } from '../train/results-log.js';
-import type { RoundResult } from '../train/round.js';
+import type { RoundRecord, RoundResult } from '../train/records.js';
 
 /** One round's final error of one model, a point of figures 1 and 2. */
 export interface RoundError {

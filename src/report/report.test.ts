@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config.js';
-import { runStudy } from '../train/study.js';
+import { runStudy } from '../run/study.js';
 import { buildReport } from './report.js';
-import type { ModelSummary } from './summary.js';
+import { type ModelSummary, writeSummary } from './summary.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Flags for a root, sandbox-less, offline machine: no GPU, no background calls home. */
@@ -34,7 +34,8 @@ describe('buildReport', () => {
   let summary: ModelSummary[];
 
   before(async () => {
-    await runStudy(parseConfig({ rounds: 2, epochs: 1, pairs: 60, batchSize: 30 }), { runDir, workers: 1 });
+    const config = parseConfig({ rounds: 2, epochs: 1, pairs: 60, batchSize: 30 });
+    writeSummary(runDir, config.models, (await runStudy(config, { runDir, workers: 1 })).records);
     built = await buildReport(runDir);
     summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as ModelSummary[];
   });

@@ -13,10 +13,10 @@ import type { ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
 import { DIGIT_PIXELS, makeRoundData } from '../data/pairs.js';
 import type { ModelName } from '../models/registry.js';
-import { RESULTS_FILE, type RoundRecord, readRecords } from '../train/results-log.js';
-import type { RoundResult } from '../train/round.js';
-import { CONFIG_FILE, readRunConfig } from '../train/study.js';
-import { HPARAMS_FILE, type HParamsFile } from '../train/tune.js';
+import { HPARAMS_FILE, readRunConfig, readRunFile } from '../run/folder.js';
+import { latestRecords, RESULTS_FILE, readRecords } from '../run/log.js';
+import type { HParamsFile } from '../run/tune.js';
+import type { RoundRecord, RoundResult } from '../train/records.js';
 import { ablationEffects } from './effects.js';
 import { epochCurves, epochErrorSpec, errorBoxplotSpec, lossCurves, lossSpec, roundErrors, type TuneCell, tuneHeatmapSpec } from './figures.js';
 import { type ExamplePair, type ExamplesView, type FigureView, type ReportView, renderHtml, type TimingRow } from './html.js';
@@ -149,8 +149,8 @@ async function renderFigure(runDir: string, id: string, name: string, caption: s
  */
 export async function buildReport(runDir: string): Promise<{ html: string; figures: string[] }> {
   const config = readRunConfig(runDir);
-  const meta = (JSON.parse(readFileSync(join(runDir, CONFIG_FILE), 'utf8')) as { meta?: Record<string, unknown> }).meta ?? {};
-  const records = readRecords(join(runDir, RESULTS_FILE));
+  const meta = readRunFile(runDir).meta ?? {};
+  const records = latestRecords(readRecords(join(runDir, RESULTS_FILE)));
   const summary = readSummary(runDir, config, records);
   const models = config.models;
   const seedMeans = (set: 'train' | 'test') => Object.fromEntries(models.flatMap((m) => (SEED_TABLE[m] ? [[m, SEED_TABLE[m][set][0]]] : [])));

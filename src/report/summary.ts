@@ -2,9 +2,12 @@
  * Table III for a run: per model, trainable parameters and train/test error mean ± std over
  * the rounds that finished. Failed rounds are counted apart, never averaged in.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ModelName } from '../models/registry.js';
-import type { RoundRecord } from '../train/results-log.js';
-import type { RoundResult } from '../train/round.js';
+import { meanStd } from '../stats.js';
+import type { RoundRecord, RoundResult } from '../train/records.js';
+import { ablationEffects, effectsMarkdown } from './effects.js';
 import { SEED_TABLE } from './seed-table.js';
 
 export interface ModelSummary {
@@ -20,15 +23,6 @@ export interface ModelSummary {
   testErrorStd: number;
   /** Mean wall time of a round. */
   secondsMean: number;
-}
-
-/** Mean and sample standard deviation (n − 1; 0 for a single value). */
-export function meanStd(values: number[]): { mean: number; std: number } {
-  const n = values.length;
-  if (n === 0) return { mean: NaN, std: NaN };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, std: Math.sqrt(variance) };
 }
 
 export function summarise(records: RoundRecord[], models: ModelName[]): ModelSummary[] {
@@ -63,7 +57,7 @@ export function toMarkdown(summary: ModelSummary[]): string {
       seed ? `${pm(...seed.train)} | ${pm(...seed.test)}` : '– | –'
     } |`;
   });
-  const failures = summary.flatMap((s) => s.failed.map((f) => `- ${s.model} round ${f.round}: ${f.reason}`));
+  const failures = summary.flatMap((s) => s.failed.map((f) => `- ${s.model} round ${f.round + 1}: ${f.reason}`));
   return [
     '| Model | Parameters | Train error [%] | Test error [%] | Rounds | Seed train [%] | Seed test [%] |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -99,4 +93,19 @@ export function toTerminal(summary: ModelSummary[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/**
+ * Writes summary.{json,md,csv} for the records so far (and effects.json when the run holds
+ * ablation pairs) and returns the summary.
+ */
+export function writeSummary(runDir: string, models: ModelName[], records: RoundRecord[]): ModelSummary[] {
+  const summary = summarise(records, models);
+  const effects = ablationEffects(records);
+  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (effects.length) writeFileSync(join(runDir, 'effects.json'), `${JSON.stringify(effects, null, 2)}\n`);
+  const effectsSection = effects.length ? `\n## Effects of weight sharing and the auxiliary loss\n\n${effectsMarkdown(effects)}` : '';
+  writeFileSync(join(runDir, 'summary.md'), toMarkdown(summary) + effectsSection);
+  writeFileSync(join(runDir, 'summary.csv'), toCsv(summary));
+  return summary;
 }

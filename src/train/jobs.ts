@@ -1,29 +1,27 @@
 /**
- * The units of work a worker runs: a study round, or one fold of one grid point of a tuning
- * run. Errors become failed records, so one bad job never stops the others.
+ * Runs one job of any kind. A job's own problems become failed records (divergence is a
+ * result; a bug in one job must not stop the others); errors that leave the engine unusable
+ * (a wasm abort, memory exhausted) are thrown on, so the caller can replace its engine.
  */
 import type { ExperimentConfig } from '../config.js';
 import type { DigitPools } from '../data/mnist.js';
-import type { FailedRound, RoundRecord } from './results-log.js';
-import { DivergedError, type RoundJob, type RoundProgress, runRound } from './round.js';
-import { type FoldJob, type FoldRecord, runFold } from './tune.js';
+import { DivergedError } from './fit.js';
+import { runFold } from './fold.js';
+import { failedRecord, isFold, type Job, type JobProgress, type JobRecord } from './records.js';
+import { runRound } from './round.js';
 
-export type Job = RoundJob | FoldJob;
-export type JobRecord = RoundRecord | FoldRecord;
-
-const isFold = (job: Job): job is FoldJob => 'fold' in job;
-
-/** The record of a job that did not finish, with why. */
-export function failedRecord<J extends Job>(job: J, config: ExperimentConfig, reason: string): J & FailedRound {
-  const failure: FailedRound = { model: job.model, round: job.round, seed: config.seed + job.round, status: 'failed', reason };
-  return { ...job, ...failure };
+/** A WebAssembly trap or an exhausted heap: the engine that hit it cannot be trusted with another job. */
+export function isFatal(error: unknown): boolean {
+  if (error instanceof WebAssembly.RuntimeError) return true;
+  return error instanceof RangeError && /memory|allocation failed/i.test(error.message);
 }
 
-export function runJob(job: Job, config: ExperimentConfig, pools: DigitPools, onEpoch: (p: RoundProgress) => void): JobRecord {
+export function runJob(job: Job, config: ExperimentConfig, pools: DigitPools, onEpoch: (p: JobProgress) => void): JobRecord {
   try {
     return isFold(job) ? runFold(job, config, pools, onEpoch) : runRound(job, config, pools, onEpoch);
   } catch (error) {
+    if (isFatal(error)) throw error;
     const reason = error instanceof DivergedError ? `diverged: ${error.message}` : `error: ${(error as Error).message}`;
-    return failedRecord(job, config, reason);
+    return failedRecord(job, config.seed + job.round, reason);
   }
 }

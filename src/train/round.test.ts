@@ -4,32 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../config.js';
 import { loadEmbeddedPools } from '../data/mnist.js';
 import { initBackend } from '../engine/backend.js';
-import { crossEntropy, learningRateAt, runRound } from './round.js';
+import { runRound } from './round.js';
 
 before(() => initBackend('wasm'));
 const pools = loadEmbeddedPools();
-
-describe('crossEntropy', () => {
-  it('is the mean of −log softmax at the labels', () => {
-    const logits = tf.tensor2d([
-      [0, Math.log(3)],
-      [2, 2],
-    ]);
-    const value = crossEntropy(logits, tf.tensor1d([1, 0], 'int32')).dataSync()[0];
-    assert.ok(Math.abs(value - (-Math.log(3 / 4) + Math.log(2)) / 2) < 1e-6);
-  });
-});
-
-describe('crossEntropy with label smoothing', () => {
-  it('targets 1 − ε on the label and ε/k everywhere', () => {
-    const logits = tf.tensor2d([[0, 0]]);
-    // Uniform prediction: CE = −Σ target·log ½ = log 2 whatever the smoothing.
-    assert.ok(Math.abs(crossEntropy(logits, tf.tensor1d([0], 'int32'), 0.2).dataSync()[0] - Math.log(2)) < 1e-6);
-    const sure = tf.tensor2d([[Math.log(9), 0]]); // p = (0.9, 0.1)
-    const expected = -(0.9 * Math.log(0.9) + 0.1 * Math.log(0.1)); // ε = 0.2 → target (0.9, 0.1)
-    assert.ok(Math.abs(crossEntropy(sure, tf.tensor1d([0], 'int32'), 0.2).dataSync()[0] - expected) < 1e-6);
-  });
-});
 
 describe('runRound', () => {
   const config = parseConfig({ models: ['baseline-aux'], rounds: 1, epochs: 2, pairs: 200, batchSize: 50 });
@@ -86,15 +64,5 @@ describe('runRound', () => {
     assert.equal(result.epochs.length, 2);
     const plain = runRound({ model: 'baseline-aux', round: 0 }, config, pools);
     assert.notDeepEqual(result.batchLoss, plain.batchLoss);
-  });
-});
-
-describe('learningRateAt', () => {
-  it('is constant by default and decays along a half cosine when asked', () => {
-    assert.equal(learningRateAt({ learningRate: 0.1, l2: 0 }, 7, 10), 0.1);
-    const cosine = { learningRate: 0.1, l2: 0, schedule: 'cosine' as const };
-    assert.equal(learningRateAt(cosine, 0, 10), 0.1);
-    assert.ok(Math.abs(learningRateAt(cosine, 5, 10) - 0.05) < 1e-12);
-    assert.ok(learningRateAt(cosine, 9, 10) < 0.003);
   });
 });

@@ -16,7 +16,7 @@ import { makeRoundData } from '../../data/pairs.js';
 import { Params } from '../../models/layers.js';
 import { MODELS } from '../../models/registry.js';
 import { makeRng } from '../../rng.js';
-import { trainEpoch } from '../../train/round.js';
+import { trainEpoch } from '../../train/fit.js';
 import { convOutShape, ensureConv2DGradient, seededValues, useBackend } from './backend-compare.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
@@ -102,7 +102,7 @@ test('a CNN training step leaks no tensors, data buckets or wasm heap', async ()
   const optimizer = tf.train.adam(1e-3);
   const data = makeRoundData(loadEmbeddedPools(), 40, 0);
   const config = parseConfig({ pairs: 40, batchSize: 20 });
-  const epoch = () => trainEpoch(forward, params, optimizer, data.train, config, MODELS['cnn-aux'].hyper, makeRng(0, 't'));
+  const epoch = () => trainEpoch(forward, params, optimizer, data.train, config.batchSize, MODELS['cnn-aux'].hyper, makeRng(0, 't'));
   epoch();
   epoch(); // Adam's slots, XNNPACK operators, heap growth
   const heap = () => backend.wasm.HEAPU8.buffer.byteLength;

@@ -6,8 +6,9 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
 import { ABLATION_MODELS } from '../models/registry.js';
 import type { Effect } from '../report/effects.js';
-import type { ModelSummary } from '../report/summary.js';
-import { type RoundRecord, readRecords } from './results-log.js';
+import { type ModelSummary, writeSummary } from '../report/summary.js';
+import type { RoundRecord } from '../train/records.js';
+import { readRecords } from './log.js';
 import { runStudy } from './study.js';
 
 const tiny = parseConfig({ rounds: 2, epochs: 1, pairs: 60, batchSize: 30 });
@@ -16,9 +17,10 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'study-'));
 const numbers = (records: RoundRecord[]) => records.map((r) => ({ ...r, seconds: 0 })).sort((a, b) => a.round - b.round || a.model.localeCompare(b.model));
 
 describe('runStudy', () => {
-  it('writes the run folder: config, a results line per round, and the summary of the four seed models', async () => {
+  it('writes the run folder: config, a results line per round; the summary of the four seed models follows from it', async () => {
     const runDir = tmp();
     const outcome = await runStudy(tiny, { runDir, workers: 1 });
+    writeSummary(runDir, tiny.models, outcome.records);
     for (const file of ['config.json', 'results.jsonl', 'summary.json', 'summary.md', 'summary.csv']) {
       assert.ok(existsSync(join(runDir, file)), file);
     }
@@ -46,7 +48,8 @@ describe('runStudy', () => {
 
   it('over the eight ablation variants, writes the effects table', async () => {
     const runDir = tmp();
-    await runStudy({ ...tiny, models: [...ABLATION_MODELS] }, { runDir, workers: 2 });
+    const { records } = await runStudy({ ...tiny, models: [...ABLATION_MODELS] }, { runDir, workers: 2 });
+    writeSummary(runDir, ABLATION_MODELS, records);
     const effects = JSON.parse(readFileSync(join(runDir, 'effects.json'), 'utf8')) as Effect[];
     assert.deepEqual(
       effects.map((e) => `${e.family}: ${e.effect}`),

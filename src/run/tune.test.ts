@@ -4,40 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
-import { loadEmbeddedPools } from '../data/mnist.js';
-import { makeRoundData } from '../data/pairs.js';
-import { type FoldRecord, foldData, foldOf, grid, type HParamsFile, runTune, selectHyper } from './tune.js';
-
-const pools = loadEmbeddedPools();
-
-describe('cross-validation folds', () => {
-  const config = parseConfig({ pairs: 101, tune: { folds: 3 } });
-
-  it('are disjoint, cover every training pair, and differ in size by at most one', () => {
-    const folds = foldOf(101, 3, 0);
-    const sizes = [0, 1, 2].map((f) => folds.filter((x) => x === f).length);
-    assert.deepEqual(sizes.sort(), [33, 34, 34]);
-    const seen = new Set<string>();
-    for (let fold = 0; fold < 3; fold++) {
-      const { train, validation } = foldData(pools, config, 0, fold);
-      assert.equal(train.count + validation.count, 101);
-      const key = (set: typeof train, i: number) => `${set.poolIndex[2 * i]},${set.poolIndex[2 * i + 1]}`;
-      const trainKeys = new Set(Array.from({ length: train.count }, (_, i) => key(train, i)));
-      for (let i = 0; i < validation.count; i++) {
-        assert.ok(!trainKeys.has(key(validation, i)), 'a validation pair is also a training pair');
-        seen.add(key(validation, i));
-      }
-    }
-    assert.equal(seen.size, 101, 'the validation folds together are the whole training set');
-  });
-
-  it("use only the round's training pairs, never a test-pool digit", () => {
-    const round = makeRoundData(pools, 101, 0);
-    const trainDigits = new Set(round.train.poolIndex);
-    const { train, validation } = foldData(pools, config, 0, 1);
-    for (const i of [...train.poolIndex, ...validation.poolIndex]) assert.ok(trainDigits.has(i));
-  });
-});
+import type { FoldRecord } from '../train/records.js';
+import { grid, type HParamsFile, runTune, selectHyper } from './tune.js';
 
 describe('selectHyper', () => {
   it('picks the lowest mean validation error, ties going to the smaller λ', () => {
@@ -56,6 +24,16 @@ describe('selectHyper', () => {
     });
     const chosen = selectHyper([rec(0, 0, 20), rec(0, 1, 22), rec(1, 0, 21), rec(1, 1, 21), rec(2, 0, 30), rec(2, 1, 12)], config).chosen.cnn;
     assert.deepEqual(chosen, points[0]); // every mean is 21: a tie, so the smallest λ wins
+  });
+});
+
+describe('grid', () => {
+  it('trains points that coincide only once (a model whose λ is 0)', () => {
+    const config = parseConfig({ models: ['digit-tower'], tune: { learningRateFactors: [0.5, 1], l2Factors: [0.1, 1, 10] } });
+    assert.deepEqual(grid(config, 'digit-tower'), [
+      { learningRate: 0.002, l2: 0 },
+      { learningRate: 0.004, l2: 0 },
+    ]);
   });
 });
 

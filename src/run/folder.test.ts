@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { codeRevision } from './run-folder.js';
+import { codeRevision } from './folder.js';
 
 describe('codeRevision', () => {
   const project = () => {

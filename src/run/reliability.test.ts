@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config.js';
-import type { ModelSummary } from '../report/summary.js';
-import { RESULTS_FILE, readRecords } from './results-log.js';
+import { type ModelSummary, writeSummary } from '../report/summary.js';
+import type { RoundRecord } from '../train/records.js';
+import { RESULTS_FILE, readRecords } from './log.js';
 import { runStudy } from './study.js';
 
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const FLAGS = ['--models', 'baseline,baseline-aux', '--rounds', '4', '--epochs', '1', '--pairs', '60', '--batch-size', '30', '--workers', '1'];
 const config = parseConfig({ models: ['baseline', 'baseline-aux'], rounds: 4, epochs: 1, pairs: 60, batchSize: 30 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'reliability-'));
@@ -43,7 +44,7 @@ async function waitForResults(out: string, lines: number): Promise<string> {
 describe('interrupted runs', () => {
   it('resume after a kill (and a torn last line) gives the summary of an uninterrupted run', async () => {
     const reference = tmp();
-    await runStudy(config, { runDir: reference, workers: 1 });
+    writeSummary(reference, config.models, (await runStudy(config, { runDir: reference, workers: 1 })).records);
 
     const out = tmp();
     const run = cli(['study', ...FLAGS, '--out', out]);
@@ -82,13 +83,13 @@ describe('interrupted runs', () => {
 describe('failed rounds', () => {
   it('records a diverging round as failed and leaves it out of the mean', async () => {
     const runDir = tmp();
-    process.env.DIGIT_PAIRS_FAULT = 'nan:baseline:1';
+    process.env.DIGIT_PAIRS_FAULT = 'nan:baseline:2'; // rounds count from 1 where users see them
     try {
-      await runStudy({ ...config, rounds: 3 }, { runDir, workers: 1 });
+      writeSummary(runDir, config.models, (await runStudy({ ...config, rounds: 3 }, { runDir, workers: 1 })).records);
     } finally {
       delete process.env.DIGIT_PAIRS_FAULT;
     }
-    const failed = readRecords(join(runDir, RESULTS_FILE)).filter((r) => r.status === 'failed');
+    const failed = readRecords<RoundRecord>(join(runDir, RESULTS_FILE)).filter((r) => r.status === 'failed');
     assert.deepEqual(
       failed.map((r) => [r.model, r.round]),
       [['baseline', 1]],
@@ -101,6 +102,6 @@ describe('failed rounds', () => {
       [1],
     );
     assert.ok(Number.isFinite(baseline.testErrorMean));
-    assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /baseline round 1: diverged/);
+    assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /baseline round 2: diverged/);
   });
 });

@@ -3,17 +3,22 @@
  * line per worker (task, epoch, loss); elsewhere (CI, a log file), one line per finished job.
  */
 import cliProgress from 'cli-progress';
-import type { JobRecord } from './jobs.js';
-import type { RoundProgress } from './round.js';
+import type { JobProgress, JobRecord } from '../train/records.js';
 
 export interface Progress {
-  epoch(slot: number, p: RoundProgress): void;
+  epoch(slot: number, p: JobProgress): void;
   record(r: JobRecord): void;
   stop(): void;
 }
 
-/** `describe` turns a finished job's record into one line ("cnn round 3/15: test 21.0% …"). */
-export function makeProgress(totalJobs: number, epochsPerJob: number, workers: number, describe: (r: JobRecord) => string): Progress {
+/**
+ * `epochsPerJob` holds each job's epoch count; `describe` turns a finished job's record into one
+ * line ("cnn round 3/15: test 21.0% …").
+ */
+export function makeProgress(epochsPerJob: number[], workers: number, describe: (r: JobRecord) => string): Progress {
+  const totalJobs = epochsPerJob.length;
+  const totalEpochs = epochsPerJob.reduce((a, b) => a + b, 0);
+  const widest = Math.max(1, ...epochsPerJob);
   let finished = 0;
   const line = (r: JobRecord) => `[${++finished}/${totalJobs}] ${describe(r)}`;
   if (!process.stderr.isTTY) {
@@ -29,9 +34,9 @@ export function makeProgress(totalJobs: number, epochsPerJob: number, workers: n
     },
     cliProgress.Presets.shades_classic,
   );
-  const overall = bars.create(totalJobs * epochsPerJob, 0);
+  const overall = bars.create(totalEpochs, 0);
   const slots = Array.from({ length: Math.min(workers, totalJobs) }, () =>
-    bars.create(epochsPerJob, 0, { task: 'starting', loss: '–' }, { format: '   {task}  epoch {value}/{total}  loss {loss}' }),
+    bars.create(widest, 0, { task: 'starting', loss: '–' }, { format: '   {task}  epoch {value}/{total}  loss {loss}' }),
   );
   return {
     epoch(slot, p) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 /** A JSON file in a fresh temporary folder. */
@@ -23,10 +23,10 @@ describe('digit-pairs CLI', () => {
     [['train'], /unknown command 'train'; valid: study, tune, report/],
     [['study', '--round', '3'], /Unknown option '--round'.*valid: .*--rounds/],
     [['study', '--models', 'cnn,resnet'], /--models: unknown model resnet; valid: seed, ablation, all, baseline, baseline-aux, cnn, cnn-aux/],
-    [['study', '--rounds=-1'], /--rounds: .*>=1/],
-    [['study', '--epochs', '0'], /--epochs: .*>=1/],
+    [['study', '--rounds=-1'], /--rounds -1: must be at least 1/],
+    [['study', '--epochs', '0'], /--epochs 0: must be at least 1/],
     [['study', '--rounds', 'many'], /--rounds: 'many' is not a whole number/],
-    [['study', '--batch-size', '0'], /--batch-size: .*>=1/],
+    [['study', '--batch-size', '0'], /--batch-size 0: must be at least 1/],
     [['study', '--backend', 'gpu'], /--backend: unknown backend 'gpu'; valid: wasm, cpu/],
     [['study', '--pairs', '3000'], /--pairs 3000: each set needs 6000 digits but the train pool holds 5002 \(at most 2501 pairs\)/],
     [['study', '--data', '/nonexistent'], /--data \/nonexistent: no such directory/],

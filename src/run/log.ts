@@ -1,23 +1,13 @@
 /**
- * A run folder's log: one JSON line per finished (or failed) job — a study's rounds, a tuning
- * run's folds — appended as soon as the job ends, so a crash loses at most the jobs in progress.
+ * A run folder's logs: one JSON line per finished (or failed) job — a study's rounds in
+ * results.jsonl, a tuning run's folds in folds.jsonl — appended as soon as the job ends, so a
+ * crash loses at most the jobs in progress.
  */
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
-import type { ModelName } from '../models/registry.js';
-import type { RoundResult } from './round.js';
-
-export interface FailedRound {
-  model: ModelName;
-  round: number;
-  seed: number;
-  status: 'failed';
-  /** Why: "loss became NaN in epoch 3", or the error message. */
-  reason: string;
-}
-
-export type RoundRecord = RoundResult | FailedRound;
+import type { RoundRecord } from '../train/records.js';
 
 export const RESULTS_FILE = 'results.jsonl';
+export const FOLDS_FILE = 'folds.jsonl';
 
 export function appendRecord(path: string, record: object): void {
   appendFileSync(path, `${JSON.stringify(record)}\n`);
@@ -59,3 +49,11 @@ export function dropTornTail(path: string): boolean {
 /** Key of a job (its identifying fields, whatever they are), for finding what is already done. */
 export const jobKey = (r: { model: string; round: number; fold?: number; learningRate?: number; l2?: number }): string =>
   [r.model, r.round, r.fold, r.learningRate, r.l2].join('#');
+
+/** One record per job: the last one written (a failed job rerun with --retry-failed has two lines). */
+export function latestRecords<R extends { model: string; round: number }>(records: R[]): R[] {
+  return [...new Map(records.map((r) => [jobKey(r), r])).values()];
+}
+
+/** Whether a failed record may be run again: anything but a divergence, which is the round's result. */
+export const retryable = (r: { status: string; reason?: string }): boolean => r.status === 'failed' && !r.reason?.startsWith('diverged');

@@ -1,0 +1,25 @@
+/** How a run's command ends: the report after the results, and what to say when stopped. */
+import { buildReport } from '../report/report.js';
+
+/** Exit code 130 and the command that continues the run. */
+export function stopped(command: string, runDir: string): number {
+  console.error(`\nstopped: finished jobs are saved in ${runDir}. Resume with:\n  digit-pairs ${command} --resume ${runDir}`);
+  return 130;
+}
+
+/**
+ * Builds the run's report after its results are safely on disk. If that fails, the results
+ * still stand: say so and how to rebuild, and exit 1 rather than with a bare stack trace.
+ */
+export async function reportOrExplain(runDir: string): Promise<number> {
+  try {
+    console.log(`report: ${(await buildReport(runDir)).html}`);
+    return 0;
+  } catch (error) {
+    console.error(
+      `digit-pairs: building the report failed (${(error as Error).message}); the results in ${runDir} are complete. ` +
+        `Rebuild it with: digit-pairs report ${runDir}`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,37 @@
+/** `digit-pairs study`: the seed study (or any models, rounds, recipe), then its summary and report. */
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { toTerminal, writeSummary } from '../report/summary.js';
+import { HPARAMS_FILE } from '../run/folder.js';
+import { RESULTS_FILE } from '../run/log.js';
+import { runStudy } from '../run/study.js';
+import { COMMON_HELP, COMMON_OPTIONS, hparamsPath, type Options, setUp } from './flags.js';
+import { reportOrExplain, stopped } from './outcome.js';
+
+export const STUDY_OPTIONS = { ...COMMON_OPTIONS, hparams: { type: 'string' }, 'final-eval-only': { type: 'boolean' } } satisfies Options;
+
+export const STUDY_HELP = `digit-pairs study [options] — train every model for every round (fresh pairs and weights each) and
+report Table III, the figures and report.html. Defaults: the seed report's protocol
+(baseline, baseline-aux, cnn, cnn-aux; 15 rounds; 25 epochs; 1000 pairs; batch 100).
+
+Options:
+${COMMON_HELP}
+  --hparams FILE     per-model learning rate and λ from a tune run's ${HPARAMS_FILE} (or its folder), or a file
+                     such as {"chosen": {"cnn": {"learningRate": 0.002, "l2": 0.05}}}
+  --final-eval-only  evaluate only after the last epoch (faster; no per-epoch curves)
+`;
+
+export async function study(args: string[]): Promise<number> {
+  const { config, runDir, workers, retryFailed, values } = setUp('study', args, STUDY_OPTIONS);
+  const hparams = values.hparams as string | undefined;
+  // Keep the tuning beside the results it produced, so the report can show the grid.
+  if (hparams !== undefined && !existsSync(join(runDir, HPARAMS_FILE))) copyFileSync(hparamsPath(hparams), join(runDir, HPARAMS_FILE));
+  const started = performance.now();
+  const { records, interrupted } = await runStudy(config, { runDir, workers, retryFailed, progress: true });
+  console.log(`\n${toTerminal(writeSummary(runDir, config.models, records))}\n`);
+  console.log(
+    `wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`,
+  );
+  const reported = await reportOrExplain(runDir);
+  return interrupted ? stopped('study', runDir) : reported;
+}

@@ -1,0 +1,40 @@
+/** `digit-pairs tune`: cross-validated learning rate × λ per model, written to hparams.json. */
+import { join } from 'node:path';
+import type { ModelName } from '../models/registry.js';
+import { HPARAMS_FILE } from '../run/folder.js';
+import { runTune } from '../run/tune.js';
+import { COMMON_HELP, COMMON_OPTIONS, type Options, setUp } from './flags.js';
+import { reportOrExplain, stopped } from './outcome.js';
+
+export const TUNE_OPTIONS = {
+  ...COMMON_OPTIONS,
+  folds: { type: 'string' },
+  'lr-factors': { type: 'string' },
+  'l2-factors': { type: 'string' },
+} satisfies Options;
+
+export const TUNE_HELP = `digit-pairs tune [options] — k-fold cross-validation of learning rate × L2 λ on each round's
+training pairs (the test pairs are never generated); writes ${HPARAMS_FILE} for study --hparams.
+Runs 1 round unless --rounds says more.
+
+Options:
+${COMMON_HELP}
+  --folds K          k-fold cross-validation (default 2, as the seed)
+  --lr-factors a,b,… learning rates tried, as factors of each model's default (default 0.1,0.316,1,3.16,10)
+  --l2-factors a,b,… L2 λ tried, as factors of each model's default (default 0.1,0.316,1,3.16,10)
+`;
+
+export async function tune(args: string[]): Promise<number> {
+  // One round unless asked: a grid × folds × rounds search is many trainings.
+  const { config, runDir, workers, retryFailed } = setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
+  const { hparams, interrupted } = await runTune(config, { runDir, workers, retryFailed, progress: true });
+  for (const [model, chosen] of Object.entries(hparams.chosen)) {
+    const best = hparams.grid[model as ModelName]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
+    console.log(
+      `${model.padEnd(22)} lr ${chosen.learningRate}  λ ${chosen.l2}  validation error ${best.validationErrorMean.toFixed(2)} ± ${best.validationErrorStd.toFixed(2)}%`,
+    );
+  }
+  console.log(`\nwritten ${join(runDir, HPARAMS_FILE)}; use it with: digit-pairs study --hparams ${join(runDir, HPARAMS_FILE)}`);
+  const reported = await reportOrExplain(runDir);
+  return interrupted ? stopped('tune', runDir) : reported;
+}

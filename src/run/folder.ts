@@ -1,0 +1,156 @@
+/**
+ * A run folder: its name, the checks before any work, the resolved config with what produced
+ * it (code version and commit, machine, each session), and reading it back.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
+import { type ExperimentConfig, parseConfig } from '../config.js';
+import { loadPools } from '../data/mnist.js';
+import { UserError } from '../errors.js';
+
+export const CONFIG_FILE = 'config.json';
+export const HPARAMS_FILE = 'hparams.json';
+
+/** config.json: the resolved config and what produced it. */
+export interface RunFile {
+  config: ExperimentConfig;
+  meta: Record<string, unknown> & { sessions?: object[] };
+}
+
+const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
+/**
+ * Makes `dir` and its missing parents one level at a time and proves it writable, or refuses
+ * with one line naming it. (Node's recursive mkdir never returns on some paths, e.g. under
+ * /proc, and its errors name only the first component it tripped on.)
+ */
+export function ensureWritableDir(dir: string, flag = '--out'): void {
+  const missing: string[] = [];
+  let existing = resolve(dir);
+  while (!existsSync(existing)) {
+    missing.unshift(existing);
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  const refuse = (why: string): never => {
+    throw new UserError(`${flag} ${dir}: ${why}`);
+  };
+  if (existsSync(existing) && !statSync(existing).isDirectory()) refuse(`${existing} is not a folder`);
+  for (const path of missing) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      refuse(`cannot create ${path} (${errorCode(error)})`);
+    }
+  }
+  const probe = join(dir, `.digit-pairs-probe-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (error) {
+    refuse(`cannot write in it (${errorCode(error)})`);
+  }
+}
+
+/**
+ * Creates a fresh run folder under `root`, e.g. runs/2026-11-27T10-31-05 (with a prefix:
+ * runs/tune-…). Creation is the claim: two runs started in the same second get different folders.
+ */
+export function createRunDir(root: string, prefix = ''): string {
+  ensureWritableDir(root);
+  const stamp = prefix + new Date().toISOString().slice(0, 19).replace(/:/g, '-');
+  for (let i = 1; ; i++) {
+    const dir = join(root, i === 1 ? stamp : `${stamp}-${i}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw new UserError(`--out ${root}: cannot create ${dir} (${errorCode(error)})`);
+    }
+  }
+}
+
+/** config.json of a run folder, as written. */
+export function readRunFile(runDir: string): RunFile {
+  const path = join(runDir, CONFIG_FILE);
+  if (!existsSync(path)) throw new UserError(`${runDir}: not a run folder (no ${CONFIG_FILE})`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as RunFile;
+  } catch (error) {
+    throw new UserError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** The config recorded in a run folder, validated. */
+export function readRunConfig(runDir: string): ExperimentConfig {
+  return parseConfig(readRunFile(runDir).config);
+}
+
+/** Fails fast, before any worker starts, on data that cannot be read or is too small. */
+export function checkData(config: ExperimentConfig): void {
+  const pools = loadPools(config.dataDir);
+  for (const [name, pool] of [
+    ['train', pools.train],
+    ['test', pools.test],
+  ] as const) {
+    if (2 * config.pairs > pool.count) {
+      throw new UserError(
+        `--pairs ${config.pairs}: each set needs ${2 * config.pairs} digits but the ${name} pool holds ${pool.count} (at most ${Math.floor(pool.count / 2)} pairs)`,
+      );
+    }
+  }
+}
+
+/** The nearest folder above this file holding a package.json: digit-pairs' own (from src/ or dist/src/). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/**
+ * The digit-pairs version and, in a git checkout of it, the commit the run's code came from
+ * ("+dirty" when tracked files differ from it), so a run's numbers can be traced to code.
+ * Only the project's own .git counts: installed under node_modules, a parent repo's commit
+ * would say nothing about this code.
+ */
+export function codeRevision(root = projectRoot()): { digitPairs: string; commit?: string } {
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  if (!existsSync(join(root, '.git'))) return { digitPairs: version };
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return { digitPairs: version, commit: git('rev-parse', '--short=12', 'HEAD') + (dirty ? '+dirty' : '') };
+  } catch {
+    return { digitPairs: version }; // no git on this machine: the version alone
+  }
+}
+
+/** Writes config.json of a new run (its first session's code revision included). */
+export function writeRunFile(runDir: string, command: string, config: ExperimentConfig): void {
+  const meta = {
+    command,
+    createdAt: new Date().toISOString(),
+    ...codeRevision(),
+    node: process.version,
+    tfjs: tfjsVersion,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+  };
+  writeFileSync(join(runDir, CONFIG_FILE), `${JSON.stringify({ config, meta }, null, 2)}\n`);
+}
+
+/**
+ * Appends one session (start, wall time, workers, and the code that ran it) to config.json, so a
+ * run resumed with other code says which rounds could differ.
+ */
+export function recordSession(runDir: string, session: object): void {
+  const file = readRunFile(runDir);
+  file.meta.sessions = [...(file.meta.sessions ?? []), { ...session, ...codeRevision(), node: process.version }];
+  writeFileSync(join(runDir, CONFIG_FILE), `${JSON.stringify(file, null, 2)}\n`);
+}

@@ -1,0 +1,31 @@
+/**
+ * The study: every model × every round, on a pool of workers, into one run folder that holds
+ * the resolved config and the results log (a line per round, written as each ends). The
+ * summary and report are built from the folder afterwards (src/report).
+ */
+import type { ExperimentConfig } from '../config.js';
+import type { RoundJob, RoundRecord } from '../train/records.js';
+import { type LoggedJobs, type RunOptions, runLoggedJobs } from './execute.js';
+import { RESULTS_FILE } from './log.js';
+
+/** Every (model, round) job of a config, round by round so partial results cover every model. */
+export function allJobs(config: ExperimentConfig): RoundJob[] {
+  return Array.from({ length: config.rounds }, (_, round) => config.models.map((model) => ({ model, round }))).flat();
+}
+
+/** One line for a finished round, rounds counted from 1. */
+export function describeRound(r: RoundRecord, rounds: number): string {
+  const what = `${r.model} round ${r.round + 1}/${rounds}`;
+  return r.status === 'ok'
+    ? `${what}: train ${r.trainErrorPercent.toFixed(1)}%  test ${r.testErrorPercent.toFixed(1)}%  (${r.seconds.toFixed(1)} s)`
+    : `${what}: FAILED (${r.reason})`;
+}
+
+/**
+ * Runs (or resumes) a study. Rounds already in the run's log are skipped; each new round is
+ * appended the moment it ends. On SIGINT/SIGTERM the rounds in progress are abandoned and the
+ * outcome says `interrupted`.
+ */
+export function runStudy(config: ExperimentConfig, options: RunOptions): Promise<LoggedJobs<RoundRecord>> {
+  return runLoggedJobs<RoundJob, RoundRecord>('study', config, allJobs(config), RESULTS_FILE, options, (r) => describeRound(r, config.rounds));
+}

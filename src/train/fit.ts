@@ -1,0 +1,149 @@
+/**
+ * Fitting one model: mini-batch Adam over the epochs of its recipe (schedule, re-pairing,
+ * jitter), then its probabilities on the training pairs and on the held-out pairs. Pure
+ * compute: pairs and a seed in, errors and curves out.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { affineDigits, repair } from '../data/augment.js';
+import type { PairSet } from '../data/pairs.js';
+import type { HyperParams } from '../models/hyper.js';
+import { type ForwardContext, Params } from '../models/layers.js';
+import type { Forward } from '../models/model.js';
+import { MODELS, type ModelName } from '../models/registry.js';
+import { makeRng, permutation, type Rng } from '../rng.js';
+import { takeBatch } from './batch.js';
+import { comparisonProbabilities, errorOfProbabilities, errorPercent } from './evaluate.js';
+import { totalLoss } from './loss.js';
+import type { EpochErrors } from './records.js';
+
+/** Thrown when the loss stops being finite; the round is recorded as diverged (a result, not a retry). */
+export class DivergedError extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly loss: number,
+  ) {
+    super(`loss became ${loss} in epoch ${epoch + 1}`);
+  }
+}
+
+export interface FitOptions {
+  model: ModelName;
+  /** The model's resolved recipe; `epochs` is its epoch count. */
+  hyper: HyperParams & { epochs: number };
+  /** The pairs it trains on. */
+  train: PairSet;
+  /** The pairs it is measured on besides `train`: a round's test pairs, or a validation fold. */
+  heldOut: PairSet;
+  /** Every random draw (initial weights, shuffling, dropout, re-pairing, jitter) comes from it. */
+  seed: number;
+  /** Pairs per mini-batch when the recipe names none. */
+  batchSize: number;
+  /** Also measure after every epoch but the last (for the curves), not only at the end. */
+  evalEveryEpoch: boolean;
+  /** Called after every epoch (counted across ensemble members) with its last batch loss. */
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export interface FitResult {
+  params: number;
+  /** Errors on the training pairs and on the held-out pairs after each evaluated epoch (of the first ensemble member). */
+  epochs: EpochErrors[];
+  /** Errors after training: of the model, or of the ensemble's averaged predictions. */
+  final: EpochErrors;
+  /** Loss after every mini-batch (of the first ensemble member). */
+  batchLoss: number[];
+}
+
+interface MemberResult extends Omit<FitResult, 'final'> {
+  trainProbabilities: Float32Array;
+  heldOutProbabilities: Float32Array;
+}
+
+/** One epoch of mini-batch Adam over `set` in a fresh random order; returns the loss after every batch. */
+export function trainEpoch(forward: Forward, params: Params, optimizer: tf.Optimizer, set: PairSet, batchSize: number, hyper: HyperParams, rng: Rng): number[] {
+  const order = permutation(set.count, rng);
+  const ctx: ForwardContext = { mode: 'train', rng };
+  const losses: number[] = [];
+  for (let start = 0; start < set.count; start += batchSize) {
+    const indices = order.subarray(start, start + batchSize);
+    losses.push(
+      tf.tidy(() => {
+        const batch = takeBatch(set, indices);
+        const { value, grads } = tf.variableGrads(() => totalLoss(forward(batch.pairs, ctx), batch, params.trainable, hyper), params.trainable);
+        optimizer.applyGradients(grads);
+        return value.dataSync()[0];
+      }),
+    );
+  }
+  return losses;
+}
+
+/** Learning rate of `epoch` (0-based): constant, or a cosine decay from the base rate towards 0. */
+export function learningRateAt(hyper: HyperParams, epoch: number, epochs: number): number {
+  return hyper.schedule === 'cosine' ? (hyper.learningRate * (1 + Math.cos((Math.PI * epoch) / epochs))) / 2 : hyper.learningRate;
+}
+
+/** The pairs one epoch trains on: the round's own, or re-paired and jittered copies when the model's recipe asks. */
+function epochPairs(train: PairSet, hyper: HyperParams, background: number, rng: Rng): PairSet {
+  let set = hyper.repairEachEpoch ? repair(train, rng) : train;
+  if (hyper.augment) set = affineDigits(set, hyper.augment, background, rng);
+  return set;
+}
+
+/** Trains one fresh model (ensemble member `member`) and measures it. */
+function fitMember(options: FitOptions, member: number): MemberResult {
+  const { model, hyper, train, heldOut, seed } = options;
+  const epochCount = hyper.epochs;
+  const stream = member === 0 ? model : `${model}:member${member}`;
+  const params = new Params(makeRng(seed, `init:${stream}`));
+  const trainRng = makeRng(seed, `train:${stream}`); // shuffling, dropout masks, re-pairing, jitter
+  const evalRng = makeRng(seed, 'eval'); // unused in inference mode, but the context needs one
+  const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
+  const background = train.input.reduce((a, b) => Math.min(a, b), Infinity); // a blank pixel, standardised
+  const batchSize = hyper.batchSize ?? options.batchSize;
+  try {
+    const forward = MODELS[model].build(params);
+    const batchLoss: number[] = [];
+    const epochs: EpochErrors[] = [];
+    for (let epoch = 0; epoch < epochCount; epoch++) {
+      // tfjs's Adam reads its learning rate at every step, so a schedule only has to set it.
+      (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(hyper, epoch, epochCount);
+      const losses = trainEpoch(forward, params, optimizer, epochPairs(train, hyper, background, trainRng), batchSize, hyper, trainRng);
+      const bad = losses.find((l) => !Number.isFinite(l));
+      if (bad !== undefined) throw new DivergedError(epoch, bad);
+      batchLoss.push(...losses);
+      if (options.evalEveryEpoch && epoch < epochCount - 1) {
+        epochs.push({ trainErrorPercent: errorPercent(forward, train, evalRng), testErrorPercent: errorPercent(forward, heldOut, evalRng) });
+      }
+      options.onEpoch?.(member * epochCount + epoch, losses[losses.length - 1]);
+    }
+    const trainProbabilities = comparisonProbabilities(forward, train, evalRng);
+    const heldOutProbabilities = comparisonProbabilities(forward, heldOut, evalRng);
+    epochs.push({ trainErrorPercent: errorOfProbabilities(trainProbabilities, train), testErrorPercent: errorOfProbabilities(heldOutProbabilities, heldOut) });
+    return { params: params.count(), epochs, batchLoss, trainProbabilities, heldOutProbabilities };
+  } finally {
+    optimizer.dispose();
+    params.dispose();
+  }
+}
+
+/**
+ * Trains a fresh model on `train` and measures it on `train` and `heldOut`. With
+ * `hyper.ensemble` = K, trains K members from different initial weights and averages their
+ * probabilities; the curves are the first member's.
+ */
+export function fit(options: FitOptions): FitResult {
+  const { train, heldOut } = options;
+  const members = options.hyper.ensemble ?? 1;
+  const trainVotes = new Float32Array(train.count);
+  const heldOutVotes = new Float32Array(heldOut.count);
+  let first: MemberResult | undefined;
+  for (let member = 0; member < members; member++) {
+    const result = fitMember(options, member);
+    for (let i = 0; i < train.count; i++) trainVotes[i] += result.trainProbabilities[i] / members;
+    for (let i = 0; i < heldOut.count; i++) heldOutVotes[i] += result.heldOutProbabilities[i] / members;
+    first ??= result;
+  }
+  const final = { trainErrorPercent: errorOfProbabilities(trainVotes, train), testErrorPercent: errorOfProbabilities(heldOutVotes, heldOut) };
+  return { params: first!.params, epochs: first!.epochs, final, batchLoss: first!.batchLoss };
+}

@@ -1,0 +1,77 @@
+/**
+ * One training of `digit-pairs tune`: k-fold cross-validation on a round's training pairs
+ * only (the test pairs are never generated here), at one grid point of learning rate × λ.
+ */
+import { type ExperimentConfig, recipeOf } from '../config.js';
+import type { DigitPools } from '../data/mnist.js';
+import { DIGIT_PIXELS, generatePairs, type PairSet, pixelStats, standardise } from '../data/pairs.js';
+import { makeRng, permutation } from '../rng.js';
+import { fit } from './fit.js';
+import type { FoldJob, FoldResult, JobProgress } from './records.js';
+
+/** Fold of each of `count` pairs: a seeded permutation dealt round-robin, so folds differ in size by ≤ 1. */
+export function foldOf(count: number, folds: number, seed: number): Int32Array {
+  const order = permutation(count, makeRng(seed, 'folds'));
+  const fold = new Int32Array(count);
+  for (let position = 0; position < count; position++) fold[order[position]] = position % folds;
+  return fold;
+}
+
+/** The pairs of `set` at `indices`, as a new set. */
+export function subset(set: PairSet, indices: number[]): PairSet {
+  const input = new Float32Array(indices.length * 2 * DIGIT_PIXELS);
+  const pick = <T extends Int32Array>(src: T, width: number) => {
+    const out = new Int32Array(indices.length * width);
+    for (const [k, i] of indices.entries()) out.set(src.subarray(i * width, (i + 1) * width), k * width);
+    return out;
+  };
+  for (const [k, i] of indices.entries()) input.set(set.input.subarray(i * 2 * DIGIT_PIXELS, (i + 1) * 2 * DIGIT_PIXELS), k * 2 * DIGIT_PIXELS);
+  return { input, target: pick(set.target, 1), classes: pick(set.classes, 2), poolIndex: pick(set.poolIndex, 2), count: indices.length };
+}
+
+/**
+ * The round's training pairs (the very pairs its study round trains on) split into the
+ * training folds and the validation fold, standardised with the training folds' statistics.
+ */
+export function foldData(pools: DigitPools, config: ExperimentConfig, round: number, fold: number): { train: PairSet; validation: PairSet } {
+  const seed = config.seed + round;
+  const pairs = generatePairs(pools.train, config.pairs, seed, 'train-pairs');
+  const folds = foldOf(pairs.count, config.tune.folds, seed);
+  const indices = (inFold: boolean) => Array.from(folds.keys()).filter((i) => (folds[i] === fold) === inFold);
+  const train = subset(pairs, indices(false));
+  const validation = subset(pairs, indices(true));
+  const { mean, std } = pixelStats(train.input);
+  standardise(train.input, mean, std);
+  standardise(validation.input, mean, std);
+  return { train, validation };
+}
+
+export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: JobProgress) => void): FoldResult {
+  const started = performance.now();
+  const seed = config.seed + job.round;
+  const { train, validation } = foldData(pools, config, job.round, job.fold);
+  const task = `${job.model} fold ${job.fold + 1}/${config.tune.folds} lr ${job.learningRate.toPrecision(2)} λ ${job.l2.toPrecision(2)}`;
+  // The grid point's learning rate and λ; the rest of the model's recipe as configured. The
+  // same seed for every grid point: each sees the same initial weights and batches, so their
+  // differences are the hyper-parameters' alone.
+  const hyper = { ...recipeOf(config, job.model), learningRate: job.learningRate, l2: job.l2 };
+  const epochs = hyper.epochs * (hyper.ensemble ?? 1);
+  const { final } = fit({
+    model: job.model,
+    hyper,
+    train,
+    heldOut: validation,
+    seed,
+    batchSize: config.batchSize,
+    evalEveryEpoch: false,
+    onEpoch: (epoch, loss) => onEpoch?.({ task, epoch, epochs, loss }),
+  });
+  return {
+    ...job,
+    seed,
+    status: 'ok',
+    trainErrorPercent: final.trainErrorPercent,
+    validationErrorPercent: final.testErrorPercent,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,37 @@
+/** The training loss: comparison and digit cross-entropies plus the L2 penalty. */
+import * as tf from '@tensorflow/tfjs-core';
+import type { HyperParams } from '../models/hyper.js';
+import type { Outputs } from '../models/model.js';
+import type { Batch } from './batch.js';
+
+/**
+ * Mean softmax cross-entropy of `logits` [B, k] against integer `labels` [B]; with
+ * `smoothing` ε the target puts 1 − ε on the label and ε/k on every class.
+ */
+export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D, smoothing = 0): tf.Scalar {
+  const k = logits.shape[1]!;
+  let target: tf.Tensor = tf.oneHot(labels, k);
+  if (smoothing > 0) target = tf.add(tf.mul(target, 1 - smoothing), smoothing / k);
+  const picked = tf.mul(target, tf.logSoftmax(logits as tf.Tensor2D));
+  return tf.neg(tf.mean(tf.sum(picked, 1))) as tf.Scalar;
+}
+
+/**
+ * The seed's loss: comparison cross-entropy, plus for aux models the cross-entropy of each
+ * pair's first and of its second digit (equation 1), plus λ·Σw² over every trainable variable.
+ * A recipe may drop the comparison term (a model whose comparison is arithmetic on its digit
+ * outputs learns from the digits alone) and smooth the digit labels.
+ */
+export function totalLoss(
+  outputs: Outputs,
+  batch: Batch,
+  trainable: tf.Variable[],
+  hyper: Pick<HyperParams, 'l2' | 'comparisonLoss' | 'labelSmoothing'>,
+): tf.Scalar {
+  const terms: tf.Tensor[] = [];
+  if (hyper.comparisonLoss !== false) terms.push(crossEntropy(outputs.comparison, batch.target));
+  // The digit logits hold both digits of each pair: mean over 2B, times 2 = first + second.
+  if (outputs.digits) terms.push(tf.mul(2, crossEntropy(outputs.digits, batch.classes, hyper.labelSmoothing)));
+  if (hyper.l2 > 0) terms.push(tf.mul(hyper.l2, tf.addN(trainable.map((v) => tf.sum(tf.square(v))))));
+  return terms.reduce((a, b) => tf.add(a, b)) as tf.Scalar;
+}

@@ -1,0 +1,86 @@
+/**
+ * What training produces: the jobs (a study round, a tuning fold) and the one record each job
+ * becomes. These are the lines of a run folder's logs, so the run layer writes them and the
+ * report reads them without importing any training code.
+ */
+import type { ModelName } from '../models/registry.js';
+
+/** One round of the study for one model: fresh pairs and fresh weights from seed + round. */
+export interface RoundJob {
+  model: ModelName;
+  /** 0-based; shown to users as round + 1 of `rounds`. */
+  round: number;
+}
+
+/** One training of the tuning grid: `model` at one grid point, validated on fold `fold` of round `round`'s training pairs. */
+export interface FoldJob extends RoundJob {
+  fold: number;
+  learningRate: number;
+  l2: number;
+}
+
+export type Job = RoundJob | FoldJob;
+
+export const isFold = (job: Job): job is FoldJob => 'fold' in job;
+
+export interface EpochErrors {
+  trainErrorPercent: number;
+  testErrorPercent: number;
+}
+
+export interface RoundResult extends RoundJob {
+  /** The round's seed: config seed + round. */
+  seed: number;
+  status: 'ok';
+  /** Trainable parameters of the model. */
+  params: number;
+  trainErrorPercent: number;
+  testErrorPercent: number;
+  /** Errors after each epoch (empty when per-epoch evaluation is off). */
+  epochs: EpochErrors[];
+  /** Total loss (comparison + aux + L2) after every mini-batch, in training order. */
+  batchLoss: number[];
+  /** Wall time of the round, data preparation included. */
+  seconds: number;
+}
+
+export interface FoldResult extends FoldJob {
+  seed: number;
+  status: 'ok';
+  trainErrorPercent: number;
+  validationErrorPercent: number;
+  seconds: number;
+}
+
+/** A job that did not finish, with why; its fields identify the job as the job itself does. */
+export interface FailedRecord {
+  model: ModelName;
+  round: number;
+  seed: number;
+  status: 'failed';
+  /** Why: "diverged: loss became NaN in epoch 3", "worker crashed: …". */
+  reason: string;
+  /** Whether running it again may succeed (a crashed or unstartable worker), as opposed to a result such as divergence. */
+  transient?: boolean;
+  /** How many times it was run. */
+  attempts?: number;
+}
+
+export type RoundRecord = RoundResult | (RoundJob & FailedRecord);
+export type FoldRecord = FoldResult | (FoldJob & FailedRecord);
+export type JobRecord = RoundRecord | FoldRecord;
+
+/** What a running job reports after each epoch. */
+export interface JobProgress {
+  /** What is training, for display: "cnn round 3/15", "cnn fold 2/2 lr 0.001 λ 0.1". */
+  task: string;
+  epoch: number;
+  epochs: number;
+  loss: number;
+}
+
+/** The record of a job that did not finish. */
+export function failedRecord<J extends Job>(job: J, seed: number, reason: string, transient = false): J & FailedRecord {
+  const failure: FailedRecord = { model: job.model, round: job.round, seed, status: 'failed', reason, ...(transient ? { transient } : {}) };
+  return { ...job, ...failure };
+}
