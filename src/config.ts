@@ -75,7 +75,7 @@ export type ExperimentConfig = z.output<typeof configSchema>;
  * Validates `input` (e.g. flags or a recorded config.json) and fills the defaults. `name` turns
  * a field's dotted path into what the user wrote (a flag, for the CLI).
  */
-export function parseConfig(input: unknown, name: (path: string) => string = (path) => path): ExperimentConfig {
+export function parseConfig(input: unknown, name: (path: string) => string = (path) => path || 'config'): ExperimentConfig {
   const result = configSchema.safeParse(input, { reportInput: true });
   if (!result.success) throw new UserError(describeIssues(result.error, name));
   return result.data;
@@ -96,7 +96,7 @@ function describeIssues(error: z.ZodError, name: (path: string) => string): stri
   return error.issues
     .map((issue) => {
       const path = issue.path.join('.');
-      const field = path ? name(path) : 'config';
+      const field = name(path);
       const given = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` ${JSON.stringify(issue.input)}` : '';
       if (issue.code === 'invalid_value') return `${field}: must be one of ${issue.values.join(', ')}`;
       if (issue.code === 'too_small') return `${field}${given}: must be at least ${issue.minimum}${issue.origin === 'array' ? ' values' : ''}`;

@@ -187,6 +187,7 @@ function readConfigFile(file: string): Record<string, unknown> {
  */
 function validate(input: Record<string, unknown>, flagged: Set<string>, configFile?: string): ExperimentConfig {
   return parseConfig(input, (path) => {
+    if (path === '') return configFile ? `--config ${configFile}` : 'config';
     const [head, ...rest] = path.split('.');
     if (configFile && !flagged.has(head)) return `--config ${configFile}: ${path}`;
     return FLAG_OF[path] ?? (FLAG_OF[head] ? [FLAG_OF[head], ...rest].join(' ') : path);

@@ -89,7 +89,6 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
       )
     : undefined;
   let writeError: LogWriteError | undefined;
-  let written = 0;
   const pool = runJobs<J, R>(
     todo,
     config,
@@ -100,11 +99,10 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
         try {
           appendRecord(logPath, record);
         } catch (error) {
-          writeError = new LogWriteError(logPath, error, logged.length + written);
+          writeError = new LogWriteError(logPath, error, logged.length);
           void pool.stop();
           return;
         }
-        written++;
         logged.push(record);
         progress?.record(record);
       },

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { codeRevision } from './folder.js';
+import { codeRevision, createRunDir, ensureWritableDir } from './folder.js';
 
 describe('codeRevision', () => {
   const project = () => {
@@ -34,5 +34,29 @@ describe('codeRevision', () => {
 
   it('finds this project from the compiled file', () => {
     assert.match(codeRevision().digitPairs, /^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('createRunDir', () => {
+  it('never gives two runs started in the same second the same folder', () => {
+    const root = mkdtempSync(join(tmpdir(), 'digit-pairs-same-second-'));
+    const dirs = Array.from({ length: 4 }, () => createRunDir(root));
+    assert.equal(new Set(dirs).size, 4, dirs.join(', '));
+    for (const dir of dirs) assert.ok(existsSync(dir));
+  });
+});
+
+describe('ensureWritableDir', () => {
+  it('refuses a path through a file, naming it, and a path the system will not create', () => {
+    const root = mkdtempSync(join(tmpdir(), 'digit-pairs-out-'));
+    writeFileSync(join(root, 'file'), '');
+    assert.throws(() => ensureWritableDir(join(root, 'file', 'runs')), /--out .*file\/runs: .*file is not a folder/);
+    assert.throws(() => ensureWritableDir('/proc/digit-pairs-x/runs'), /--out \/proc\/digit-pairs-x\/runs: cannot create \/proc\/digit-pairs-x \(ENOENT\)/);
+  });
+
+  it('makes the missing folders', () => {
+    const root = mkdtempSync(join(tmpdir(), 'digit-pairs-out-'));
+    ensureWritableDir(join(root, 'a', 'b'));
+    assert.ok(existsSync(join(root, 'a', 'b')));
   });
 });

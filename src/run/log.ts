@@ -3,14 +3,32 @@
  * results.jsonl, a tuning run's folds in folds.jsonl — appended as soon as the job ends, so a
  * crash loses at most the jobs in progress.
  */
-import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import type { RoundRecord } from '../train/records.js';
 
 export const RESULTS_FILE = 'results.jsonl';
 export const FOLDS_FILE = 'folds.jsonl';
 
+/**
+ * Appends one record as one line. A write that fails part-way (a full disk) is cut back off, so
+ * the log holds only whole lines and the error reaches the caller.
+ */
 export function appendRecord(path: string, record: object): void {
-  appendFileSync(path, `${JSON.stringify(record)}\n`);
+  const line = Buffer.from(`${JSON.stringify(record)}\n`);
+  const fd = openSync(path, 'a');
+  const size = fstatSync(fd).size;
+  try {
+    for (let done = 0; done < line.length; ) done += writeSync(fd, line, done);
+  } catch (error) {
+    try {
+      ftruncateSync(fd, size);
+    } catch {
+      // the torn tail stays; readRecords ignores it and a resume cuts it (dropTornTail)
+    }
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -30,6 +30,8 @@ export interface PoolHandlers<R extends JobRecord> {
   onRecord(record: R): void;
   /** Epoch-level progress of the job on worker `slot`. */
   onProgress?(slot: number, progress: JobProgress): void;
+  /** A worker thread was started on `slot` (again, after a crash or a fatal error). */
+  onWorkerStart?(slot: number): void;
 }
 
 export interface PoolOptions {
@@ -86,6 +88,7 @@ export function runJobs<J extends Job, R extends JobRecord>(jobs: J[], config: E
     if (stopped || queue.length === 0) return;
     const worker = new Worker(WORKER_URL, { workerData: { config, slot } });
     active.add(worker);
+    handlers.onWorkerStart?.(slot);
     let current: Pending<J> | undefined;
     let ready = false;
     let problem = '';

@@ -1,0 +1,84 @@
+/**
+ * The flow stays one way: no import cycle between files, and no folder imports a folder
+ * downstream of it (cli → run → train → models → engine; report reads what run wrote).
+ * Reads the TypeScript sources beside the compiled tests.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+/** src/ of the checkout (this file runs from dist/src/). */
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** Relative imports of a file: [target file, whether the import is type-only]. */
+function importsOf(file: string): [string, boolean][] {
+  const text = readFileSync(file, 'utf8');
+  const found: [string, boolean][] = [];
+  for (const m of text.matchAll(/^(?:import|export)\s+(type\s+)?[^'"]*?from\s+'(\.[^']+)'|^import\s+'(\.[^']+)'/gm)) {
+    const spec = m[2] ?? m[3];
+    const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
+    if (existsSync(target)) found.push([target, Boolean(m[1])]);
+  }
+  return found;
+}
+
+const files = sources(SRC);
+const graph = new Map(files.map((f) => [f, importsOf(f)]));
+const folder = (f: string) => relative(SRC, f).split('/')[0].replace(/\.ts$/, '');
+
+describe('imports', () => {
+  it('form no cycle between files', () => {
+    const state = new Map<string, 'open' | 'done'>();
+    const path: string[] = [];
+    const visit = (f: string): void => {
+      if (state.get(f) === 'done') return;
+      if (state.get(f) === 'open') assert.fail(`import cycle: ${[...path.slice(path.indexOf(f)), f].map((p) => relative(SRC, p)).join(' → ')}`);
+      state.set(f, 'open');
+      path.push(f);
+      for (const [target] of graph.get(f) ?? []) visit(target);
+      path.pop();
+      state.set(f, 'done');
+    };
+    for (const f of files) visit(f);
+  });
+
+  it('flow one way between folders', () => {
+    // What each folder may import at run time (type-only imports of records are allowed to report/).
+    const allowed: Record<string, string[]> = {
+      engine: [],
+      data: ['errors', 'rng'],
+      models: ['engine', 'data', 'rng'],
+      train: ['config', 'models', 'data', 'engine', 'rng', 'errors'],
+      run: ['train', 'config', 'models', 'data', 'engine', 'errors', 'stats'],
+      report: ['run', 'config', 'models', 'data', 'stats'],
+      config: ['engine', 'errors', 'models'],
+    };
+    const wrong: string[] = [];
+    for (const [file, imports] of graph) {
+      const from = folder(file);
+      for (const [target, typeOnly] of imports) {
+        const to = folder(target);
+        if (to === from || !(from in allowed) || typeOnly) continue;
+        if (!allowed[from].includes(to)) wrong.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it('keep training code and the report apart: train/ never imports report/, run/ or cli/, even for types', () => {
+    const wrong = [...graph]
+      .filter(([file]) => folder(file) === 'train')
+      .flatMap(([file, imports]) =>
+        imports.filter(([t]) => ['report', 'run', 'cli'].includes(folder(t))).map(([t]) => `${relative(SRC, file)} → ${relative(SRC, t)}`),
+      );
+    assert.deepEqual(wrong, []);
+  });
+});
