@@ -42,13 +42,13 @@ describe('figure data', () => {
     );
   });
 
-  it('roundErrors takes the finished rounds only, in round order', () => {
+  it('roundErrors takes the finished rounds only, in round order, numbered from 1 as users see them', () => {
     assert.deepEqual(
       roundErrors(records, 'test').map((p) => [p.model, p.round, p.errorPercent]),
       [
-        ['baseline', 0, 20],
-        ['cnn', 0, 8],
-        ['baseline', 1, 30],
+        ['baseline', 1, 20],
+        ['cnn', 1, 8],
+        ['baseline', 2, 30],
       ],
     );
   });

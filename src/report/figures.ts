@@ -48,7 +48,7 @@ export function roundErrors(records: RoundRecord[], set: ErrorSet): RoundError[]
     .sort((a, b) => a.round - b.round)
     .map((r) => ({
       model: r.model,
-      round: r.round,
+      round: r.round + 1, // as users count rounds
       errorPercent: set === 'train' ? r.trainErrorPercent : r.testErrorPercent,
       jitter: jitterOf(r.round),
     }));

@@ -111,7 +111,7 @@ function tableIII(summary: ModelSummary[]): string {
       <td class="seed">${seed ? `${fixed2(seed.test[0])} ± ${fixed2(seed.test[1])}` : '–'}</td>
     </tr>`;
   });
-  const failures = summary.flatMap((s) => s.failed.map((f) => `<li><b>${escapeHtml(s.model)}</b> round ${f.round}: ${escapeHtml(f.reason)}</li>`));
+  const failures = summary.flatMap((s) => s.failed.map((f) => `<li><b>${escapeHtml(s.model)}</b> round ${f.round + 1}: ${escapeHtml(f.reason)}</li>`));
   return `<table class="t3" id="table-iii">
     <caption>Table III · Results per model</caption>
     <thead>
@@ -153,7 +153,7 @@ function examples(view: ExamplesView): string {
       <div class="idx">pair ${p.index}</div>
     </div>`;
   });
-  return `<p class="note">The first ${view.pairs.length} test pairs of round ${view.round} (seed ${view.seed}), regenerated from the seed; channel 0 left, channel 1 right.
+  return `<p class="note">The first ${view.pairs.length} test pairs of round ${view.round + 1} (seed ${view.seed}), regenerated from the seed; channel 0 left, channel 1 right.
   Shown are the digit classes and the target (1 iff first ≤ second); no prediction, since trained weights are not saved.</p>
   <div class="pairs" id="example-pairs">${cells.join('')}</div>`;
 }
