@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BACKENDS } from './engine/backend.js';
 import { UserError } from './errors.js';
 import { type HyperParams, hyperSchema, SEED_EPOCHS } from './models/hyper.js';
+import { AUTHORS_CODE_RECIPES, PROTOCOLS } from './models/protocols.js';
 import { MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
 
 const positiveInt = (max: number) => z.int().min(1).max(max);
@@ -45,6 +46,8 @@ const fields = z.strictObject({
   dataDir: z.string().min(1).nullable().default(null),
   /** TensorFlow.js backend. */
   backend: z.enum(BACKENDS).default('wasm'),
+  /** How models train and errors are measured: the seed report as written, or the authors' published code (src/models/protocols.ts). */
+  protocol: z.enum(PROTOCOLS).default('report'),
   /** Evaluate train and test error after every epoch (for the per-epoch curves), not only at the end. */
   evalEveryEpoch: z.boolean().default(true),
   /** Per-model overrides of the recipe; the resolved recipe of every model is recorded. */
@@ -60,14 +63,26 @@ export const CONFIG_FIELDS = Object.keys(fields.shape);
  * Each model's full recipe: its defaults, the config's overrides, and the epoch count
  * (`epochs` when set, else the recipe's own, else the seed's).
  */
-export const configSchema = fields.transform((config) => {
-  const hyper: Partial<Record<ModelName, HyperParams>> = {};
-  for (const name of config.models) {
-    const recipe = { ...MODELS[name].hyper, ...config.hyper[name] };
-    hyper[name] = { ...recipe, epochs: config.epochs ?? recipe.epochs ?? SEED_EPOCHS };
-  }
-  return { ...config, hyper };
-});
+export const configSchema = fields
+  .superRefine((config, context) => {
+    const outside = config.protocol === 'authors-code' ? config.models.filter((m) => !(m in AUTHORS_CODE_RECIPES)) : [];
+    if (outside.length) {
+      context.addIssue({
+        code: 'custom',
+        path: ['protocol'],
+        message: `authors-code follows the published code of the four seed models only (${Object.keys(AUTHORS_CODE_RECIPES).join(', ')}); not ${outside.join(', ')}`,
+      });
+    }
+  })
+  .transform((config) => {
+    const hyper: Partial<Record<ModelName, HyperParams>> = {};
+    for (const name of config.models) {
+      const protocolRecipe = config.protocol === 'authors-code' ? AUTHORS_CODE_RECIPES[name] : {};
+      const recipe = { ...MODELS[name].hyper, ...protocolRecipe, ...config.hyper[name] };
+      hyper[name] = { ...recipe, epochs: config.epochs ?? recipe.epochs ?? SEED_EPOCHS };
+    }
+    return { ...config, hyper };
+  });
 
 export type ExperimentConfig = z.output<typeof configSchema>;
 

@@ -25,6 +25,7 @@ export const COMMON_OPTIONS = {
   seed: { type: 'string' },
   data: { type: 'string' },
   backend: { type: 'string' },
+  protocol: { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
@@ -43,6 +44,8 @@ export const COMMON_HELP = `  --config FILE      a JSON config (the schema of a 
   --seed N           base seed; round r uses seed + r (default 0)
   --data DIR         read MNIST IDX files from DIR instead of the embedded digits
   --backend NAME     ${BACKENDS.join(' | ')} (default wasm)
+  --protocol NAME    report (default: train and measure as the seed report describes) | authors-code (as the
+                     authors' published code did, which produced the seed's Table III; the four seed models)
   --workers N        worker threads running jobs in parallel (default: one per core)
   --out DIR          parent folder of the run folder (default runs)
   --resume RUN_DIR   continue a stopped run, skipping its finished jobs
@@ -60,6 +63,7 @@ const FLAG_OF: Record<string, string> = {
   seed: '--seed',
   dataDir: '--data',
   backend: '--backend',
+  protocol: '--protocol',
   evalEveryEpoch: '--final-eval-only',
   hyper: '--hparams',
   'tune.folds': '--folds',
@@ -135,6 +139,7 @@ function configFromFlags(values: Flags): Record<string, unknown> {
     input.backend = values.backend;
   }
   if (values.data !== undefined) input.dataDir = values.data;
+  if (values.protocol !== undefined) input.protocol = values.protocol;
   if (values['final-eval-only']) input.evalEveryEpoch = false;
   if (values.hparams !== undefined) input.hyper = readHparams(String(values.hparams));
   const tune: Record<string, unknown> = {};

@@ -3,21 +3,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import { baselineAux } from './baseline-aux.js';
 import { linear } from './layers.js';
 import type { ModelSpec } from './model.js';
-import { interleave, splitPair } from './pair-utils.js';
+import { digitOutputs, interleave, splitPair } from './pair-utils.js';
 import { mlpTower } from './towers.js';
 
 export const baselineAuxUnshared: ModelSpec = {
   description: 'two MLP digit towers (no sharing) + auxiliary digit loss (ablation)',
   auxiliaryLoss: true,
   hyper: baselineAux.hyper, // same loss as baseline-aux, so its hyper-parameters
-  build(params) {
-    const firstTower = mlpTower(params, 196);
-    const secondTower = mlpTower(params, 196);
+  digitTowers: 2,
+  build(params, recipe) {
+    const firstTower = mlpTower(params, 196, false);
+    const secondTower = mlpTower(params, 196, false);
     const head = linear(params, 'fc4', 20, 2);
     return (pairs, ctx) => {
       const [first, second] = splitPair(pairs).map((d) => tf.reshape(d, [-1, 196]));
-      const digits = interleave(firstTower(first, ctx), secondTower(second, ctx));
-      return { comparison: head(tf.reshape(digits, [-1, 20]), ctx), digits };
+      const { activated, digits, digitsPreReLU } = digitOutputs(interleave(firstTower(first, ctx), secondTower(second, ctx)), recipe);
+      return { comparison: head(tf.reshape(activated, [-1, 20]), ctx), digits, digitsPreReLU };
     };
   },
 };

@@ -2,21 +2,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './layers.js';
 import type { ModelSpec } from './model.js';
+import { digitOutputs } from './pair-utils.js';
 import { mlpTower } from './towers.js';
 
 export const baselineAux: ModelSpec = {
   description: 'shared MLP digit tower + auxiliary digit loss (Table I, blue)',
   auxiliaryLoss: true,
   hyper: { learningRate: 0.0056, l2: 0.001 },
-  build(params) {
-    const tower = mlpTower(params, 196);
+  digitTowers: 1,
+  build(params, recipe) {
+    const tower = mlpTower(params, 196, false);
     const head = linear(params, 'fc4', 20, 2);
     return (pairs, ctx) => {
       // [N, 2, 14, 14] → [2N, 196]: both digits of every pair through the one tower, as the
       // seed's single-channel batch in which the two channels alternate.
-      const digits = tower(tf.reshape(pairs, [-1, 196]), ctx);
+      const { activated, digits, digitsPreReLU } = digitOutputs(tower(tf.reshape(pairs, [-1, 196]), ctx), recipe);
       // [2N, 10] → [N, 20]: each pair's two digit outputs side by side.
-      return { comparison: head(tf.reshape(digits, [-1, 20]), ctx), digits };
+      return { comparison: head(tf.reshape(activated, [-1, 20]), ctx), digits, digitsPreReLU };
     };
   },
 };

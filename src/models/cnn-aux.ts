@@ -2,19 +2,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './layers.js';
 import type { ModelSpec } from './model.js';
+import { digitOutputs } from './pair-utils.js';
 import { cnnTower } from './towers.js';
 
 export const cnnAux: ModelSpec = {
   description: 'shared CNN digit tower + auxiliary digit loss (Table II, blue)',
   auxiliaryLoss: true,
   hyper: { learningRate: 0.0022, l2: 0.11 },
-  build(params) {
-    const tower = cnnTower(params, 1);
+  digitTowers: 1,
+  build(params, recipe) {
+    const tower = cnnTower(params, 1, false);
     const head = linear(params, 'fc3', 20, 2);
     return (pairs, ctx) => {
       // [N, 2, 14, 14] → [2N, 14, 14, 1]: every digit through the one tower, pairs interleaved.
-      const digits = tower(tf.reshape(pairs, [-1, 14, 14, 1]), ctx);
-      return { comparison: head(tf.reshape(digits, [-1, 20]), ctx), digits };
+      const { activated, digits, digitsPreReLU } = digitOutputs(tower(tf.reshape(pairs, [-1, 14, 14, 1]), ctx), recipe);
+      return { comparison: head(tf.reshape(activated, [-1, 20]), ctx), digits, digitsPreReLU };
     };
   },
 };

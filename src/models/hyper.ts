@@ -39,6 +39,17 @@ export const hyperSchema = z.strictObject({
   labelSmoothing: z.number().min(0).max(0.5).optional(),
   /** Whether the comparison cross-entropy is part of the loss (default true). */
   comparisonLoss: z.boolean().optional(),
+  /** Draw a fresh order of the training pairs every epoch (default true; the authors' code never reshuffles). */
+  shuffle: z.boolean().optional(),
+  /**
+   * The digit term of the loss: 'sum' = CE(first) + CE(second), the seed's equation 1 (default);
+   * 'mean' = one CE averaged over all 2B digits, half of it (the authors' code).
+   */
+  digitLoss: z.enum(['sum', 'mean']).optional(),
+  /** Where the digit loss reads the tower of an aux model: after its last ReLU (default), or before it (the authors' Base_Aux). */
+  digitLossOn: z.enum(['relu', 'pre-relu']).optional(),
+  /** Whether an aux model's digit outputs pass through the tower's last ReLU at all (default true; false: an ablation). */
+  digitReLU: z.boolean().optional(),
 });
 
 /** The training hyper-parameters that differ between models (the optional ones default to the seed's plain recipe). */

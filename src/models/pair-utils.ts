@@ -1,5 +1,6 @@
 /** Moving between a batch of pairs and its digits, for the towers that see one digit at a time. */
 import * as tf from '@tensorflow/tfjs-core';
+import type { HyperParams } from './hyper.js';
 
 /** [N, 2, 14, 14] → the first digits and the second digits, each [N, 14, 14, 1] (NHWC). */
 export function splitPair(pairs: tf.Tensor): [tf.Tensor, tf.Tensor] {
@@ -27,4 +28,17 @@ export function comparisonFromDigits(digitLogits: tf.Tensor): tf.Tensor {
   const lessOrEqual = tf.sum(tf.mul(first, tf.matMul(second, tf.tensor2d(AT_LEAST, [10, 10]))), 1, true);
   const clipped = tf.clipByValue(lessOrEqual, 1e-7, 1 - 1e-7); // finite logs for confident pairs
   return tf.log(tf.concat([tf.sub(1, clipped), clipped], 1));
+}
+
+/**
+ * An aux model's digit outputs from the tower's last linear layer (before its ReLU): what the
+ * comparison head reads (`activated`) and what the digit loss reads (`digits`), as the recipe
+ * says. The seed's reading: both after the ReLU.
+ */
+export function digitOutputs(
+  preReLU: tf.Tensor,
+  recipe: Pick<HyperParams, 'digitReLU' | 'digitLossOn'> = {},
+): { activated: tf.Tensor; digits: tf.Tensor; digitsPreReLU: tf.Tensor } {
+  const activated = recipe.digitReLU === false ? preReLU : tf.relu(preReLU);
+  return { activated, digits: recipe.digitLossOn === 'pre-relu' ? preReLU : activated, digitsPreReLU: preReLU };
 }

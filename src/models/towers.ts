@@ -5,8 +5,11 @@
  */
 import { batchNorm, conv2d, dropout, flatten, type Layer, linear, maxPool, maxPoolFeatures, type Params, relu, sequential } from './layers.js';
 
-/** Table I, layers 1–3: inputs → 160 → 100 → 10, with BatchNorm, feature max-pool and dropout. */
-export function mlpTower(params: Params, inputs: number): Layer {
+/**
+ * Table I, layers 1–3: inputs → 160 → 100 → 10, with BatchNorm, feature max-pool and dropout.
+ * `finalReLU` false leaves the last ReLU to the caller (the aux models, which read both sides of it).
+ */
+export function mlpTower(params: Params, inputs: number, finalReLU = true): Layer {
   return sequential(
     linear(params, 'fc1', inputs, 160),
     batchNorm(params, 'bn1', 160),
@@ -19,12 +22,12 @@ export function mlpTower(params: Params, inputs: number): Layer {
     maxPoolFeatures,
     dropout(0.5),
     linear(params, 'fc3', 50, 10),
-    relu,
+    ...(finalReLU ? [relu] : []),
   );
 }
 
-/** Table II, layers 1–6 on NHWC 14×14 input: four conv blocks (14→4→4→4→3) then 144 → 100 → 10. */
-export function cnnTower(params: Params, inChannels: number): Layer {
+/** Table II, layers 1–6 on NHWC 14×14 input: four conv blocks (14→4→4→4→3) then 144 → 100 → 10; `finalReLU` as mlpTower. */
+export function cnnTower(params: Params, inChannels: number, finalReLU = true): Layer {
   return sequential(
     conv2d(params, 'conv1', inChannels, 32, 5, 2),
     batchNorm(params, 'bn1', 32),
@@ -46,6 +49,6 @@ export function cnnTower(params: Params, inChannels: number): Layer {
     linear(params, 'fc1', 144, 100),
     relu,
     linear(params, 'fc2', 100, 10),
-    relu,
+    ...(finalReLU ? [relu] : []),
   );
 }

@@ -2,7 +2,7 @@
  * report.html from already computed pieces: one self-contained page (inline CSS and SVG, no
  * scripts, no network) that reads at 1280×800. Pure: strings in, a string out.
  */
-import type { ExperimentConfig } from '../config.js';
+import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { ModelName } from '../models/registry.js';
 import type { Effect } from './effects.js';
 import { SEED_TABLE } from './seed-table.js';
@@ -126,6 +126,45 @@ function tableIII(summary: ModelSummary[]): string {
   ${failures.length ? `<h3>Failed rounds</h3><ul class="failed" id="failed-rounds">${failures.join('')}</ul>` : '<p class="note" id="failed-rounds">No failed rounds.</p>'}`;
 }
 
+/** Protocol authors-code: Table III's way (as computed), the true pair error, and inference mode, side by side. */
+function authorsCodeTable(summary: ModelSummary[]): string {
+  const rows = summary.filter((s) => s.asComputed);
+  if (rows.length === 0) return '';
+  const pair = (train: number | undefined, trainStd: number | undefined, test: number | undefined, testStd: number | undefined) =>
+    `${fixed2(train)} ± ${fixed2(trainStd)}</td><td>${fixed2(test)} ± ${fixed2(testStd)}`;
+  const body = rows.map((s) => {
+    const seed = SEED_TABLE[s.model];
+    const a = s.asComputed!;
+    const i = s.inference;
+    return `<tr data-model="${s.model}"><th scope="row">${escapeHtml(s.model)}</th>
+      <td class="seed">${seed ? pair(...seed.train, ...seed.test) : '–</td><td>–'}</td>
+      <td>${pair(a.trainMean, a.trainStd, a.testMean, a.testStd)}</td>
+      <td>${pair(s.trainErrorMean, s.trainErrorStd, s.testErrorMean, s.testErrorStd)}</td>
+      <td>${i ? pair(i.trainMean, i.trainStd, i.testMean, i.testStd) : '–</td><td>–'}</td></tr>`;
+  });
+  return `<h2 id="authors-code">Protocol authors-code: Table III's way and the true errors</h2>
+<table class="t3" id="authors-code-table">
+  <thead><tr><th rowspan="2">Model</th><th colspan="2" class="seed">Seed report</th><th colspan="2">As the authors' code computes them</th>
+    <th colspan="2">True pair error (training mode)</th><th colspan="2">Pair error, inference mode</th></tr>
+  <tr>${'<th>Train [%]</th><th>Test [%]</th>'.repeat(4)}</tr></thead>
+  <tbody>${body.join('')}</tbody>
+</table>
+<p class="note">As computed: wrong pairs ÷ input rows, in training mode (dropout on, BatchNorm on batch statistics) over the training batches' chunks, as the authors' <code>Model.__compute_errors</code> does; the aux models feed two rows per pair, so for them this is half the pair error. True pair error: the same predictions ÷ pairs (the Table III above). Inference mode: the same weights measured as the report protocol measures.</p>`;
+}
+
+/** Aux models: digit-logit units dead on every training digit, per round. */
+function deadUnitsTable(summary: ModelSummary[]): string {
+  const rows = summary.filter((s) => s.deadDigitUnits);
+  if (rows.length === 0) return '';
+  const body = rows.map((s) => {
+    const d = s.deadDigitUnits!;
+    return `<tr><th scope="row">${escapeHtml(s.model)}</th><td class="num">${d.mean.toFixed(2)}</td><td class="num">${d.roundsWithAny} of ${d.perRound.length}</td><td>${d.perRound.join(' ')}</td></tr>`;
+  });
+  return `<h3>Dead digit-logit units</h3>
+<table id="dead-units"><thead><tr><th>Model</th><th>Mean per round</th><th>Rounds with any</th><th>Per round</th></tr></thead><tbody>${body.join('')}</tbody></table>
+<p class="note">A unit is dead when the tower's last ReLU clamps it to zero for every training digit (inference mode, after the last epoch): it passes no gradient back, so its digit class cannot be learnt again. 10 units per tower.</p>`;
+}
+
 function figure(f: FigureView): string {
   const links = f.files.map((file) => `<a href="${escapeHtml(file)}">${escapeHtml(file.split('/').pop() ?? file)}</a>`).join(' · ');
   return `<figure id="${f.id}" class="fig">${f.svg}<figcaption>${escapeHtml(f.caption)} <span class="files">${links}</span></figcaption></figure>`;
@@ -225,7 +264,8 @@ export function renderHtml(view: ReportView): string {
   const figures = view.figures;
   const errors = figures.filter((f) => f.id === 'fig-train-error' || f.id === 'fig-test-error');
   const others = figures.filter((f) => !errors.includes(f));
-  const title = `digit-pairs report · ${config.models.length} models × ${config.rounds} rounds × ${config.epochs} epochs`;
+  const epochs = [...new Set(config.models.map((m) => recipeOf(config, m).epochs))].join('/');
+  const title = `digit-pairs report · ${config.models.length} models × ${config.rounds} rounds × ${epochs} epochs`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -237,10 +277,12 @@ export function renderHtml(view: ReportView): string {
 <body>
 <main>
 <h1>${escapeHtml(title)}</h1>
-<p class="sub">Run folder <code>${escapeHtml(view.runDir)}</code> · ${config.pairs} train and ${config.pairs} test pairs per round · batch ${config.batchSize} · seed ${config.seed} · backend ${escapeHtml(config.backend)}</p>
+<p class="sub">Run folder <code>${escapeHtml(view.runDir)}</code> · ${config.pairs} train and ${config.pairs} test pairs per round · batch ${config.batchSize} · seed ${config.seed} · backend ${escapeHtml(config.backend)} · protocol ${escapeHtml(config.protocol ?? 'report')}</p>
 
 <h2>Results</h2>
 ${tableIII(view.summary)}
+${authorsCodeTable(view.summary)}
+${deadUnitsTable(view.summary)}
 
 ${effectsTable(view.effects)}
 ${tuningSection(view.tuning)}

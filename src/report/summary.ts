@@ -10,6 +10,14 @@ import type { RoundRecord, RoundResult } from '../train/records.js';
 import { ablationEffects, effectsMarkdown } from './effects.js';
 import { SEED_TABLE } from './seed-table.js';
 
+/** Train and test error, mean ± sample std over rounds. */
+export interface ErrorStats {
+  trainMean: number;
+  trainStd: number;
+  testMean: number;
+  testStd: number;
+}
+
 export interface ModelSummary {
   model: ModelName;
   params: number | null;
@@ -23,24 +31,47 @@ export interface ModelSummary {
   testErrorStd: number;
   /** Mean wall time of a round. */
   secondsMean: number;
+  /** Protocol authors-code: the errors as the authors' code computes them (Table III's way: half the pair error for aux models). */
+  asComputed?: ErrorStats;
+  /** Protocol authors-code: the pair errors of the same weights in inference mode (the main fields: measured in training mode). */
+  inference?: ErrorStats;
+  /** Aux models: digit-logit units dead on every training digit, per round, and how many rounds had any. */
+  deadDigitUnits?: { perRound: number[]; mean: number; roundsWithAny: number };
+}
+
+/** Mean ± std of the train and test errors that `pick` finds in each round (undefined when no round has them). */
+function errorStats(
+  rounds: RoundResult[],
+  pick: (r: RoundResult) => { trainErrorPercent: number; testErrorPercent: number } | undefined,
+): ErrorStats | undefined {
+  const found = rounds.map(pick).filter((e) => e !== undefined);
+  if (found.length === 0) return undefined;
+  const train = meanStd(found.map((e) => e.trainErrorPercent));
+  const test = meanStd(found.map((e) => e.testErrorPercent));
+  return { trainMean: train.mean, trainStd: train.std, testMean: test.mean, testStd: test.std };
 }
 
 export function summarise(records: RoundRecord[], models: ModelName[]): ModelSummary[] {
   return models.map((model) => {
     const mine = records.filter((r) => r.model === model).sort((a, b) => a.round - b.round);
     const ok = mine.filter((r): r is RoundResult => r.status === 'ok');
-    const train = meanStd(ok.map((r) => r.trainErrorPercent));
-    const test = meanStd(ok.map((r) => r.testErrorPercent));
+    const main = errorStats(ok, (r) => r);
+    const asComputed = errorStats(ok, (r) => r.asComputed);
+    const inference = errorStats(ok, (r) => r.inference);
+    const dead = ok.map((r) => r.deadDigitUnits).filter((d) => d !== undefined);
     return {
       model,
       params: ok[0]?.params ?? null,
       rounds: ok.length,
       failed: mine.flatMap((r) => (r.status === 'failed' ? [{ round: r.round, reason: r.reason }] : [])),
-      trainErrorMean: train.mean,
-      trainErrorStd: train.std,
-      testErrorMean: test.mean,
-      testErrorStd: test.std,
+      trainErrorMean: main?.trainMean ?? NaN,
+      trainErrorStd: main?.trainStd ?? NaN,
+      testErrorMean: main?.testMean ?? NaN,
+      testErrorStd: main?.testStd ?? NaN,
       secondsMean: meanStd(ok.map((r) => r.seconds)).mean,
+      ...(asComputed ? { asComputed } : {}),
+      ...(inference ? { inference } : {}),
+      ...(dead.length ? { deadDigitUnits: { perRound: dead, mean: meanStd(dead).mean, roundsWithAny: dead.filter((d) => d > 0).length } } : {}),
     };
   });
 }
@@ -66,13 +97,81 @@ export function toMarkdown(summary: ModelSummary[]): string {
     'Mean ± sample standard deviation (n − 1) over the rounds that finished; failed rounds are listed, not averaged.',
     ...(failures.length ? ['', 'Failed rounds:', ...failures] : []),
     '',
+    ...authorsCodeMarkdown(summary),
+    ...deadUnitsMarkdown(summary),
   ].join('\n');
 }
 
+/** The authors-code protocol's three readings of the same rounds beside the seed's Table III. */
+function authorsCodeMarkdown(summary: ModelSummary[]): string[] {
+  const rows = summary.filter((s) => s.asComputed);
+  if (rows.length === 0) return [];
+  const cell = (e: ErrorStats | undefined, set: 'train' | 'test') => (e ? pm(e[`${set}Mean`], e[`${set}Std`]) : '–');
+  const seedCell = (s: ModelSummary, set: 'train' | 'test') => {
+    const seed = SEED_TABLE[s.model];
+    return seed ? pm(seed[set][0], seed[set][1]) : '–';
+  };
+  const main = (s: ModelSummary): ErrorStats => ({
+    trainMean: s.trainErrorMean,
+    trainStd: s.trainErrorStd,
+    testMean: s.testErrorMean,
+    testStd: s.testErrorStd,
+  });
+  return [
+    "## Protocol authors-code: Table III's way and the true errors",
+    '',
+    "| Model | Seed train / test [%] | As the authors' code computes them | True pair error, training mode | Pair error, inference mode |",
+    '|---|---:|---:|---:|---:|',
+    ...rows.map(
+      (s) =>
+        `| ${s.model} | ${seedCell(s, 'train')} / ${seedCell(s, 'test')} | ${cell(s.asComputed, 'train')} / ${cell(s.asComputed, 'test')} | ${cell(main(s), 'train')} / ${cell(main(s), 'test')} | ${cell(s.inference, 'train')} / ${cell(s.inference, 'test')} |`,
+    ),
+    '',
+    "As computed: wrong pairs ÷ input rows, measured in training mode (dropout on, BatchNorm on batch statistics) over the training batches' chunks, as the authors' `Model.__compute_errors` does; aux models feed two rows per pair, so this is half their pair error. True pair error: the same predictions ÷ pairs. Inference mode: the same weights measured as the report protocol measures.",
+    '',
+  ];
+}
+
+/** Aux models: how often a digit-logit unit died (its ReLU zero on every training digit). */
+function deadUnitsMarkdown(summary: ModelSummary[]): string[] {
+  const rows = summary.filter((s) => s.deadDigitUnits);
+  if (rows.length === 0) return [];
+  return [
+    '## Dead digit-logit units',
+    '',
+    '| Model | Mean dead units per round | Rounds with any | Per round |',
+    '|---|---:|---:|---|',
+    ...rows.map(
+      (s) =>
+        `| ${s.model} | ${s.deadDigitUnits!.mean.toFixed(2)} | ${s.deadDigitUnits!.roundsWithAny} of ${s.deadDigitUnits!.perRound.length} | ${s.deadDigitUnits!.perRound.join(' ')} |`,
+    ),
+    '',
+    "A unit is dead when the tower's last ReLU clamps it to zero for every training digit (inference mode, after the last epoch): it passes no gradient, so its digit class cannot be learnt again. 10 units per tower.",
+    '',
+  ];
+}
+
 export function toCsv(summary: ModelSummary[]): string {
-  const header = 'model,params,rounds,failed,train_error_mean,train_error_std,test_error_mean,test_error_std,seconds_mean';
+  const stats = (e: ErrorStats | undefined) => (e ? [e.trainMean, e.trainStd, e.testMean, e.testStd] : ['', '', '', '']);
+  const header =
+    'model,params,rounds,failed,train_error_mean,train_error_std,test_error_mean,test_error_std,seconds_mean,' +
+    'as_computed_train_mean,as_computed_train_std,as_computed_test_mean,as_computed_test_std,' +
+    'inference_train_mean,inference_train_std,inference_test_mean,inference_test_std,dead_digit_units_mean';
   const rows = summary.map((s) =>
-    [s.model, s.params ?? '', s.rounds, s.failed.length, s.trainErrorMean, s.trainErrorStd, s.testErrorMean, s.testErrorStd, s.secondsMean]
+    [
+      s.model,
+      s.params ?? '',
+      s.rounds,
+      s.failed.length,
+      s.trainErrorMean,
+      s.trainErrorStd,
+      s.testErrorMean,
+      s.testErrorStd,
+      s.secondsMean,
+      ...stats(s.asComputed),
+      ...stats(s.inference),
+      s.deadDigitUnits?.mean ?? '',
+    ]
       .map((v) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)))
       .join(','),
   );
@@ -90,6 +189,28 @@ export function toTerminal(summary: ModelSummary[]): string {
     `${s.rounds}${s.failed.length ? ` +${s.failed.length} failed` : ''}`,
     Number.isNaN(s.secondsMean) ? '–' : s.secondsMean.toFixed(1),
   ]);
+  const table = [fixedWidth(head, body)];
+  const authors = summary.filter((s) => s.asComputed);
+  if (authors.length) {
+    const pair = (e: ErrorStats) => `${pm(e.trainMean, e.trainStd)} / ${pm(e.testMean, e.testStd)}`;
+    table.push(
+      '',
+      'protocol authors-code, train / test error %:',
+      fixedWidth(
+        ['model', "as the authors' code computes", 'true pair error (training mode)', 'inference mode'],
+        authors.map((s) => [
+          s.model,
+          pair(s.asComputed!),
+          pair({ trainMean: s.trainErrorMean, trainStd: s.trainErrorStd, testMean: s.testErrorMean, testStd: s.testErrorStd }),
+          s.inference ? pair(s.inference) : '–',
+        ]),
+      ),
+    );
+  }
+  return table.join('\n');
+}
+
+function fixedWidth(head: string[], body: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');

@@ -12,7 +12,7 @@ import type { Forward } from '../models/model.js';
 import { MODELS, type ModelName } from '../models/registry.js';
 import { makeRng, permutation, type Rng } from '../rng.js';
 import { takeBatch } from './batch.js';
-import { comparisonProbabilities, errorOfProbabilities, errorPercent } from './evaluate.js';
+import { comparisonProbabilities, deadDigitUnits, errorOfProbabilities, errorPercent, wrongPairs } from './evaluate.js';
 import { totalLoss } from './loss.js';
 import type { EpochErrors } from './records.js';
 
@@ -40,6 +40,12 @@ export interface FitOptions {
   batchSize: number;
   /** Also measure after every epoch but the last (for the curves), not only at the end. */
   evalEveryEpoch: boolean;
+  /**
+   * How the final errors are measured: in inference mode (the report's protocol), or as the
+   * authors' code did, in training mode over consecutive training-size chunks. Per-epoch
+   * curves are always in inference mode.
+   */
+  measure?: 'inference' | 'training-mode';
   /** Called after every epoch (counted across ensemble members) with its last batch loss. */
   onEpoch?: (epoch: number, loss: number) => void;
 }
@@ -48,20 +54,26 @@ export interface FitResult {
   params: number;
   /** Errors on the training pairs and on the held-out pairs after each evaluated epoch (of the first ensemble member). */
   epochs: EpochErrors[];
-  /** Errors after training: of the model, or of the ensemble's averaged predictions. */
+  /** Pair errors after training, measured as `measure` says: of the model, or of the ensemble's averaged predictions. */
   final: EpochErrors;
+  /** With training-mode measurement: the authors' formula, wrong pairs ÷ input rows (two rows per pair for aux models). */
+  asComputed?: EpochErrors;
+  /** With training-mode measurement: the same weights' pair errors in inference mode (of the first ensemble member). */
+  inference?: EpochErrors;
+  /** Aux models: digit-logit units dead on every training digit (of the first ensemble member). */
+  deadDigitUnits?: number;
   /** Loss after every mini-batch (of the first ensemble member). */
   batchLoss: number[];
 }
 
-interface MemberResult extends Omit<FitResult, 'final'> {
+interface MemberResult extends Omit<FitResult, 'final' | 'asComputed'> {
   trainProbabilities: Float32Array;
   heldOutProbabilities: Float32Array;
 }
 
-/** One epoch of mini-batch Adam over `set` in a fresh random order; returns the loss after every batch. */
+/** One epoch of mini-batch Adam over `set` in a fresh random order (in order when the recipe says no shuffling); returns the loss after every batch. */
 export function trainEpoch(forward: Forward, params: Params, optimizer: tf.Optimizer, set: PairSet, batchSize: number, hyper: HyperParams, rng: Rng): number[] {
-  const order = permutation(set.count, rng);
+  const order = hyper.shuffle === false ? Int32Array.from({ length: set.count }, (_, i) => i) : permutation(set.count, rng);
   const ctx: ForwardContext = { mode: 'train', rng };
   const losses: number[] = [];
   for (let start = 0; start < set.count; start += batchSize) {
@@ -102,7 +114,7 @@ function fitMember(options: FitOptions, member: number): MemberResult {
   const background = train.input.reduce((a, b) => Math.min(a, b), Infinity); // a blank pixel, standardised
   const batchSize = hyper.batchSize ?? options.batchSize;
   try {
-    const forward = MODELS[model].build(params);
+    const forward = MODELS[model].build(params, hyper);
     const batchLoss: number[] = [];
     const epochs: EpochErrors[] = [];
     for (let epoch = 0; epoch < epochCount; epoch++) {
@@ -117,10 +129,19 @@ function fitMember(options: FitOptions, member: number): MemberResult {
       }
       options.onEpoch?.(member * epochCount + epoch, losses[losses.length - 1]);
     }
-    const trainProbabilities = comparisonProbabilities(forward, train, evalRng);
-    const heldOutProbabilities = comparisonProbabilities(forward, heldOut, evalRng);
-    epochs.push({ trainErrorPercent: errorOfProbabilities(trainProbabilities, train), testErrorPercent: errorOfProbabilities(heldOutProbabilities, heldOut) });
-    return { params: params.count(), epochs, batchLoss, trainProbabilities, heldOutProbabilities };
+    const errorsOf = (trainP: Float32Array, heldOutP: Float32Array): EpochErrors => ({
+      trainErrorPercent: errorOfProbabilities(trainP, train),
+      testErrorPercent: errorOfProbabilities(heldOutP, heldOut),
+    });
+    // Inference mode first: a training-mode pass moves BatchNorm's running statistics.
+    const inferenceP = [comparisonProbabilities(forward, train, evalRng), comparisonProbabilities(forward, heldOut, evalRng)] as const;
+    const towers = MODELS[model].digitTowers;
+    const dead = towers ? deadDigitUnits(forward, train, evalRng, towers) : undefined;
+    epochs.push(errorsOf(...inferenceP));
+    const common = { params: params.count(), epochs, batchLoss, ...(dead === undefined ? {} : { deadDigitUnits: dead }) };
+    if (options.measure !== 'training-mode') return { ...common, trainProbabilities: inferenceP[0], heldOutProbabilities: inferenceP[1] };
+    const [trainP, heldOutP] = [train, heldOut].map((set) => comparisonProbabilities(forward, set, evalRng, batchSize, 'train'));
+    return { ...common, trainProbabilities: trainP, heldOutProbabilities: heldOutP, inference: errorsOf(...inferenceP) };
   } finally {
     optimizer.dispose();
     params.dispose();
@@ -145,5 +166,13 @@ export function fit(options: FitOptions): FitResult {
     first ??= result;
   }
   const final = { trainErrorPercent: errorOfProbabilities(trainVotes, train), testErrorPercent: errorOfProbabilities(heldOutVotes, heldOut) };
-  return { params: first!.params, epochs: first!.epochs, final, batchLoss: first!.batchLoss };
+  const { trainProbabilities: _, heldOutProbabilities: __, ...curves } = first!;
+  if (options.measure !== 'training-mode') return { ...curves, final };
+  // The authors' code divides the wrong pairs by the rows of its input: 2 per pair for the aux models.
+  const rows = MODELS[options.model].auxiliaryLoss ? 2 : 1;
+  const asComputed = {
+    trainErrorPercent: (100 * wrongPairs(trainVotes, train)) / (rows * train.count),
+    testErrorPercent: (100 * wrongPairs(heldOutVotes, heldOut)) / (rows * heldOut.count),
+  };
+  return { ...curves, final, asComputed };
 }

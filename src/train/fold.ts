@@ -8,6 +8,7 @@ import { DIGIT_PIXELS, generatePairs, type PairSet, pixelStats, standardise } fr
 import { makeRng, permutation } from '../rng.js';
 import { fit } from './fit.js';
 import type { FoldJob, FoldResult, JobProgress } from './records.js';
+import { measureOf } from './round.js';
 
 /** Fold of each of `count` pairs: a seeded permutation dealt round-robin, so folds differ in size by ≤ 1. */
 export function foldOf(count: number, folds: number, seed: number): Int32Array {
@@ -64,6 +65,7 @@ export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPool
     seed,
     batchSize: config.batchSize,
     evalEveryEpoch: false,
+    measure: measureOf(config),
     onEpoch: (epoch, loss) => onEpoch?.({ task, epoch, epochs, loss }),
   });
   return {

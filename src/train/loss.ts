@@ -20,18 +20,22 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D, smoothing =
  * The seed's loss: comparison cross-entropy, plus for aux models the cross-entropy of each
  * pair's first and of its second digit (equation 1), plus λ·Σw² over every trainable variable.
  * A recipe may drop the comparison term (a model whose comparison is arithmetic on its digit
- * outputs learns from the digits alone) and smooth the digit labels.
+ * outputs learns from the digits alone), smooth the digit labels, or halve the digit term.
  */
 export function totalLoss(
   outputs: Outputs,
   batch: Batch,
   trainable: tf.Variable[],
-  hyper: Pick<HyperParams, 'l2' | 'comparisonLoss' | 'labelSmoothing'>,
+  hyper: Pick<HyperParams, 'l2' | 'comparisonLoss' | 'labelSmoothing' | 'digitLoss'>,
 ): tf.Scalar {
   const terms: tf.Tensor[] = [];
   if (hyper.comparisonLoss !== false) terms.push(crossEntropy(outputs.comparison, batch.target));
-  // The digit logits hold both digits of each pair: mean over 2B, times 2 = first + second.
-  if (outputs.digits) terms.push(tf.mul(2, crossEntropy(outputs.digits, batch.classes, hyper.labelSmoothing)));
+  if (outputs.digits) {
+    // The digit logits hold both digits of each pair: mean over 2B, times 2 = first + second
+    // (the seed's equation 1); the authors' code takes the mean over the 2B alone.
+    const digitCE = crossEntropy(outputs.digits, batch.classes, hyper.labelSmoothing);
+    terms.push(hyper.digitLoss === 'mean' ? digitCE : tf.mul(2, digitCE));
+  }
   if (hyper.l2 > 0) terms.push(tf.mul(hyper.l2, tf.addN(trainable.map((v) => tf.sum(tf.square(v))))));
   return terms.reduce((a, b) => tf.add(a, b)) as tf.Scalar;
 }

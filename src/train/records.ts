@@ -34,10 +34,17 @@ export interface RoundResult extends RoundJob {
   status: 'ok';
   /** Trainable parameters of the model. */
   params: number;
+  /** Pair errors (%) after the last epoch, measured as the protocol says (report: inference mode; authors-code: training mode). */
   trainErrorPercent: number;
   testErrorPercent: number;
-  /** Errors after each epoch (empty when per-epoch evaluation is off). */
+  /** Errors after each epoch, in inference mode (empty when per-epoch evaluation is off). */
   epochs: EpochErrors[];
+  /** Protocol authors-code: the errors as the authors' code computes them (wrong pairs ÷ input rows: half the pair error for aux models). */
+  asComputed?: EpochErrors;
+  /** Protocol authors-code: the same weights' pair errors in inference mode (the main fields hold them measured in training mode). */
+  inference?: EpochErrors;
+  /** Aux models: digit-logit units that the tower's last ReLU clamps to zero for every training digit (of 10 per tower). */
+  deadDigitUnits?: number;
   /** Total loss (comparison + aux + L2) after every mini-batch, in training order. */
   batchLoss: number[];
   /** Wall time of the round, data preparation included. */

@@ -8,6 +8,9 @@ import { makeRoundData } from '../data/pairs.js';
 import { fit } from './fit.js';
 import type { JobProgress, RoundJob, RoundResult } from './records.js';
 
+/** How a protocol measures a model's final errors. */
+export const measureOf = (config: ExperimentConfig) => (config.protocol === 'authors-code' ? 'training-mode' : 'inference');
+
 /** Trains and evaluates `job.model` for round `job.round` of `config`. */
 export function runRound(job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: JobProgress) => void): RoundResult {
   const started = performance.now();
@@ -17,10 +20,9 @@ export function runRound(job: RoundJob, config: ExperimentConfig, pools: DigitPo
   const task = `${job.model} round ${job.round + 1}/${config.rounds}`;
   const epochs = hyper.epochs * (hyper.ensemble ?? 1);
   const {
-    params,
-    epochs: curves,
     final,
-    batchLoss,
+    epochs: curves,
+    ...measured
   } = fit({
     model: job.model,
     hyper,
@@ -29,16 +31,16 @@ export function runRound(job: RoundJob, config: ExperimentConfig, pools: DigitPo
     seed,
     batchSize: config.batchSize,
     evalEveryEpoch: config.evalEveryEpoch,
+    measure: measureOf(config),
     onEpoch: (epoch, loss) => onEpoch?.({ task, epoch, epochs, loss }),
   });
   return {
     ...job,
     seed,
     status: 'ok',
-    params,
     ...final,
+    ...measured,
     epochs: config.evalEveryEpoch ? curves : [],
-    batchLoss,
     seconds: (performance.now() - started) / 1000,
   };
 }
