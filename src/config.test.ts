@@ -35,4 +35,16 @@ describe('ExperimentConfig', () => {
     assert.throws(() => parseConfig({ backend: 'gpu' }), /backend: must be one of wasm, cpu/);
     assert.throws(() => parseConfig({ models: ['mlp'] }), /models.0: must be one of baseline, baseline-aux, cnn, cnn-aux/);
   });
+
+  it("lets each model's recipe own its epoch count, and --epochs override them all", () => {
+    const all = parseConfig({ models: ['cnn', 'digit-tower'] });
+    assert.deepEqual([all.hyper.cnn!.epochs, all.hyper['digit-tower']!.epochs], [25, 80]);
+    const five = parseConfig({ models: ['cnn', 'digit-tower'], epochs: 5 });
+    assert.deepEqual([five.hyper.cnn!.epochs, five.hyper['digit-tower']!.epochs], [5, 5]);
+  });
+
+  it('names the field of a nested problem and what was given', () => {
+    assert.throws(() => parseConfig({ tune: { folds: 1 } }), /^UserError: tune\.folds 1: must be at least 2$/);
+    assert.throws(() => parseConfig({ hyper: { cnn: { schedule: 'step' } } }), /hyper\.cnn\.schedule: must be one of constant, cosine/);
+  });
 });

@@ -32,6 +32,8 @@ describe('digit-pairs CLI', () => {
     [['study', '--data', '/nonexistent'], /--data \/nonexistent: no such directory/],
     [['study', '--workers', '0'], /--workers: must be at least 1/],
     [['study', '--resume', '/nonexistent'], /\/nonexistent: not a run folder/],
+    [['study', '--protocol', 'paper'], /--protocol: must be one of report, authors-code/],
+    [['study', '--protocol', 'authors-code', '--models', 'ablation'], /--protocol: authors-code follows the published code of the four seed models only/],
   ];
   for (const [args, message] of bad) {
     it(`rejects \`${args.join(' ')}\` with exit code 2 and a one-line message`, () => {
@@ -79,5 +81,15 @@ describe('digit-pairs CLI', () => {
     const [runDir] = readdirSync(out);
     assert.ok(existsSync(join(out, runDir!, 'report.html')));
     assert.match(readFileSync(join(out, runDir!, 'config.json'), 'utf8'), /"learningRate": 0\.002,\s*"l2": 0\.1/);
+  });
+
+  it("--protocol authors-code writes both the error as the authors' code computes it and the true pair error", () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const result = run('study', '--protocol', 'authors-code', '--models', 'cnn-aux', '--rounds', '2', '--epochs', '1', '--pairs', '100', '--out', out);
+    assert.equal(result.status, 0, result.stderr);
+    const [summary] = JSON.parse(readFileSync(join(out, readdirSync(out)[0]!, 'summary.json'), 'utf8'));
+    assert.equal(summary.asComputed.testMean, summary.testErrorMean / 2);
+    assert.equal(summary.asComputed.trainMean, summary.trainErrorMean / 2);
+    assert.match(result.stdout, /protocol authors-code, train \/ test error %:\n.*as the authors' code computes/);
   });
 });

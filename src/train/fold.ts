@@ -6,9 +6,8 @@ import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { DigitPools } from '../data/mnist.js';
 import { DIGIT_PIXELS, generatePairs, type PairSet, pixelStats, standardise } from '../data/pairs.js';
 import { makeRng, permutation } from '../rng.js';
-import { fit } from './fit.js';
 import type { FoldJob, FoldResult, JobProgress } from './records.js';
-import { measureOf } from './round.js';
+import { fitAsConfigured } from './round.js';
 
 /** Fold of each of `count` pairs: a seeded permutation dealt round-robin, so folds differ in size by ≤ 1. */
 export function foldOf(count: number, folds: number, seed: number): Int32Array {
@@ -56,18 +55,7 @@ export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPool
   // same seed for every grid point: each sees the same initial weights and batches, so their
   // differences are the hyper-parameters' alone.
   const hyper = { ...recipeOf(config, job.model), learningRate: job.learningRate, l2: job.l2 };
-  const epochs = hyper.epochs * (hyper.ensemble ?? 1);
-  const { final } = fit({
-    model: job.model,
-    hyper,
-    train,
-    heldOut: validation,
-    seed,
-    batchSize: config.batchSize,
-    evalEveryEpoch: false,
-    measure: measureOf(config),
-    onEpoch: (epoch, loss) => onEpoch?.({ task, epoch, epochs, loss }),
-  });
+  const { final } = fitAsConfigured(config, { model: job.model, hyper, train, heldOut: validation, seed, evalEveryEpoch: false }, task, onEpoch);
   return {
     ...job,
     seed,
