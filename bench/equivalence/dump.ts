@@ -50,7 +50,7 @@ for (let _epoch = 0; batches.length < K; _epoch++) {
 // ---- run A: trainEpoch's step replicated, to capture the step-1 gradients.
 const params = new Params(makeRng(seed, 'init:cnn'));
 const forward = MODELS.cnn.build(params);
-const names = params.names.map((n) => n.split(' ')[0]!);
+const names = [...params.byName.entries()].filter(([, v]) => v.trainable).map(([n]) => n);
 const initial = params.trainable.map(values);
 const initialState = params.state.map(values);
 const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);

@@ -6,8 +6,11 @@
  */
 import { UserError } from '../errors.js';
 import { LogWriteError } from '../run/execute.js';
+import { EXPORT_HELP, EXPORT_OPTIONS, exportModel } from './export.js';
 import type { Options } from './flags.js';
 import { wantsHelp } from './flags.js';
+import { MODELS_HELP, MODELS_OPTIONS, models } from './models.js';
+import { PREDICT_HELP, PREDICT_OPTIONS, predict } from './predict.js';
 import { REPORT_HELP, REPORT_OPTIONS, report } from './report.js';
 import { STUDY_HELP, STUDY_OPTIONS, study } from './study.js';
 import { TUNE_HELP, TUNE_OPTIONS, tune } from './tune.js';
@@ -23,6 +26,9 @@ const COMMANDS: Record<string, Command> = {
   study: { run: study, options: STUDY_OPTIONS, help: STUDY_HELP, summary: "run the study (defaults: the seed report's protocol)" },
   tune: { run: tune, options: TUNE_OPTIONS, help: TUNE_HELP, summary: 'cross-validate learning rate × L2 λ on the training pairs' },
   report: { run: report, options: REPORT_OPTIONS, help: REPORT_HELP, summary: "rebuild a run's summary and report.html from its folder" },
+  models: { run: models, options: MODELS_OPTIONS, help: MODELS_HELP, summary: 'list the models: description, parameters, default recipe' },
+  predict: { run: predict, options: PREDICT_OPTIONS, help: PREDICT_HELP, summary: 'MODEL_DIR first.png second.png: is the first digit ≤ the second?' },
+  export: { run: exportModel, options: EXPORT_OPTIONS, help: EXPORT_HELP, summary: "RUN --model M --round R: a round's model files, retrained" },
 };
 
 const USAGE = `digit-pairs — is the first MNIST digit ≤ the second? MLP vs CNN, weight sharing, auxiliary loss.
@@ -65,10 +71,9 @@ main().then(
       process.exit(2);
     }
     if (error instanceof LogWriteError) {
-      const runDir = error.path.replace(/\/[^/]+$/, '');
       console.error(
-        `digit-pairs: ${error.message}; the run stopped. The ${error.written} jobs finished before it are kept in ${error.path}; ` +
-          `make room, then continue with: digit-pairs ${command} --resume ${runDir}`,
+        `digit-pairs: ${error.message}; the run stopped. The ${error.written} jobs finished before it are kept in ${error.logPath}; ` +
+          `make room, then continue with: digit-pairs ${command} --resume ${error.runDir}`,
       );
       process.exit(1);
     }

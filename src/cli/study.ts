@@ -8,7 +8,12 @@ import { runStudy } from '../run/study.js';
 import { COMMON_HELP, COMMON_OPTIONS, hparamsPath, type Options, setUp } from './flags.js';
 import { reportOrExplain, stopped } from './outcome.js';
 
-export const STUDY_OPTIONS = { ...COMMON_OPTIONS, hparams: { type: 'string' }, 'final-eval-only': { type: 'boolean' } } satisfies Options;
+export const STUDY_OPTIONS = {
+  ...COMMON_OPTIONS,
+  hparams: { type: 'string' },
+  'final-eval-only': { type: 'boolean' },
+  'save-models': { type: 'boolean' },
+} satisfies Options;
 
 export const STUDY_HELP = `digit-pairs study [options] — train every model for every round (fresh pairs and weights each) and
 report Table III, the figures and report.html. Defaults: the seed report's protocol
@@ -19,6 +24,8 @@ ${COMMON_HELP}
   --hparams FILE     per-model learning rate and λ from a tune run's ${HPARAMS_FILE} (or its folder), or a file
                      such as {"chosen": {"cnn": {"learningRate": 0.002, "l2": 0.05}}}
   --final-eval-only  evaluate only after the last epoch (faster; no per-epoch curves)
+  --save-models      write each finished round's trained model to RUN/models/<model>-round<r>/
+                     (model.json + weights.bin, TensorFlow.js tf.io weights format)
 `;
 
 export async function study(args: string[]): Promise<number> {
@@ -27,7 +34,8 @@ export async function study(args: string[]): Promise<number> {
   // Keep the tuning beside the results it produced, so the report can show the grid.
   if (hparams !== undefined && !existsSync(join(runDir, HPARAMS_FILE))) copyFileSync(hparamsPath(hparams), join(runDir, HPARAMS_FILE));
   const started = performance.now();
-  const { records, interrupted } = await runStudy(config, { runDir, workers, retryFailed, progress: true });
+  const saveModels = values['save-models'] === true;
+  const { records, interrupted } = await runStudy(config, { runDir, workers, retryFailed, saveModels, progress: true });
   console.log(`\n${toTerminal(writeSummary(runDir, config.models, records))}\n`);
   console.log(
     `wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`,

@@ -22,23 +22,33 @@ export type Layer = (x: tf.Tensor, ctx: ForwardContext) => tf.Tensor;
 export class Params {
   readonly trainable: tf.Variable[] = [];
   readonly state: tf.Variable[] = [];
-  /** `name: shape` of each trainable variable, in creation order (for summaries). */
-  readonly names: string[] = [];
+  /**
+   * Every variable, trainable and state, by a unique name in creation order: "fc1.weight",
+   * "bn1.running_mean"; a second tower's repeat of a name gets "#2" ("fc1.weight#2"). Model
+   * files store the weights under these names.
+   */
+  readonly byName = new Map<string, tf.Variable>();
 
   constructor(readonly rng: Rng) {}
+
+  private add(name: string, v: tf.Variable): tf.Variable {
+    let unique = name;
+    for (let i = 2; this.byName.has(unique); i++) unique = `${name}#${i}`;
+    this.byName.set(unique, v);
+    return v;
+  }
 
   trainableVariable(name: string, shape: number[], values: Float32Array): tf.Variable {
     // tidy frees the initial tensor (a variable keeps the data, not the tensor); variables survive it.
     const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
     this.trainable.push(v);
-    this.names.push(`${name} ${JSON.stringify(shape)}`);
-    return v;
+    return this.add(name, v);
   }
 
-  stateVariable(shape: number[], fill: number): tf.Variable {
+  stateVariable(name: string, shape: number[], fill: number): tf.Variable {
     const v = tf.tidy(() => tf.variable(tf.fill(shape, fill), false));
     this.state.push(v);
-    return v;
+    return this.add(name, v);
   }
 
   /** Number of trainable scalars: what the seed's Table III counts. */
@@ -80,8 +90,8 @@ const BN_MOMENTUM = 0.1; // PyTorch convention: running = (1 − m)·running + m
 export function batchNorm(params: Params, name: string, features: number): Layer {
   const gamma = params.trainableVariable(`${name}.weight`, [features], new Float32Array(features).fill(1));
   const beta = params.trainableVariable(`${name}.bias`, [features], new Float32Array(features));
-  const runningMean = params.stateVariable([features], 0);
-  const runningVar = params.stateVariable([features], 1);
+  const runningMean = params.stateVariable(`${name}.running_mean`, [features], 0);
+  const runningVar = params.stateVariable(`${name}.running_var`, [features], 1);
   return (x, ctx) => {
     if (ctx.mode === 'eval') return tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS);
     // One op with a closed-form gradient (tfjs's moments + batchNorm gradient is ~10× slower on wasm).

@@ -11,6 +11,7 @@ import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { Job, JobRecord } from '../train/records.js';
 import { CONFIG_FILE, recordSession, writeRunFile } from './folder.js';
 import { appendRecord, dropTornTail, jobKey, latestRecords, readRecords, retryable } from './log.js';
+import { MODELS_DIR, modelDirName, writeModelFiles } from './model-files.js';
 import { runJobs } from './pool.js';
 import { makeProgress } from './progress.js';
 
@@ -23,6 +24,8 @@ export interface RunOptions {
   progress?: boolean;
   /** Run again the jobs recorded as failed for a passing reason (not divergences). */
   retryFailed?: boolean;
+  /** Write each finished study round's model files into the run folder's models/. */
+  saveModels?: boolean;
 }
 
 export interface LoggedJobs<R> {
@@ -32,12 +35,14 @@ export interface LoggedJobs<R> {
   interrupted: boolean;
 }
 
-/** The log could not be written (a full disk, a folder gone): the run stopped; what was written before stands. */
+/** The log or a model file could not be written (a full disk, a folder gone): the run stopped; what was written before stands. */
 export class LogWriteError extends Error {
   constructor(
     readonly path: string,
     readonly cause: unknown,
     readonly written: number,
+    readonly runDir: string,
+    readonly logPath: string,
   ) {
     super(`cannot write ${path} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
   }
@@ -92,14 +97,21 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
   const pool = runJobs<J, R>(
     todo,
     config,
-    { workers },
+    { workers, keepModels: options.saveModels === true },
     {
-      onRecord(record) {
+      onRecord(record, model) {
         if (writeError) return;
+        let path = logPath;
         try {
+          // The model first: a results line promises its model files are there.
+          if (model) {
+            path = join(runDir, MODELS_DIR, modelDirName(model.model, model.round));
+            writeModelFiles(path, model, runDir);
+            path = logPath;
+          }
           appendRecord(logPath, record);
         } catch (error) {
-          writeError = new LogWriteError(logPath, error, logged.length);
+          writeError = new LogWriteError(path, error, logged.length, runDir, logPath);
           void pool.stop();
           return;
         }

@@ -10,12 +10,13 @@
 import { Worker } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config.js';
 import { failedRecord, type Job, type JobProgress, type JobRecord } from '../train/records.js';
+import type { TrainedRoundModel } from '../train/round.js';
 
 /** What a worker thread says to the pool. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; progress: JobProgress }
-  | { type: 'done'; record: JobRecord }
+  | { type: 'done'; record: JobRecord; model?: TrainedRoundModel }
   /** The engine hit an error it cannot recover from; the worker exits after sending this. */
   | { type: 'fatal'; reason: string };
 
@@ -26,8 +27,8 @@ export interface ToWorker {
 }
 
 export interface PoolHandlers<R extends JobRecord> {
-  /** A job finished (or failed for good); called in completion order. */
-  onRecord(record: R): void;
+  /** A job finished (or failed for good); called in completion order, with its trained model when the pool keeps models. */
+  onRecord(record: R, model?: TrainedRoundModel): void;
   /** Epoch-level progress of the job on worker `slot`. */
   onProgress?(slot: number, progress: JobProgress): void;
   /** A worker thread was started on `slot` (again, after a crash or a fatal error). */
@@ -38,6 +39,8 @@ export interface PoolOptions {
   workers: number;
   /** Runs after the first for a job whose worker died under it (default 1). */
   retries?: number;
+  /** Hand back each study round's trained model with its record. */
+  keepModels?: boolean;
 }
 
 export interface JobPool {
@@ -68,8 +71,8 @@ export function runJobs<J extends Job, R extends JobRecord>(jobs: J[], config: E
   let outstanding = jobs.length;
   const seedOf = (job: Job) => config.seed + job.round;
 
-  const record = (r: JobRecord) => {
-    handlers.onRecord(r as R);
+  const record = (r: JobRecord, model?: TrainedRoundModel) => {
+    handlers.onRecord(r as R, model);
     if (--outstanding === 0) finish();
   };
 
@@ -86,7 +89,7 @@ export function runJobs<J extends Job, R extends JobRecord>(jobs: J[], config: E
 
   const start = (slot: number) => {
     if (stopped || queue.length === 0) return;
-    const worker = new Worker(WORKER_URL, { workerData: { config, slot } });
+    const worker = new Worker(WORKER_URL, { workerData: { config, slot, keepModels: options.keepModels === true } });
     active.add(worker);
     handlers.onWorkerStart?.(slot);
     let current: Pending<J> | undefined;
@@ -105,7 +108,7 @@ export function runJobs<J extends Job, R extends JobRecord>(jobs: J[], config: E
       } else if (message.type === 'fatal') problem = `engine failed: ${message.reason}`;
       else {
         current = undefined;
-        record(message.record);
+        record(message.record, message.model);
         next();
       }
     });

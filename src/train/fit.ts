@@ -9,6 +9,7 @@ import type { PairSet } from '../data/pairs.js';
 import type { HyperParams } from '../models/hyper.js';
 import { type ForwardContext, Params } from '../models/layers.js';
 import type { Forward } from '../models/model.js';
+import { type WeightValues, weightValues } from '../models/model-file.js';
 import { MODELS, type ModelName } from '../models/registry.js';
 import { makeRng, permutation, type Rng } from '../rng.js';
 import { takeBatch } from './batch.js';
@@ -46,6 +47,8 @@ export interface FitOptions {
    * curves are always in inference mode.
    */
   measure?: 'inference' | 'training-mode';
+  /** Keep the trained weights (of the first ensemble member), for a model file. */
+  keepWeights?: boolean;
   /** Called after every epoch (counted across ensemble members) with its last batch loss. */
   onEpoch?: (epoch: number, loss: number) => void;
 }
@@ -64,6 +67,8 @@ export interface FitResult {
   deadDigitUnits?: number;
   /** Loss after every mini-batch (of the first ensemble member). */
   batchLoss: number[];
+  /** With `keepWeights`: the trained variables and the inference-mode P(first ≤ second) of every held-out pair (first ensemble member). */
+  kept?: { weights: WeightValues[]; heldOutProbabilities: Float32Array };
 }
 
 interface MemberResult extends Omit<FitResult, 'final' | 'asComputed'> {
@@ -138,7 +143,8 @@ function fitMember(options: FitOptions, member: number): MemberResult {
     const towers = MODELS[model].digitTowers;
     const dead = towers ? deadDigitUnits(forward, train, evalRng, towers) : undefined;
     epochs.push(errorsOf(...inferenceP));
-    const common = { params: params.count(), epochs, batchLoss, ...(dead === undefined ? {} : { deadDigitUnits: dead }) };
+    const kept = options.keepWeights && member === 0 ? { kept: { weights: weightValues(params), heldOutProbabilities: inferenceP[1] } } : {};
+    const common = { params: params.count(), epochs, batchLoss, ...(dead === undefined ? {} : { deadDigitUnits: dead }), ...kept };
     if (options.measure !== 'training-mode') return { ...common, trainProbabilities: inferenceP[0], heldOutProbabilities: inferenceP[1] };
     const [trainP, heldOutP] = [train, heldOut].map((set) => comparisonProbabilities(forward, set, evalRng, batchSize, 'train'));
     return { ...common, trainProbabilities: trainP, heldOutProbabilities: heldOutP, inference: errorsOf(...inferenceP) };

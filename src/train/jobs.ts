@@ -8,7 +8,7 @@ import type { DigitPools } from '../data/mnist.js';
 import { DivergedError } from './fit.js';
 import { runFold } from './fold.js';
 import { failedRecord, isFold, type Job, type JobProgress, type JobRecord } from './records.js';
-import { runRound } from './round.js';
+import { type TrainedRoundModel, trainRound } from './round.js';
 
 /** A WebAssembly trap or an exhausted heap: the engine that hit it cannot be trusted with another job. */
 export function isFatal(error: unknown): boolean {
@@ -16,12 +16,18 @@ export function isFatal(error: unknown): boolean {
   return error instanceof RangeError && /memory|allocation failed/i.test(error.message);
 }
 
-export function runJob(job: Job, config: ExperimentConfig, pools: DigitPools, onEpoch: (p: JobProgress) => void): JobRecord {
+/** A job's record, and with `keepModel` a study round's trained model. */
+export interface JobOutput {
+  record: JobRecord;
+  model?: TrainedRoundModel;
+}
+
+export function runJob(job: Job, config: ExperimentConfig, pools: DigitPools, onEpoch: (p: JobProgress) => void, keepModel = false): JobOutput {
   try {
-    return isFold(job) ? runFold(job, config, pools, onEpoch) : runRound(job, config, pools, onEpoch);
+    return isFold(job) ? { record: runFold(job, config, pools, onEpoch) } : trainRound(job, config, pools, onEpoch, keepModel);
   } catch (error) {
     if (isFatal(error)) throw error;
     const reason = error instanceof DivergedError ? `diverged: ${error.message}` : `error: ${(error as Error).message}`;
-    return failedRecord(job, config.seed + job.round, reason);
+    return { record: failedRecord(job, config.seed + job.round, reason) };
   }
 }

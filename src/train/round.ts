@@ -4,7 +4,10 @@
  */
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { DigitPools } from '../data/mnist.js';
-import { makeRoundData } from '../data/pairs.js';
+import { DIGIT_PIXELS, generatePairs, makeRoundData } from '../data/pairs.js';
+import type { HyperParams } from '../models/hyper.js';
+import type { CheckPair, WeightValues } from '../models/model-file.js';
+import type { ModelName } from '../models/registry.js';
 import { type FitOptions, type FitResult, fit } from './fit.js';
 import type { JobProgress, RoundJob, RoundResult } from './records.js';
 
@@ -27,18 +30,54 @@ export function fitAsConfigured(
   });
 }
 
-/** Trains and evaluates `job.model` for round `job.round` of `config`. */
-export function runRound(job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: JobProgress) => void): RoundResult {
+/** Test pairs kept in a model file for self-checks. */
+export const CHECK_PAIRS = 8;
+
+/** A trained round's model, for a model file (the run layer adds where and with what code it was made). */
+export interface TrainedRoundModel {
+  model: ModelName;
+  round: number;
+  seed: number;
+  hyper: HyperParams;
+  mean: number;
+  std: number;
+  errors: { trainErrorPercent: number; testErrorPercent: number };
+  checks: CheckPair[];
+  weights: WeightValues[];
+}
+
+/** The first test pairs as pooled 0–255 digits (the round's test pairs before standardisation) with the model's probabilities. */
+function checkPairs(pools: DigitPools, config: ExperimentConfig, seed: number, probabilities: Float32Array): CheckPair[] {
+  const raw = generatePairs(pools.test, config.pairs, seed, 'test-pairs');
+  return Array.from({ length: Math.min(CHECK_PAIRS, raw.count) }, (_, i) => ({
+    first: Array.from(raw.input.subarray(2 * i * DIGIT_PIXELS, (2 * i + 1) * DIGIT_PIXELS)),
+    second: Array.from(raw.input.subarray((2 * i + 1) * DIGIT_PIXELS, (2 * i + 2) * DIGIT_PIXELS)),
+    firstClass: raw.classes[2 * i],
+    secondClass: raw.classes[2 * i + 1],
+    target: raw.target[i],
+    probability: probabilities[i],
+  }));
+}
+
+/** Trains and evaluates `job.model` for round `job.round` of `config`; with `keepModel`, also hands back the trained model. */
+export function trainRound(
+  job: RoundJob,
+  config: ExperimentConfig,
+  pools: DigitPools,
+  onEpoch?: (p: JobProgress) => void,
+  keepModel = false,
+): { record: RoundResult; model?: TrainedRoundModel } {
   const started = performance.now();
   const seed = config.seed + job.round;
   const data = makeRoundData(pools, config.pairs, seed);
-  const { final, epochs, ...measured } = fitAsConfigured(
+  const hyper = recipeOf(config, job.model);
+  const { final, epochs, kept, ...measured } = fitAsConfigured(
     config,
-    { model: job.model, hyper: recipeOf(config, job.model), train: data.train, heldOut: data.test, seed, evalEveryEpoch: config.evalEveryEpoch },
+    { model: job.model, hyper, train: data.train, heldOut: data.test, seed, evalEveryEpoch: config.evalEveryEpoch, keepWeights: keepModel },
     `${job.model} round ${job.round + 1}/${config.rounds}`,
     onEpoch,
   );
-  return {
+  const record: RoundResult = {
     ...job,
     seed,
     status: 'ok',
@@ -47,4 +86,21 @@ export function runRound(job: RoundJob, config: ExperimentConfig, pools: DigitPo
     epochs: config.evalEveryEpoch ? epochs : [],
     seconds: (performance.now() - started) / 1000,
   };
+  if (!kept) return { record };
+  const model = {
+    ...job,
+    seed,
+    hyper,
+    mean: data.mean,
+    std: data.std,
+    errors: { trainErrorPercent: record.trainErrorPercent, testErrorPercent: record.testErrorPercent },
+    checks: checkPairs(pools, config, seed, kept.heldOutProbabilities),
+    weights: kept.weights,
+  };
+  return { record, model };
+}
+
+/** Trains and evaluates `job.model` for round `job.round` of `config`: fresh pairs, fresh weights. */
+export function runRound(job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: JobProgress) => void): RoundResult {
+  return trainRound(job, config, pools, onEpoch).record;
 }

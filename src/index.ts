@@ -1,0 +1,8 @@
+/**
+ * digit-pairs as a library: load a model folder that a study wrote (`study --save-models`,
+ * `digit-pairs export`) and compare digits with it; prepare your own images as MNIST was.
+ */
+export { type Digit, loadModel, type PairPrediction, pooledDigit, TrainedModel } from './api/model.js';
+export { type ExperimentConfig, parseConfig, seedProtocol } from './config.js';
+export type { ModelJson } from './models/model-file.js';
+export { MODEL_NAMES, type ModelName } from './models/registry.js';

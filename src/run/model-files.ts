@@ -1,0 +1,60 @@
+/**
+ * Model files on disk: `RUN/models/<model>-round<r>/model.json` and `weights.bin`
+ * (format: src/models/model-file.ts), written as a round ends and read back by `predict`,
+ * `export` and the library's loadModel.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
+import { UserError } from '../errors.js';
+import { type DecodedModel, decodeModel, encodeModel, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
+import type { ModelName } from '../models/registry.js';
+import type { TrainedRoundModel } from '../train/round.js';
+import { codeRevision } from './folder.js';
+
+export const MODELS_DIR = 'models';
+
+/** A round's model folder name: rounds counted from 1, as users read them. */
+export const modelDirName = (model: ModelName, round: number) => `${model}-round${round + 1}`;
+
+/** What every model file says of its input. */
+export const INPUT_LAYOUT = '[N, 2, 14, 14] pairs: channel 0 the first digit, channel 1 the second';
+export const INPUT_PREPARATION =
+  'MNIST-style 28×28 digits (0–255, light on dark), 2×2 average pooling to 14×14, then (v − mean) / std with the mean and std below';
+
+/** Writes `trained` into `dir` (made if missing), saying it came from `runDir` and this code. */
+export function writeModelFiles(dir: string, trained: TrainedRoundModel, runDir: string): void {
+  const { digitPairs: version, commit } = codeRevision();
+  const { json, bin } = encodeModel(
+    {
+      model: trained.model,
+      digitPairs: commit ? { version, commit } : { version },
+      tfjs: tfjsVersion,
+      run: basename(runDir),
+      round: trained.round,
+      seed: trained.seed,
+      hyper: trained.hyper,
+      input: { layout: INPUT_LAYOUT, preparation: INPUT_PREPARATION, mean: trained.mean, std: trained.std },
+      errors: trained.errors,
+      checks: trained.checks,
+    },
+    trained.weights,
+  );
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, WEIGHTS_BIN), bin);
+  writeFileSync(join(dir, MODEL_JSON), `${JSON.stringify(json, null, 2)}\n`);
+}
+
+/** Reads and checks a model folder (the engine must be initialised). */
+export function readModelFiles(dir: string): DecodedModel {
+  const jsonPath = join(dir, MODEL_JSON);
+  const binPath = join(dir, WEIGHTS_BIN);
+  for (const path of [jsonPath, binPath]) if (!existsSync(path)) throw new UserError(`${dir}: not a model folder (no ${basename(path)})`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  } catch {
+    throw new UserError(`${jsonPath}: not valid JSON`);
+  }
+  return decodeModel(json, new Uint8Array(readFileSync(binPath)), jsonPath);
+}
