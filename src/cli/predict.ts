@@ -1,8 +1,7 @@
 /** `digit-pairs predict MODEL_DIR first.png second.png`: what a saved model makes of two pictures of digits. */
 import { readFileSync } from 'node:fs';
-import { PNG } from 'pngjs';
 import { loadModel, type PairPrediction } from '../api/model.js';
-import { mnistStyle, rgbaToGrey } from '../data/prepare.js';
+import { digitFromPng } from '../data/png.js';
 import { UserError } from '../errors.js';
 import { type Options, parseFlags } from './flags.js';
 
@@ -23,15 +22,8 @@ export function readDigitPng(path: string): Uint8Array {
   } catch (error) {
     throw new UserError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  if (bytes.length === 0) throw new UserError(`${path}: empty file`);
-  let png: PNG;
   try {
-    png = PNG.sync.read(bytes);
-  } catch (error) {
-    throw new UserError(`${path}: not a PNG image (${(error as Error).message})`);
-  }
-  try {
-    return mnistStyle(rgbaToGrey(png.data, png.width, png.height), png.width, png.height);
+    return digitFromPng(bytes);
   } catch (error) {
     throw new UserError(`${path}: ${(error as Error).message}`);
   }
