@@ -11,6 +11,7 @@ import { BACKENDS } from '../engine/backend.js';
 import { UserError } from '../errors.js';
 import { ABLATION_MODELS, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from '../models/registry.js';
 import { checkData, createRunDir, ensureWritableDir, HPARAMS_FILE, readRunConfig } from '../run/folder.js';
+import { checkQueue, parseQueueUrl, type QueueTarget } from '../run/queue.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 type Flags = Record<string, string | boolean | undefined>;
@@ -30,6 +31,8 @@ export const COMMON_OPTIONS = {
   out: { type: 'string' },
   resume: { type: 'string' },
   'retry-failed': { type: 'boolean' },
+  queue: { type: 'string' },
+  'lock-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies Options;
 
@@ -51,6 +54,11 @@ export const COMMON_HELP = `  --config FILE      a JSON config (the schema of a 
   --resume RUN_DIR   continue a stopped run, skipping its finished jobs
   --retry-failed     with --resume: run again the jobs that failed for a passing reason (a crashed
                      worker); diverged rounds are results and stay
+  --queue URL        run the jobs through a BullMQ queue on Redis (redis://[:password@]host[:port][/db],
+                     rediss://… for TLS, or a unix socket path): \`digit-pairs worker --queue URL\` on any
+                     machine takes them; --workers then counts this process's own (0: coordinate only)
+  --lock-seconds S   with --queue: a job whose worker stops renewing its lock for S seconds goes back to
+                     the queue (default 30)
   -h, --help         this help`;
 
 /** Flag name of each config field (dotted path), so messages speak the user's language. */
@@ -224,25 +232,46 @@ export interface SetUp {
   runDir: string;
   workers?: number;
   retryFailed: boolean;
+  queue?: QueueTarget;
+  lockSeconds?: number;
   values: Flags;
+}
+
+/** --queue and --lock-seconds, checked (Redis reached) before any work. */
+export async function queueFlags(values: Flags): Promise<{ queue?: QueueTarget; lockSeconds?: number }> {
+  const lockSeconds = values['lock-seconds'] === undefined ? undefined : wholeNumber('lock-seconds', String(values['lock-seconds']));
+  if (lockSeconds !== undefined && lockSeconds < 1) throw new UserError(`--lock-seconds ${lockSeconds}: must be at least 1`);
+  if (values.queue === undefined) {
+    if (lockSeconds !== undefined) throw new UserError('--lock-seconds: only with --queue');
+    return {};
+  }
+  const queue = parseQueueUrl(String(values.queue));
+  await checkQueue(queue);
+  return { queue, lockSeconds };
 }
 
 /**
  * Parses a study/tune command line into its config, run folder and worker count. Everything is
  * checked (flags, data, the output folder) before the run folder is made.
  */
-export function setUp(command: string, args: string[], options: Options, defaults: Record<string, unknown> = {}): SetUp {
+export async function setUp(command: string, args: string[], options: Options, defaults: Record<string, unknown> = {}): Promise<SetUp> {
   const { values, positionals } = parseFlags(args, options);
   if (positionals.length) throw new UserError(`${command}: unexpected argument '${positionals[0]}' (options start with --)`);
   const file = values.config as string | undefined;
   const flagged = configFromFlags(values);
   const explicit = { ...(file ? readConfigFile(file) : {}), ...flagged };
   const workers = values.workers === undefined ? undefined : wholeNumber('workers', String(values.workers));
-  if (workers !== undefined && workers < 1) throw new UserError(`--workers: must be at least 1 (got ${workers})`);
+  const minimum = values.queue === undefined ? 1 : 0;
+  if (workers !== undefined && workers < minimum) {
+    throw new UserError(`--workers: must be at least ${minimum} (got ${workers})${minimum ? '; 0 (coordinate only) needs --queue' : ''}`);
+  }
+  if (values.queue !== undefined && values['save-models'])
+    throw new UserError('--save-models: not with --queue yet (export a round afterwards: digit-pairs export RUN --model M --round R)');
   const resume = values.resume as string | undefined;
   if (values['retry-failed'] && !resume) throw new UserError('--retry-failed: only with --resume RUN_DIR (it reruns that run’s failed jobs)');
   const config = resume ? resumeConfig(resume, explicit) : validate({ ...defaults, ...explicit }, new Set(Object.keys(flagged)), file);
   checkData(config);
+  const queued = await queueFlags(values);
   let runDir: string;
   if (resume) {
     ensureWritableDir(resume, '--resume');
@@ -250,5 +279,5 @@ export function setUp(command: string, args: string[], options: Options, default
   } else {
     runDir = createRunDir((values.out as string | undefined) ?? 'runs', command === 'study' ? '' : `${command}-`);
   }
-  return { config, runDir, workers, retryFailed: values['retry-failed'] === true, values };
+  return { config, runDir, workers, retryFailed: values['retry-failed'] === true, values, ...queued };
 }

@@ -14,6 +14,7 @@ import { PREDICT_HELP, PREDICT_OPTIONS, predict } from './predict.js';
 import { REPORT_HELP, REPORT_OPTIONS, report } from './report.js';
 import { STUDY_HELP, STUDY_OPTIONS, study } from './study.js';
 import { TUNE_HELP, TUNE_OPTIONS, tune } from './tune.js';
+import { WORKER_HELP, WORKER_OPTIONS, worker } from './worker.js';
 
 interface Command {
   run: (args: string[]) => Promise<number>;
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   report: { run: report, options: REPORT_OPTIONS, help: REPORT_HELP, summary: "rebuild a run's summary and report.html from its folder" },
   models: { run: models, options: MODELS_OPTIONS, help: MODELS_HELP, summary: 'list the models: description, parameters, default recipe' },
   predict: { run: predict, options: PREDICT_OPTIONS, help: PREDICT_HELP, summary: 'MODEL_DIR first.png second.png: is the first digit ≤ the second?' },
+  worker: { run: worker, options: WORKER_OPTIONS, help: WORKER_HELP, summary: '--queue URL: train jobs from a study or tune on several machines' },
   export: { run: exportModel, options: EXPORT_OPTIONS, help: EXPORT_HELP, summary: "RUN --model M --round R: a round's model files, retrained" },
 };
 

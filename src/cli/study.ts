@@ -29,13 +29,13 @@ ${COMMON_HELP}
 `;
 
 export async function study(args: string[]): Promise<number> {
-  const { config, runDir, workers, retryFailed, values } = setUp('study', args, STUDY_OPTIONS);
+  const { config, runDir, workers, retryFailed, values, queue, lockSeconds } = await setUp('study', args, STUDY_OPTIONS);
   const hparams = values.hparams as string | undefined;
   // Keep the tuning beside the results it produced, so the report can show the grid.
   if (hparams !== undefined && !existsSync(join(runDir, HPARAMS_FILE))) copyFileSync(hparamsPath(hparams), join(runDir, HPARAMS_FILE));
   const started = performance.now();
   const saveModels = values['save-models'] === true;
-  const { records, interrupted } = await runStudy(config, { runDir, workers, retryFailed, saveModels, progress: true });
+  const { records, interrupted } = await runStudy(config, { runDir, workers, retryFailed, saveModels, queue, lockSeconds, progress: true });
   console.log(`\n${toTerminal(writeSummary(runDir, config.models, records))}\n`);
   console.log(
     `wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`,

@@ -26,8 +26,8 @@ ${COMMON_HELP}
 
 export async function tune(args: string[]): Promise<number> {
   // One round unless asked: a grid × folds × rounds search is many trainings.
-  const { config, runDir, workers, retryFailed } = setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
-  const { hparams, interrupted } = await runTune(config, { runDir, workers, retryFailed, progress: true });
+  const { config, runDir, workers, retryFailed, queue, lockSeconds } = await setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
+  const { hparams, interrupted } = await runTune(config, { runDir, workers, retryFailed, queue, lockSeconds, progress: true });
   for (const [model, chosen] of Object.entries(hparams.chosen)) {
     const best = hparams.grid[model as ModelName]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
     console.log(

@@ -4,16 +4,17 @@
  * SIGINT/SIGTERM abandon only the jobs in progress; a log that cannot be written stops the run
  * with everything written before it kept.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { Job, JobRecord } from '../train/records.js';
-import { CONFIG_FILE, recordSession, writeRunFile } from './folder.js';
+import { CONFIG_FILE, readRunFile, recordSession, writeRunFile } from './folder.js';
 import { appendRecord, dropTornTail, jobKey, latestRecords, readRecords, retryable } from './log.js';
 import { MODELS_DIR, modelDirName, writeModelFiles } from './model-files.js';
-import { runJobs } from './pool.js';
+import { type PoolHandlers, runJobs } from './pool.js';
 import { makeProgress } from './progress.js';
+import { newQueueRunId, type QueueTarget, runQueuedJobs } from './queue.js';
 
 export interface RunOptions {
   /** The run folder: made by createRunDir for a fresh run, existing for a resumed one. */
@@ -26,6 +27,10 @@ export interface RunOptions {
   retryFailed?: boolean;
   /** Write each finished study round's model files into the run folder's models/. */
   saveModels?: boolean;
+  /** Run the jobs through this BullMQ queue (any number of `digit-pairs worker` machines); `workers` then counts this process's own, 0 allowed. */
+  queue?: QueueTarget;
+  /** With `queue`: seconds a job's lock lives without renewal (a killed worker's job is retried after about this long). */
+  lockSeconds?: number;
 }
 
 export interface LoggedJobs<R> {
@@ -68,6 +73,8 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
 ): Promise<LoggedJobs<R>> {
   const { runDir } = options;
   if (!existsSync(join(runDir, CONFIG_FILE))) writeRunFile(runDir, command, config);
+  // The queue knows this run's jobs by an id kept in config.json, so a resumed coordinator re-attaches to them.
+  const queueRunId = options.queue ? queueRunIdOf(runDir) : undefined;
   const logPath = join(runDir, logFile);
   dropTornTail(logPath);
   const logged = readRecords<R>(logPath);
@@ -78,49 +85,49 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
   );
   const todo = jobs.filter((job) => !done.has(jobKey(job)));
 
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length || 1));
+  const workers = options.queue
+    ? Math.max(0, options.workers ?? availableParallelism())
+    : Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length || 1));
   if (options.progress) {
     const epochs = [...new Set(config.models.map((m) => recipeOf(config, m).epochs))].join('/');
     console.error(
       `digit-pairs ${command} → ${runDir}  (${config.models.join(', ')}; ${epochs} epochs; ${config.backend}; ` +
-        `${workers} worker${workers > 1 ? 's' : ''}; ${todo.length} of ${jobs.length} jobs to run)`,
+        `${workers} worker${workers === 1 ? '' : 's'}${options.queue ? ` here + the queue ${options.queue.display}` : ''}; ${todo.length} of ${jobs.length} jobs to run)`,
     );
   }
   const progress = options.progress
     ? makeProgress(
         todo.map((job) => epochsOf(config, job)),
-        workers,
+        Math.max(1, workers),
         describe as (r: JobRecord) => string,
       )
     : undefined;
   let writeError: LogWriteError | undefined;
-  const pool = runJobs<J, R>(
-    todo,
-    config,
-    { workers, keepModels: options.saveModels === true },
-    {
-      onRecord(record, model) {
-        if (writeError) return;
-        let path = logPath;
-        try {
-          // The model first: a results line promises its model files are there.
-          if (model) {
-            path = join(runDir, MODELS_DIR, modelDirName(model.model, model.round));
-            writeModelFiles(path, model, runDir);
-            path = logPath;
-          }
-          appendRecord(logPath, record);
-        } catch (error) {
-          writeError = new LogWriteError(path, error, logged.length, runDir, logPath);
-          void pool.stop();
-          return;
+  const handlers: PoolHandlers<R> = {
+    onRecord(record, model) {
+      if (writeError) return;
+      let path = logPath;
+      try {
+        // The model first: a results line promises its model files are there.
+        if (model) {
+          path = join(runDir, MODELS_DIR, modelDirName(model.model, model.round));
+          writeModelFiles(path, model, runDir);
+          path = logPath;
         }
-        logged.push(record);
-        progress?.record(record);
-      },
-      onProgress: (slot, p) => progress?.epoch(slot, p),
+        appendRecord(logPath, record);
+      } catch (error) {
+        writeError = new LogWriteError(path, error, logged.length, runDir, logPath);
+        void pool.stop();
+        return;
+      }
+      logged.push(record);
+      progress?.record(record);
     },
-  );
+    onProgress: (slot, p) => progress?.epoch(slot, p),
+  };
+  const pool = options.queue
+    ? runQueuedJobs<J, R>(todo, config, { target: options.queue, runId: queueRunId!, localWorkers: workers, lockSeconds: options.lockSeconds }, handlers)
+    : runJobs<J, R>(todo, config, { workers, keepModels: options.saveModels === true }, handlers);
 
   const startedAt = new Date();
   let interrupted = false;
@@ -138,6 +145,28 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
     progress?.stop();
   }
   if (writeError) throw writeError;
+  if (options.queue) warnMixedHosts(logged);
   recordSession(runDir, { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, workers, jobs: todo.length, interrupted });
   return { records: latestRecords(logged), interrupted };
+}
+
+/** The run's id in the queue, made on first use and kept in config.json. */
+function queueRunIdOf(runDir: string): string {
+  const file = readRunFile(runDir);
+  if (typeof file.meta.queueRunId === 'string') return file.meta.queueRunId;
+  file.meta.queueRunId = newQueueRunId();
+  writeFileSync(join(runDir, CONFIG_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  return file.meta.queueRunId as string;
+}
+
+/** A run whose rounds ran on different Node versions or CPU architectures may differ in the last bits: say so. */
+function warnMixedHosts(records: object[]): void {
+  const kinds = new Set(
+    records
+      .map((r) => r as { node?: string; arch?: string })
+      .filter((r) => r.node)
+      .map((r) => `${r.node} ${r.arch}`),
+  );
+  if (kinds.size > 1)
+    console.error(`warning: this run's rounds ran on different Node versions or CPU architectures (${[...kinds].join('; ')}); their float rounding may differ`);
 }

@@ -16,8 +16,9 @@ export function allJobs(config: ExperimentConfig): RoundJob[] {
 /** One line for a finished round, rounds counted from 1. */
 export function describeRound(r: RoundRecord, rounds: number): string {
   const what = `${r.model} round ${r.round + 1}/${rounds}`;
+  const where = 'host' in r ? ` on ${r.host}` : ''; // queued runs say which machine trained it
   return r.status === 'ok'
-    ? `${what}: train ${r.trainErrorPercent.toFixed(1)}%  test ${r.testErrorPercent.toFixed(1)}%  (${r.seconds.toFixed(1)} s)`
+    ? `${what}: train ${r.trainErrorPercent.toFixed(1)}%  test ${r.testErrorPercent.toFixed(1)}%  (${r.seconds.toFixed(1)} s${where})`
     : `${what}: FAILED (${r.reason})`;
 }
 

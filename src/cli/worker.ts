@@ -1,0 +1,48 @@
+/** `digit-pairs worker --queue URL`: this machine trains jobs from a queue that `study`/`tune --queue` fill. */
+import { availableParallelism } from 'node:os';
+import { UserError } from '../errors.js';
+import { startQueueWorker } from '../run/queue.js';
+import { type Options, parseFlags, queueFlags, wholeNumber } from './flags.js';
+
+export const WORKER_OPTIONS = {
+  queue: { type: 'string' },
+  workers: { type: 'string' },
+  'lock-seconds': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies Options;
+
+export const WORKER_HELP = `digit-pairs worker --queue URL [--workers N] [--lock-seconds S] — take jobs (rounds, folds) from the
+queue that \`digit-pairs study|tune --queue URL\` fill, and train them here in N worker threads (default:
+one per core). Results go back through the queue; the coordinator writes the run folder.
+Ctrl-C once: finish the jobs in hand and take no more. Twice: abandon them (they go back to the queue).
+Jobs from other digit-pairs code or other digits are refused, with a message naming both.
+  --queue URL        redis://[:password@]host[:port][/db], rediss://… (TLS) or a unix socket path
+  --lock-seconds S   how long this worker's job locks live without renewal (default 30)
+`;
+
+export async function worker(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, WORKER_OPTIONS);
+  if (positionals.length) throw new UserError(`worker: unexpected argument '${positionals[0]}'`);
+  if (values.queue === undefined) throw new UserError('worker: --queue URL is required (the Redis that the coordinator uses)');
+  const workers = values.workers === undefined ? availableParallelism() : wholeNumber('workers', String(values.workers));
+  if (workers < 1) throw new UserError(`--workers ${workers}: must be at least 1`);
+  const { queue, lockSeconds } = await queueFlags(values);
+  const log = (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
+  const running = startQueueWorker(queue!, { workers, lockSeconds, log });
+  log(`worker: ${workers} thread${workers === 1 ? '' : 's'} taking jobs from ${queue!.display}; Ctrl-C to stop`);
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) {
+        log('abandoning the jobs in hand (they go back to the queue)');
+        void running.close(true).then(() => resolve(130));
+        return;
+      }
+      stopping = true;
+      log('finishing the jobs in hand, taking no more (Ctrl-C again to abandon them)');
+      void running.close(false).then(() => resolve(0));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,215 @@
+/**
+ * Several machines through BullMQ, against a real redis-server that the test starts on a free
+ * loopback port (password-protected) and real `digit-pairs worker` processes: a queued run equals
+ * a local one round for round, a killed worker's round is trained by another, a coordinator that
+ * was away collects what finished meanwhile, foreign code is refused, and the password never
+ * shows in any output or file.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { parseConfig } from '../config.js';
+import type { RoundRecord } from '../train/records.js';
+import { codeRevision } from './folder.js';
+import { readRecords } from './log.js';
+import { dataFingerprint, parseQueueUrl, QUEUE_NAME } from './queue.js';
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const PASSWORD = 'pw-Zq81-secret';
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+let redis: ChildProcess | undefined;
+let url = '';
+const children: ChildProcess[] = [];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+function start(args: string[]) {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+/** Waits until `test` holds (or fails after `seconds`). */
+async function until(test: () => boolean, seconds: number, what: string): Promise<void> {
+  for (let i = 0; i < seconds * 20; i++) {
+    if (test()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A round's numbers: without its wall time and where it ran. */
+const numbers = (records: RoundRecord[]) =>
+  records
+    .map((r) => {
+      const { seconds: _s, host: _h, node: _n, arch: _a, ...rest } = r as RoundRecord & { seconds?: number; host?: string; node?: string; arch?: string };
+      return rest;
+    })
+    .sort((a, b) => a.model.localeCompare(b.model) || a.round - b.round);
+const onlyRun = (out: string) => join(out, readdirSync(out)[0]!);
+const SMALL = ['--models', 'baseline,cnn', '--rounds', '2', '--epochs', '2', '--pairs', '100'];
+
+before(async () => {
+  if (!hasRedis) return;
+  const port = await freePort();
+  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD], {
+    stdio: 'ignore',
+  });
+  await until(
+    () =>
+      spawnSync('redis-cli', ['-p', String(port), '-a', PASSWORD, '--no-auth-warning', 'ping'])
+        .stdout?.toString()
+        .includes('PONG'),
+    10,
+    'redis',
+  );
+  url = `redis://:${PASSWORD}@127.0.0.1:${port}/0`;
+});
+
+after(() => {
+  for (const c of children) c.kill('SIGKILL');
+  redis?.kill('SIGKILL');
+});
+
+describe('--queue URLs', () => {
+  it('take the password into the connection only; messages show ***', () => {
+    const target = parseQueueUrl('redis://:s3cret@example.org:6380/2');
+    assert.deepEqual(target.connection, { host: 'example.org', port: 6380, password: 's3cret', db: 2 });
+    assert.equal(target.display, 'redis://:***@example.org:6380/2');
+    assert.deepEqual(parseQueueUrl('rediss://u:p@h').connection, { host: 'h', port: 6379, username: 'u', password: 'p', tls: {} });
+    assert.deepEqual(parseQueueUrl('/run/redis.sock').connection, { path: '/run/redis.sock' });
+    assert.throws(
+      () => parseQueueUrl('http://:s3cret@h'),
+      (e: Error) => /expected redis:\/\//.test(e.message) && !e.message.includes('s3cret'),
+    );
+  });
+
+  it('that cannot be reached are refused before any work, in one line, exit 2', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'queue-'));
+    const run = start(['study', ...SMALL, '--queue', 'redis://:nope-secret@127.0.0.1:1', '--out', out]);
+    assert.equal(await run.exited, 2);
+    assert.match(run.output(), /^digit-pairs: --queue redis:\/\/:\*\*\*@127\.0\.0\.1:1: cannot reach Redis/);
+    assert.doesNotMatch(run.output(), /nope-secret/);
+    assert.deepEqual(readdirSync(out), []);
+  });
+});
+
+describe('a study through the queue', { skip: hasRedis ? false : 'redis-server is not installed' }, () => {
+  it('equals the local study round for round; the password appears in no output and no file', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'local-'));
+    execFileSync(process.execPath, [CLI, 'study', ...SMALL, '--workers', '1', '--out', local], { stdio: 'ignore' });
+    const out = mkdtempSync(join(tmpdir(), 'queued-'));
+    const worker = start(['worker', '--queue', url, '--workers', '2']);
+    const coordinator = start(['study', ...SMALL, '--queue', url, '--workers', '0', '--out', out]);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    worker.child.kill('SIGINT');
+    assert.equal(await worker.exited, 0, worker.output());
+    const runDir = onlyRun(out);
+    const queued = readRecords<RoundRecord>(join(runDir, 'results.jsonl'));
+    assert.deepEqual(numbers(queued), numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))));
+    assert.ok(
+      queued.every((r) => (r as { host?: string }).host),
+      'each line records its host',
+    );
+    for (const text of [
+      coordinator.output(),
+      worker.output(),
+      ...readdirSync(runDir)
+        .filter((f) => f.endsWith('.json') || f.endsWith('.md') || f.endsWith('.jsonl') || f.endsWith('.html'))
+        .map((f) => readFileSync(join(runDir, f), 'utf8')),
+    ]) {
+      assert.doesNotMatch(text, new RegExp(PASSWORD));
+    }
+  });
+
+  it("trains a killed worker's round on another worker; every round lands exactly once", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'killed-'));
+    const args = ['--models', 'cnn', '--rounds', '3', '--epochs', '6', '--pairs', '300'];
+    const coordinator = start(['study', ...args, '--queue', url, '--workers', '0', '--out', out]);
+    const doomed = start(['worker', '--queue', url, '--workers', '1', '--lock-seconds', '2']);
+    // Kill it while it trains: after it has started a job and before that job can finish.
+    await until(() => existsSync(out) && readdirSync(out).length === 1, 30, 'the run folder');
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
+    try {
+      for (let i = 0; i < 600 && (await queue.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok((await queue.getActiveCount()) > 0, 'a job became active');
+    } finally {
+      await queue.close();
+    }
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const rescuer = start(['worker', '--queue', url, '--workers', '1', '--lock-seconds', '2']);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    rescuer.child.kill('SIGINT');
+    await rescuer.exited;
+    const records = readRecords<RoundRecord>(join(onlyRun(out), 'results.jsonl'));
+    assert.deepEqual(records.map((r) => r.round).sort(), [0, 1, 2]);
+    assert.ok(
+      records.every((r) => r.status === 'ok'),
+      JSON.stringify(records.map((r) => r.status === 'failed' && r.reason)),
+    );
+  });
+
+  it('a coordinator that was away collects on --resume what finished meanwhile, without training it again', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'away-'));
+    const first = start(['study', ...SMALL, '--queue', url, '--workers', '0', '--out', out]);
+    await until(() => existsSync(out) && readdirSync(out).length === 1 && existsSync(join(onlyRun(out), 'config.json')), 30, 'the run folder');
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
+    try {
+      for (let i = 0; i < 200 && (await queue.getWaitingCount()) < 4; i++) await new Promise((r) => setTimeout(r, 50));
+      first.child.kill('SIGKILL'); // away: nobody collects
+      await first.exited;
+      const worker = start(['worker', '--queue', url, '--workers', '2']);
+      for (let i = 0; i < 1200 && (await queue.getCompletedCount()) < 4; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await queue.getCompletedCount(), 4, 'the worker finished all four while the coordinator was away');
+      worker.child.kill('SIGINT');
+      await worker.exited;
+    } finally {
+      await queue.close();
+    }
+    const resumed = start(['study', '--resume', onlyRun(out), '--queue', url, '--workers', '0']);
+    assert.equal(await resumed.exited, 0, resumed.output());
+    assert.equal(readRecords(join(onlyRun(out), 'results.jsonl')).length, 4);
+  });
+
+  it('a worker refuses a job from other code, naming both versions; the run records why', async () => {
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
+    const worker = start(['worker', '--queue', url, '--workers', '1']);
+    try {
+      const config = parseConfig({ models: ['baseline'], rounds: 1, epochs: 1, pairs: 40 });
+      const job = await queue.add(
+        'train',
+        { runId: 'foreign', job: { model: 'baseline', round: 0 }, config, code: { digitPairs: '0.0.1', commit: 'abc' }, data: dataFingerprint(null) },
+        { jobId: 'foreign|baseline#0', attempts: 1 },
+      );
+      for (let i = 0; i < 600 && !(await job.isFailed()); i++) await new Promise((r) => setTimeout(r, 50));
+      const failed = await queue.getJob(job.id!);
+      assert.match(
+        failed!.failedReason,
+        new RegExp(`refused by .*: the job comes from digit-pairs 0\\.0\\.1 \\(commit abc\\), this worker runs ${codeRevision().digitPairs}`),
+      );
+      assert.match(worker.output(), /refused by/);
+      await failed!.remove();
+    } finally {
+      worker.child.kill('SIGINT');
+      await worker.exited;
+      await queue.close();
+    }
+  });
+});

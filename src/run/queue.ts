@@ -1,0 +1,256 @@
+/**
+ * Several machines on one run, through BullMQ on Redis. The coordinator (the `study` or `tune`
+ * process) enqueues one job per round or fold with a deterministic id (run id + job key), so
+ * enqueueing again adds nothing; it is the only writer of the run folder and appends each
+ * finished job once. `digit-pairs worker` processes on any machine take jobs and train them in
+ * worker threads (runJobs), so their event loop stays free to renew BullMQ's job locks; a worker
+ * killed mid-job loses its lock and the job goes back to the queue for another machine.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { ExperimentConfig } from '../config.js';
+import { loadPools } from '../data/mnist.js';
+import { UserError } from '../errors.js';
+import { failedRecord, type Job, type JobRecord } from '../train/records.js';
+import { codeRevision } from './folder.js';
+import { jobKey } from './log.js';
+import { type JobPool, type PoolHandlers, runJobs } from './pool.js';
+
+export const QUEUE_NAME = 'digit-pairs';
+
+/** Where the queue lives, and how to show it without its password. */
+export interface QueueTarget {
+  connection: RedisOptions;
+  /** The URL with any password replaced by ***: the only form that is ever printed or written. */
+  display: string;
+}
+
+const USAGE = 'redis://[:password@]host[:port][/db], rediss://… (TLS) or a unix socket path';
+
+/** `--queue` → ioredis options. The password goes into the options only, never into a message. */
+export function parseQueueUrl(text: string): QueueTarget {
+  if (text.startsWith('/')) return { connection: { path: text }, display: text };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UserError(`--queue: not a Redis URL; expected ${USAGE}`);
+  }
+  const display = url.password ? text.replace(`:${url.password}@`, ':***@') : text;
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UserError(`--queue ${display}: expected ${USAGE}`);
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) throw new UserError(`--queue ${display}: the database must be a number (/0, /1, …)`);
+  const connection: RedisOptions = {
+    host: url.hostname || 'localhost',
+    port: url.port ? Number(url.port) : 6379,
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+  return { connection, display };
+}
+
+/** The data a config trains on, as a hash: workers refuse jobs made from other digits. */
+const fingerprints = new Map<string | null, string>();
+export function dataFingerprint(dataDir: string | null): string {
+  let fingerprint = fingerprints.get(dataDir);
+  if (!fingerprint) {
+    const pools = loadPools(dataDir);
+    const hash = createHash('sha256');
+    for (const pool of [pools.train, pools.test]) hash.update(pool.images).update(pool.labels);
+    fingerprint = hash.digest('hex').slice(0, 16);
+    fingerprints.set(dataDir, fingerprint);
+  }
+  return fingerprint;
+}
+
+/** What a queued job carries: the job, the whole config (workers keep no state), and what made it. */
+export interface QueuedJob {
+  runId: string;
+  job: Job;
+  config: ExperimentConfig;
+  code: { digitPairs: string; commit?: string };
+  data: string;
+}
+
+/** Where a job ran, recorded on its results line. */
+export interface Host {
+  host: string;
+  node: string;
+  arch: string;
+}
+
+const thisHost = (): Host => ({ host: hostname(), node: process.version, arch: process.arch });
+
+/** A fresh id for a run's jobs in the queue (the run folder's name need not be unique across machines). */
+export const newQueueRunId = () => randomUUID().slice(0, 8);
+
+/** BullMQ job id: run id and job key (no ':' allowed in custom ids). */
+const jobId = (runId: string, job: Job) => `${runId}|${jobKey(job)}`.replace(/:/g, '_');
+
+export interface QueueRunOptions {
+  target: QueueTarget;
+  runId: string;
+  /** Worker threads this process runs for the queue too (0: coordinate only). */
+  localWorkers: number;
+  /** Seconds a job's lock lives without renewal: a killed worker's job is back in the queue after about this long. */
+  lockSeconds?: number;
+}
+
+/**
+ * Enqueues `jobs` (those already in the queue are kept, not added twice) and hands each finished
+ * job's record to `handlers.onRecord` once, including jobs that finished while no coordinator was
+ * attached. Resolves `done` when every job has a record.
+ */
+export function runQueuedJobs<J extends Job, R extends JobRecord>(
+  jobs: J[],
+  config: ExperimentConfig,
+  options: QueueRunOptions,
+  handlers: PoolHandlers<R>,
+): JobPool {
+  const connection = options.target.connection;
+  const queue = new Queue(QUEUE_NAME, { connection });
+  const events = new QueueEvents(QUEUE_NAME, { connection });
+  const pending = new Map(jobs.map((job) => [jobId(options.runId, job), job]));
+  const local = options.localWorkers > 0 ? startQueueWorker(options.target, { workers: options.localWorkers, lockSeconds: options.lockSeconds }) : undefined;
+  let finish!: () => void;
+  let fail!: (error: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(sweeper);
+    await Promise.all([local?.close(true), events.close(), queue.close()]);
+  };
+
+  const collecting = new Set<string>();
+  /** Takes a finished job's result into the run, once, and removes it from Redis. */
+  const collect = async (id: string) => {
+    const job = pending.get(id);
+    if (!job || collecting.has(id)) return;
+    collecting.add(id);
+    try {
+      const queued = await queue.getJob(id);
+      const state = queued ? await queued.getState() : 'unknown';
+      if (!queued || (state !== 'completed' && state !== 'failed')) return;
+      if (!pending.delete(id)) return;
+      const record =
+        state === 'completed'
+          ? (queued.returnvalue as JobRecord)
+          : failedRecord(job, config.seed + job.round, `queue: ${queued.failedReason || 'failed'}`, true);
+      handlers.onRecord(record as R);
+      await queued.remove();
+      if (pending.size === 0) {
+        await close();
+        finish();
+      }
+    } finally {
+      collecting.delete(id);
+    }
+  };
+  const sweep = () => Promise.all([...pending.keys()].map(collect)).catch((error: Error) => fail(error));
+  // Events say at once when a job finishes; the sweep catches jobs that finished while away, and any event missed.
+  events.on('completed', ({ jobId: id }) => void collect(id).catch(fail));
+  events.on('failed', ({ jobId: id }) => void collect(id).catch(fail));
+  const sweeper = setInterval(sweep, 2000);
+
+  const code = codeRevision();
+  const data = dataFingerprint(config.dataDir);
+  (async () => {
+    if (pending.size === 0) {
+      await close();
+      return finish();
+    }
+    await queue.addBulk(
+      [...pending].map(([id, job]) => ({
+        name: 'train',
+        data: { runId: options.runId, job, config, code, data } satisfies QueuedJob,
+        opts: { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false },
+      })),
+    );
+    await sweep();
+  })().catch((error: Error) => fail(error));
+
+  return {
+    done,
+    async stop() {
+      await close();
+      finish();
+    },
+  };
+}
+
+export interface QueueWorker {
+  /** Finishes the jobs in hand and takes no more; with `force`, abandons them (they go back to the queue). */
+  close(force?: boolean): Promise<void>;
+}
+
+/**
+ * Takes jobs from the queue and trains each in a worker thread, `workers` at a time. A job from
+ * other code or other data is refused with a message naming both.
+ */
+export function startQueueWorker(target: QueueTarget, options: { workers: number; lockSeconds?: number; log?: (line: string) => void }): QueueWorker {
+  const lockMs = 1000 * (options.lockSeconds ?? 30);
+  const mine = codeRevision();
+  const pools: JobPool[] = [];
+  const worker = new Worker<QueuedJob, JobRecord & Partial<Host>>(
+    QUEUE_NAME,
+    async (queued) => {
+      const { job, config, code, data } = queued.data;
+      const host = thisHost();
+      if (code.digitPairs !== mine.digitPairs || code.commit !== mine.commit) {
+        const why = `refused by ${host.host}: the job comes from digit-pairs ${code.digitPairs} (commit ${code.commit ?? 'unknown'}), this worker runs ${mine.digitPairs} (commit ${mine.commit ?? 'unknown'})`;
+        options.log?.(why);
+        throw new Error(why);
+      }
+      if (data !== dataFingerprint(config.dataDir)) {
+        const why = `refused by ${host.host}: the job's digits (fingerprint ${data}) differ from this machine's ${config.dataDir ?? 'embedded digits'} (${dataFingerprint(config.dataDir)})`;
+        options.log?.(why);
+        throw new Error(why);
+      }
+      let record: JobRecord | undefined;
+      const pool = runJobs([job], config, { workers: 1 }, { onRecord: (r) => (record = r) });
+      pools.push(pool);
+      await pool.done;
+      pools.splice(pools.indexOf(pool), 1);
+      if (!record) throw new Error(`abandoned by ${host.host}`);
+      options.log?.(`${job.model} round ${job.round + 1}${'fold' in job ? ` fold ${job.fold + 1}` : ''}: ${record.status}`);
+      return { ...record, ...host };
+    },
+    {
+      connection: { ...target.connection, maxRetriesPerRequest: null },
+      concurrency: options.workers,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      maxStalledCount: 1,
+    },
+  );
+  worker.on('error', (error) => options.log?.(`queue error: ${error.message}`));
+  return {
+    async close(force = false) {
+      if (force) await Promise.all(pools.map((p) => p.stop()));
+      await worker.close(force);
+    },
+  };
+}
+
+/** Connects once, so a wrong URL or a Redis that is down is said in one line before any work (BullMQ itself would retry forever). */
+export async function checkQueue(target: QueueTarget, timeoutMs = 5000): Promise<void> {
+  const client = new Redis({ ...target.connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  client.on('error', () => {}); // reported by connect() below
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    throw new UserError(`--queue ${target.display}: cannot reach Redis (${(error as Error).message.replace(target.connection.password ?? '\u0000', '***')})`);
+  } finally {
+    client.disconnect();
+  }
+}
