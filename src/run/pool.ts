@@ -1,14 +1,17 @@
 /**
- * Runs jobs on worker threads, one TensorFlow.js instance each. Every job is seeded by its own
- * fields alone, so results do not depend on which worker ran it or in what order.
+ * Worker threads, one TensorFlow.js instance each, that train jobs. Every job is seeded by its
+ * own fields alone, so results do not depend on which thread ran it or in what order. A thread
+ * keeps its engine and digits between jobs (the config travels with each job), so a pool can
+ * live as long as a queue worker does.
  *
- * Failures: a job whose worker dies under it (a crash, a fatal engine error) is retried once on
- * a fresh worker, then recorded as failed; a worker that hit a fatal error is replaced, never
- * reused; a worker that cannot start retires its slot while the other slots carry on, and only
- * when no worker can run at all are the remaining jobs recorded as failed.
+ * Failures: a job whose thread dies under it (a crash, a fatal engine error) is retried once on
+ * a fresh thread, then recorded as failed; a thread that hit a fatal error is replaced, never
+ * reused; a thread that cannot start retires its slot while the other slots carry on, and only
+ * when no slot can run a thread are the waiting jobs recorded as failed.
  */
 import { Worker } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config.js';
+import type { JobOutput } from '../train/jobs.js';
 import { failedRecord, type Job, type JobProgress, type JobRecord } from '../train/records.js';
 import type { TrainedRoundModel } from '../train/round.js';
 
@@ -17,13 +20,139 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; progress: JobProgress }
   | { type: 'done'; record: JobRecord; model?: TrainedRoundModel }
-  /** The engine hit an error it cannot recover from; the worker exits after sending this. */
+  /** The engine hit an error it cannot recover from; the thread exits after sending this. */
   | { type: 'fatal'; reason: string };
 
-/** What the pool sends a worker: a job and which attempt at it this is (1-based). */
+/** What the pool sends a thread: a job, its run's config, and which attempt at it this is (1-based). */
 export interface ToWorker {
   job: Job;
+  config: ExperimentConfig;
   attempt: number;
+}
+
+export interface ThreadPoolOptions {
+  /** Runs after the first for a job whose thread died under it (default 1). */
+  retries?: number;
+  /** Hand back each study round's trained model with its record. */
+  keepModels?: boolean;
+  /** Epoch-level progress of the job on thread `slot`. */
+  onProgress?(slot: number, progress: JobProgress): void;
+  /** A thread was started on `slot` (again, after a crash or a fatal error). */
+  onWorkerStart?(slot: number): void;
+}
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+interface Task {
+  job: Job;
+  config: ExperimentConfig;
+  attempt: number;
+  /** With the job's output, or undefined when the pool was closed before it finished. */
+  settle(output: JobOutput | undefined): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  current?: Task;
+  problem: string;
+}
+
+export class ThreadPool {
+  private readonly queue: Task[] = [];
+  private readonly slots: (Slot | undefined)[];
+  private readonly retired = new Set<number>();
+  private closed = false;
+
+  constructor(
+    readonly size: number,
+    private readonly options: ThreadPoolOptions = {},
+  ) {
+    this.slots = Array.from({ length: size }, () => undefined);
+  }
+
+  /** Trains `job` of `config` on the next free thread; resolves with its output (failed records included), or undefined if the pool closes first. */
+  submit(job: Job, config: ExperimentConfig): Promise<JobOutput | undefined> {
+    return new Promise((settle) => {
+      if (this.closed) return settle(undefined);
+      this.queue.push({ job, config, attempt: 1, settle });
+      this.dispatch();
+    });
+  }
+
+  /** Terminates every thread; jobs not finished settle as undefined. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.settle(undefined);
+    await Promise.all(this.slots.map((s) => s?.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (slot?.ready && !slot.current && this.queue.length) this.send(slot, this.queue.shift()!);
+    }
+    // Threads to start: one per waiting job beyond those a starting thread will take.
+    let starting = this.slots.filter((s) => s && !s.ready).length;
+    for (let i = 0; i < this.size && this.queue.length > starting; i++) {
+      if (!this.slots[i] && !this.retired.has(i)) {
+        this.start(i);
+        starting++;
+      }
+    }
+  }
+
+  private send(slot: Slot, task: Task): void {
+    slot.current = task;
+    slot.worker.postMessage({ job: task.job, config: task.config, attempt: task.attempt } satisfies ToWorker);
+  }
+
+  private fail(task: Task, reason: string, attempts: number): void {
+    task.settle({ record: { ...failedRecord(task.job, task.config.seed + task.job.round, reason, true), attempts } });
+  }
+
+  private start(index: number): void {
+    const worker = new Worker(WORKER_URL, { workerData: { slot: index, keepModels: this.options.keepModels === true } });
+    const slot: Slot = { worker, ready: false, problem: '' };
+    this.slots[index] = slot;
+    this.options.onWorkerStart?.(index);
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'progress') this.options.onProgress?.(index, message.progress);
+      else if (message.type === 'ready') {
+        slot.ready = true;
+        this.dispatch();
+      } else if (message.type === 'fatal') slot.problem = `engine failed: ${message.reason}`;
+      else {
+        const task = slot.current!;
+        slot.current = undefined;
+        task.settle({ record: message.record, model: message.model });
+        this.dispatch();
+      }
+    });
+    worker.on('error', (error) => {
+      slot.problem ||= `worker crashed: ${error.message}`;
+    });
+    worker.on('exit', (code) => {
+      this.slots[index] = undefined;
+      const task = slot.current;
+      if (this.closed) return task?.settle(undefined);
+      if (task) {
+        // Run it again on a fresh thread, or record it as failed for good.
+        const reason = slot.problem || `worker crashed: exit code ${code}`;
+        if (task.attempt <= (this.options.retries ?? 1)) this.queue.unshift({ ...task, attempt: task.attempt + 1 });
+        else this.fail(task, reason, task.attempt);
+      }
+      // A thread that never started would fail the same way again: retire its slot. Any other
+      // is replaced by a fresh one as jobs wait: never reuse an engine that failed.
+      if (!slot.ready) {
+        this.retired.add(index);
+        if (this.retired.size === this.size) {
+          for (const t of this.queue.splice(0)) this.fail(t, `worker could not start: ${slot.problem || `exit code ${code}`}`, t.attempt - 1);
+        }
+      }
+      this.dispatch();
+    });
+  }
 }
 
 export interface PoolHandlers<R extends JobRecord> {
@@ -37,114 +166,38 @@ export interface PoolHandlers<R extends JobRecord> {
 
 export interface PoolOptions {
   workers: number;
-  /** Runs after the first for a job whose worker died under it (default 1). */
   retries?: number;
-  /** Hand back each study round's trained model with its record. */
   keepModels?: boolean;
 }
 
 export interface JobPool {
-  /** Resolves when every job has a record, or after `stop()` once the workers are gone. */
+  /** Resolves when every job has a record, or after `stop()`. */
   done: Promise<void>;
   /** Abandons the jobs in progress and those not started; their rounds stay unrecorded. */
   stop(): Promise<void>;
 }
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
-
-interface Pending<J extends Job> {
-  job: J;
-  attempt: number;
-}
-
+/** Runs `jobs` of one config on `options.workers` threads, handing each record to `handlers.onRecord` as it comes. */
 export function runJobs<J extends Job, R extends JobRecord>(jobs: J[], config: ExperimentConfig, options: PoolOptions, handlers: PoolHandlers<R>): JobPool {
-  const retries = options.retries ?? 1;
-  const queue: Pending<J>[] = jobs.map((job) => ({ job, attempt: 1 }));
-  const active = new Set<Worker>();
-  const retired = new Set<number>();
-  let stopped = false;
-  // Every problem becomes a record, so `done` only ever resolves.
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
+  const pool = new ThreadPool(Math.max(1, Math.min(options.workers, jobs.length)), {
+    retries: options.retries,
+    keepModels: options.keepModels,
+    onProgress: handlers.onProgress,
+    onWorkerStart: handlers.onWorkerStart,
   });
-  let outstanding = jobs.length;
-  const seedOf = (job: Job) => config.seed + job.round;
-
-  const record = (r: JobRecord, model?: TrainedRoundModel) => {
-    handlers.onRecord(r as R, model);
-    if (--outstanding === 0) finish();
-  };
-
-  /** The worker running `p` died: run it again on a fresh worker, or record it as failed for good. */
-  const lost = (p: Pending<J>, reason: string) => {
-    if (p.attempt <= retries && !stopped) queue.unshift({ job: p.job, attempt: p.attempt + 1 });
-    else record({ ...failedRecord(p.job, seedOf(p.job), reason, true), attempts: p.attempt });
-  };
-
-  /** No slot can run a worker any more: what is left cannot run. */
-  const failRemaining = (reason: string) => {
-    for (const p of queue.splice(0)) record({ ...failedRecord(p.job, seedOf(p.job), reason, true), attempts: p.attempt - 1 });
-  };
-
-  const start = (slot: number) => {
-    if (stopped || queue.length === 0) return;
-    const worker = new Worker(WORKER_URL, { workerData: { config, slot, keepModels: options.keepModels === true } });
-    active.add(worker);
-    handlers.onWorkerStart?.(slot);
-    let current: Pending<J> | undefined;
-    let ready = false;
-    let problem = '';
-    const next = () => {
-      current = queue.shift();
-      if (current) worker.postMessage({ job: current.job, attempt: current.attempt } satisfies ToWorker);
-      else void worker.terminate();
-    };
-    worker.on('message', (message: FromWorker) => {
-      if (message.type === 'progress') handlers.onProgress?.(slot, message.progress);
-      else if (message.type === 'ready') {
-        ready = true;
-        next();
-      } else if (message.type === 'fatal') problem = `engine failed: ${message.reason}`;
-      else {
-        current = undefined;
-        record(message.record, message.model);
-        next();
-      }
-    });
-    worker.on('error', (error) => {
-      problem ||= `worker crashed: ${error.message}`;
-    });
-    worker.on('exit', (code) => {
-      active.delete(worker);
-      if (stopped) {
-        if (active.size === 0) finish();
-        return;
-      }
-      if (current) lost(current, problem || `worker crashed: exit code ${code}`);
-      current = undefined;
-      if (!ready) {
-        // It would fail the same way again: retire the slot and leave the jobs to the others.
-        retired.add(slot);
-        if (retired.size === options.workers) failRemaining(`worker could not start: ${problem || `exit code ${code}`}`);
-        return;
-      }
-      if (queue.length > 0) start(slot); // a fresh worker: never reuse one whose engine failed
-    });
-  };
-
-  if (jobs.length === 0) finish();
-  for (let slot = 0; slot < Math.min(options.workers, jobs.length); slot++) start(slot);
-  // Slots beyond the job count never start; they must not count as able to run jobs.
-  for (let slot = Math.min(options.workers, jobs.length); slot < options.workers; slot++) retired.add(slot);
-
+  let stopped = false;
+  const done = Promise.all(
+    jobs.map((job) =>
+      pool.submit(job, config).then((output) => {
+        if (output && !stopped) handlers.onRecord(output.record as R, output.model);
+      }),
+    ),
+  ).then(() => pool.close());
   return {
     done,
     async stop() {
       stopped = true;
-      queue.length = 0;
-      if (active.size === 0) finish();
-      await Promise.all([...active].map((w) => w.terminate()));
+      await pool.close();
       await done;
     },
   };

@@ -16,7 +16,7 @@ import { UserError } from '../errors.js';
 import { failedRecord, type Job, type JobRecord } from '../train/records.js';
 import { codeRevision } from './folder.js';
 import { jobKey } from './log.js';
-import { type JobPool, type PoolHandlers, runJobs } from './pool.js';
+import { type JobPool, type PoolHandlers, ThreadPool } from './pool.js';
 
 export const QUEUE_NAME = 'digit-pairs';
 
@@ -199,7 +199,8 @@ export interface QueueWorker {
 export function startQueueWorker(target: QueueTarget, options: { workers: number; lockSeconds?: number; log?: (line: string) => void }): QueueWorker {
   const lockMs = 1000 * (options.lockSeconds ?? 30);
   const mine = codeRevision();
-  const pools: JobPool[] = [];
+  // One pool of threads for the worker's life: each keeps its engine and digits between jobs.
+  const threads = new ThreadPool(options.workers);
   const worker = new Worker<QueuedJob, JobRecord & Partial<Host>>(
     QUEUE_NAME,
     async (queued) => {
@@ -215,12 +216,9 @@ export function startQueueWorker(target: QueueTarget, options: { workers: number
         options.log?.(why);
         throw new Error(why);
       }
-      let record: JobRecord | undefined;
-      const pool = runJobs([job], config, { workers: 1 }, { onRecord: (r) => (record = r) });
-      pools.push(pool);
-      await pool.done;
-      pools.splice(pools.indexOf(pool), 1);
-      if (!record) throw new Error(`abandoned by ${host.host}`);
+      const output = await threads.submit(job, config);
+      if (!output) throw new Error(`abandoned by ${host.host}`);
+      const { record } = output;
       options.log?.(`${job.model} round ${job.round + 1}${'fold' in job ? ` fold ${job.fold + 1}` : ''}: ${record.status}`);
       return { ...record, ...host };
     },
@@ -235,8 +233,9 @@ export function startQueueWorker(target: QueueTarget, options: { workers: number
   worker.on('error', (error) => options.log?.(`queue error: ${error.message}`));
   return {
     async close(force = false) {
-      if (force) await Promise.all(pools.map((p) => p.stop()));
+      if (force) await threads.close();
       await worker.close(force);
+      await threads.close();
     },
   };
 }

@@ -1,38 +1,64 @@
 /**
- * A worker thread: its own TensorFlow.js instance and digit pools, running the jobs the pool
- * sends it, one at a time. An error that leaves the engine unusable is reported and ends the
+ * A worker thread: its own TensorFlow.js instance, running the jobs the pool sends it, one at a
+ * time. The config comes with each job; the engine and the digits are kept for the next job of
+ * the same backend and data. An error that leaves the engine unusable is reported and ends the
  * thread, so the pool replaces it rather than reusing it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config.js';
-import { loadPools } from '../data/mnist.js';
-import { initBackend } from '../engine/backend.js';
+import { type DigitPools, loadPools } from '../data/mnist.js';
+import { type BackendName, initBackend } from '../engine/backend.js';
+import { UserError } from '../errors.js';
 import { type JobOutput, runJob } from '../train/jobs.js';
 import { failedRecord, type Job } from '../train/records.js';
 import { faultFor, parseFaults } from './faults.js';
 import type { FromWorker, ToWorker } from './pool.js';
 
 const port = parentPort!;
-const { config, slot, keepModels } = workerData as { config: ExperimentConfig; slot: number; keepModels: boolean };
+const { slot, keepModels } = workerData as { slot: number; keepModels: boolean };
 const send = (message: FromWorker) => port.postMessage(message);
 const faults = parseFaults();
 
 if (faults.some((f) => f.kind === 'start' && f.slot === slot + 1)) throw new Error(`injected start failure of worker slot ${slot + 1}`);
-await initBackend(config.backend);
-const pools = loadPools(config.dataDir);
+
+let backend: BackendName | undefined;
+const pools = new Map<string | null, DigitPools>();
+
+/** The engine and digits `config` needs, kept from earlier jobs when they match. */
+async function prepare(config: ExperimentConfig): Promise<DigitPools> {
+  if (backend !== config.backend) {
+    await initBackend(config.backend);
+    backend = config.backend;
+  }
+  let digits = pools.get(config.dataDir);
+  if (!digits) {
+    digits = loadPools(config.dataDir);
+    pools.set(config.dataDir, digits);
+  }
+  return digits;
+}
 
 /** The job's record (and model), or an injected fault in its place. */
-function run(job: Job, attempt: number): JobOutput {
+function run(job: Job, config: ExperimentConfig, digits: DigitPools, attempt: number): JobOutput {
   const fault = faultFor(faults, job, attempt);
   if (fault?.kind === 'nan') return { record: failedRecord(job, config.seed + job.round, 'diverged: loss became NaN in epoch 1 (injected)') };
   if (fault?.kind === 'crash') process.exit(70); // ends this thread only, as a native crash would
   if (fault?.kind === 'abort') throw new WebAssembly.RuntimeError('unreachable (injected)');
-  return runJob(job, config, pools, (progress) => send({ type: 'progress', progress }), keepModels);
+  return runJob(job, config, digits, (progress) => send({ type: 'progress', progress }), keepModels);
 }
 
-port.on('message', ({ job, attempt }: ToWorker) => {
+port.on('message', async ({ job, config, attempt }: ToWorker) => {
+  let digits: DigitPools;
   try {
-    send({ type: 'done', ...run(job, attempt) });
+    digits = await prepare(config);
+  } catch (error) {
+    // Digits that cannot be read fail this job, not the thread.
+    if (error instanceof UserError) return send({ type: 'done', record: failedRecord(job, config.seed + job.round, `error: ${error.message}`) });
+    send({ type: 'fatal', reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    return process.exit(1);
+  }
+  try {
+    send({ type: 'done', ...run(job, config, digits, attempt) });
   } catch (error) {
     // runJob turns a job's own errors into records; what reaches here broke the engine.
     send({ type: 'fatal', reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
