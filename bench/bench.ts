@@ -4,6 +4,9 @@
  *
  *   npm run bench                         one round per model (25 epochs, 1000 pairs, batch 100)
  *   npm run bench -- --full               …then the full study both ways (4 models × 15 rounds)
+ *   npm run bench -- --queue              the full study through a BullMQ queue on a redis-server this
+ *                                         bench starts (unix socket), trained by one `digit-pairs worker`
+ *                                         process per core, against the local pool, in one run
  *   options: --models a,b  --epochs N  --rounds N (full)  --torch-threads N (default: cores)
  *            --no-torch  --json OUT
  *
@@ -12,7 +15,7 @@
  * included) on one thread (TensorFlow.js's wasm backend is single-threaded in Node).
  * Full study: `runStudy` with one worker per core, timed wall to wall.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -198,11 +201,77 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
   return { ourWall, ourRss, records: outcome.records.length, torch };
 }
 
+/** Waits until `test` holds, polling. */
+async function until(test: () => boolean, seconds: number, what: string): Promise<void> {
+  for (let i = 0; i < seconds * 20 && !test(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!test()) throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The full study locally (one worker thread per core) and through Redis (one worker process per core), side by side. */
+async function queueStudy(models: ModelName[], rounds: number, epochs: number) {
+  const config: ExperimentConfig = parseConfig({ models, rounds, epochs });
+  const scratch = mkdtempSync(join(tmpdir(), 'digit-pairs-bench-queue-'));
+  const socket = join(scratch, 'redis.sock');
+  const redis = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', scratch], { stdio: 'ignore' });
+  const workers: ChildProcess[] = [];
+  try {
+    await until(() => existsSync(socket), 10, 'redis-server');
+    console.error(`
+full study, local pool: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ${CORES} worker threads`);
+    let started = performance.now();
+    const local = await runStudy(config, { runDir: mkdtempSync(join(scratch, 'local-')), workers: CORES, progress: false });
+    const localWall = (performance.now() - started) / 1000;
+
+    console.error(`full study through the queue: ${CORES} \`digit-pairs worker --workers 1\` processes`);
+    const ready: boolean[] = [];
+    for (let i = 0; i < CORES; i++) {
+      const w = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'worker', '--queue', socket, '--workers', '1'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      w.stderr!.on('data', (d: Buffer) => {
+        if (d.toString().includes('taking jobs')) ready[i] = true;
+      });
+      workers.push(w);
+    }
+    await until(() => ready.filter(Boolean).length === CORES, 30, 'the workers');
+    started = performance.now();
+    const queued = await runStudy(config, {
+      runDir: mkdtempSync(join(scratch, 'queued-')),
+      workers: 0,
+      queue: { connection: { path: socket }, display: socket },
+      progress: false,
+    });
+    const queueWall = (performance.now() - started) / 1000;
+
+    const key = (r: { model: string; round: number }) => `${r.model}#${r.round}`;
+    const strip = (r: object) => {
+      const { seconds: _s, host: _h, node: _n, arch: _a, ...rest } = r as Record<string, unknown>;
+      return JSON.stringify(rest);
+    };
+    const localByKey = new Map(local.records.map((r) => [key(r), strip(r)]));
+    const same = queued.records.filter((r) => localByKey.get(key(r)) === strip(r)).length;
+    const jobs = queued.records.length;
+    const rows = [
+      ['', 'wall [s]', 'jobs', 'overhead'],
+      [`local pool, ${CORES} threads`, fmt(localWall, 1), String(local.records.length), ''],
+      [`queue, ${CORES} worker processes`, fmt(queueWall, 1), String(jobs), `${(100 * (queueWall / localWall - 1)).toFixed(1)} %`],
+    ];
+    console.log(`\nFull study through Redis vs the local pool (same machine, one run; ${same} of ${jobs} rounds equal to the local run's, wall times aside)`);
+    console.log(table(rows));
+    console.log(`per-job overhead of the queue: ${fmt(((queueWall - localWall) * CORES) / jobs, 3)} s (wall difference × workers ÷ jobs)`);
+    return { localWall, queueWall, jobs, same };
+  } finally {
+    for (const w of workers) w.kill('SIGKILL');
+    redis.kill('SIGKILL');
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       child: { type: 'string' },
       full: { type: 'boolean', default: false },
+      queue: { type: 'boolean', default: false },
       models: { type: 'string', default: SEED_MODELS.join(',') },
       epochs: { type: 'string', default: '25' },
       rounds: { type: 'string', default: '15' },
@@ -216,6 +285,14 @@ async function main(): Promise<void> {
 
   const models = values.models.split(',').map((m) => m.trim()) as ModelName[];
   for (const m of models) if (!MODEL_NAMES.includes(m)) throw new Error(`unknown model ${m}; valid: ${MODEL_NAMES.join(', ')}`);
+  if (values.queue) {
+    const load = loadavg()[0]!;
+    console.log(`machine: ${CORES} cores, load average ${load.toFixed(2)} at start${load > 0.5 ? ' (busy: timings are noisy)' : ''}`);
+    const queue = await queueStudy(models, Number(values.rounds), epochs);
+    console.log(`load average at end: ${loadavg()[0]!.toFixed(2)}`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: load, queue }, null, 2)}\n`);
+    return;
+  }
   const torchThreads = Number(values['torch-threads']);
   const missing = values['no-torch'] ? 'skipped (--no-torch)' : torchMissing();
   if (missing !== undefined && !values['no-torch']) {
