@@ -100,6 +100,8 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
         todo.map((job) => epochsOf(config, job)),
         Math.max(1, workers),
         describe as (r: JobRecord) => string,
+        // Through the queue the records come from any machine: the bar counts whole jobs (the host is in each line).
+        options.queue ? { epochsOf: (r) => epochsOf(config, r) } : undefined,
       )
     : undefined;
   let writeError: LogWriteError | undefined;

@@ -13,9 +13,15 @@ export interface Progress {
 
 /**
  * `epochsPerJob` holds each job's epoch count; `describe` turns a finished job's record into one
- * line ("cnn round 3/15: test 21.0% …").
+ * line ("cnn round 3/15: test 21.0% …"). `remote`: the jobs run on other machines, which report
+ * no epochs, so the overall bar moves by a whole job's epochs as each job's record arrives.
  */
-export function makeProgress(epochsPerJob: number[], workers: number, describe: (r: JobRecord) => string): Progress {
+export function makeProgress(
+  epochsPerJob: number[],
+  workers: number,
+  describe: (r: JobRecord) => string,
+  remote?: { epochsOf: (r: JobRecord) => number },
+): Progress {
   const totalJobs = epochsPerJob.length;
   const totalEpochs = epochsPerJob.reduce((a, b) => a + b, 0);
   const widest = Math.max(1, ...epochsPerJob);
@@ -44,7 +50,10 @@ export function makeProgress(epochsPerJob: number[], workers: number, describe: 
       slots[slot]?.update(p.epoch + 1, { task: p.task.padEnd(28), loss: p.loss.toFixed(3) });
       overall.increment();
     },
-    record: (r) => bars.log(`${line(r)}\n`),
+    record: (r) => {
+      if (remote) overall.increment(remote.epochsOf(r));
+      bars.log(`${line(r)}\n`);
+    },
     stop: () => bars.stop(),
   };
 }

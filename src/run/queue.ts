@@ -155,10 +155,22 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
       collecting.delete(id);
     }
   };
-  const sweep = () => Promise.all([...pending.keys()].map(collect)).catch((error: Error) => fail(error));
+  // Redis may go away for a while: say so once, keep what is collected, and try again on the next sweep.
+  let waiting = false;
+  const unreachable = (error: Error) => {
+    if (!waiting) console.error(`queue ${options.target.display}: ${error.message}; waiting for Redis (finished jobs are safe in the run folder)`);
+    waiting = true;
+  };
+  const sweep = () =>
+    Promise.all([...pending.keys()].map(collect)).then(() => {
+      if (waiting) console.error(`queue ${options.target.display}: reachable again`);
+      waiting = false;
+    }, unreachable);
   // Events say at once when a job finishes; the sweep catches jobs that finished while away, and any event missed.
-  events.on('completed', ({ jobId: id }) => void collect(id).catch(fail));
-  events.on('failed', ({ jobId: id }) => void collect(id).catch(fail));
+  events.on('completed', ({ jobId: id }) => void collect(id).catch(unreachable));
+  events.on('failed', ({ jobId: id }) => void collect(id).catch(unreachable));
+  events.on('error', unreachable);
+  queue.on('error', unreachable);
   const sweeper = setInterval(sweep, 2000);
 
   const code = codeRevision();
@@ -168,6 +180,20 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
       await close();
       return finish();
     }
+    // Enqueueing again adds nothing (deterministic ids), so a failed attempt is simply repeated.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await enqueue();
+        break;
+      } catch (error) {
+        if (closed) return;
+        unreachable(error as Error);
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * attempt)));
+      }
+    }
+    await sweep();
+  })().catch((error: Error) => fail(error));
+  async function enqueue() {
     await queue.addBulk(
       [...pending].map(([id, job]) => ({
         name: 'train',
@@ -175,8 +201,7 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
         opts: { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false },
       })),
     );
-    await sweep();
-  })().catch((error: Error) => fail(error));
+  }
 
   return {
     done,
