@@ -15,7 +15,8 @@ export const WORKER_HELP = `digit-pairs worker --queue URL [--workers N] [--lock
 queue that \`digit-pairs study|tune --queue URL\` fill, and train them here in N worker threads (default:
 one per core). Results go back through the queue; the coordinator writes the run folder.
 Ctrl-C once: finish the jobs in hand and take no more. Twice: abandon them (they go back to the queue).
-Jobs from other digit-pairs code or other digits are refused, with a message naming both.
+A job from other digit-pairs code or other digits is put back for other workers, and this worker
+stops with a message naming both (exit code 3).
   --queue URL        redis://[:password@]host[:port][/db], rediss://… (TLS) or a unix socket path
   --lock-seconds S   how long this worker's job locks live without renewal (default 30)
 `;
@@ -28,9 +29,20 @@ export async function worker(args: string[]): Promise<number> {
   if (workers < 1) throw new UserError(`--workers ${workers}: must be at least 1`);
   const { queue, lockSeconds } = await queueFlags(values);
   const log = (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
-  const running = startQueueWorker(queue!, { workers, lockSeconds, log });
+  let refused: ((code: number) => void) | undefined;
+  const running = startQueueWorker(queue!, {
+    workers,
+    lockSeconds,
+    log,
+    // Wrong code or digits for this queue: stop taking jobs, so they go to workers that match.
+    onRefuse: () => refused?.(3),
+  });
   log(`worker: ${workers} thread${workers === 1 ? '' : 's'} taking jobs from ${queue!.display}; Ctrl-C to stop`);
   return new Promise((resolve) => {
+    refused = (code) => {
+      log("stopping: this worker cannot run the queue's jobs (update digit-pairs, or give it the same --data)");
+      void running.close(false).then(() => resolve(code));
+    };
     let stopping = false;
     const stop = () => {
       if (stopping) {

@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Queue, QueueEvents, Worker } from 'bullmq';
+import { DelayedError, Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
@@ -138,8 +138,13 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
     collecting.add(id);
     try {
       const queued = await queue.getJob(id);
-      const state = queued ? await queued.getState() : 'unknown';
-      if (!queued || (state !== 'completed' && state !== 'failed')) return;
+      if (!queued) {
+        // Pending but not in Redis: a Redis restarted without its data lost it. Enqueue it again.
+        if (enqueued) await queue.add('train', dataOf(job), optionsOf(id));
+        return;
+      }
+      const state = await queued.getState();
+      if (state !== 'completed' && state !== 'failed') return;
       if (!pending.delete(id)) return;
       const record =
         state === 'completed'
@@ -175,6 +180,9 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
 
   const code = codeRevision();
   const data = dataFingerprint(config.dataDir);
+  const dataOf = (job: Job): QueuedJob => ({ runId: options.runId, job, config, code, data });
+  const optionsOf = (id: string) => ({ jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false });
+  let enqueued = false;
   (async () => {
     if (pending.size === 0) {
       await close();
@@ -194,13 +202,8 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
     await sweep();
   })().catch((error: Error) => fail(error));
   async function enqueue() {
-    await queue.addBulk(
-      [...pending].map(([id, job]) => ({
-        name: 'train',
-        data: { runId: options.runId, job, config, code, data } satisfies QueuedJob,
-        opts: { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false },
-      })),
-    );
+    await queue.addBulk([...pending].map(([id, job]) => ({ name: 'train', data: dataOf(job), opts: optionsOf(id) })));
+    enqueued = true;
   }
 
   return {
@@ -219,27 +222,37 @@ export interface QueueWorker {
 
 /**
  * Takes jobs from the queue and trains each in a worker thread, `workers` at a time. A job from
- * other code or other data is refused with a message naming both.
+ * other code or other data is put back for other workers and `onRefuse` is told why (a worker
+ * with the wrong code should stop, not fail the run's jobs).
  */
-export function startQueueWorker(target: QueueTarget, options: { workers: number; lockSeconds?: number; log?: (line: string) => void }): QueueWorker {
+export function startQueueWorker(
+  target: QueueTarget,
+  options: { workers: number; lockSeconds?: number; log?: (line: string) => void; onRefuse?: (why: string) => void },
+): QueueWorker {
   const lockMs = 1000 * (options.lockSeconds ?? 30);
   const mine = codeRevision();
   // One pool of threads for the worker's life: each keeps its engine and digits between jobs.
   const threads = new ThreadPool(options.workers);
   const worker = new Worker<QueuedJob, JobRecord & Partial<Host>>(
     QUEUE_NAME,
-    async (queued) => {
+    async (queued, token) => {
       const { job, config, code, data } = queued.data;
       const host = thisHost();
+      const refuse = async (why: string): Promise<never> => {
+        options.log?.(`refused by ${host.host}: ${why}; the job goes back to the queue for another worker`);
+        options.onRefuse?.(why);
+        await queued.moveToDelayed(Date.now() + 2000, token);
+        throw new DelayedError();
+      };
       if (code.digitPairs !== mine.digitPairs || code.commit !== mine.commit) {
-        const why = `refused by ${host.host}: the job comes from digit-pairs ${code.digitPairs} (commit ${code.commit ?? 'unknown'}), this worker runs ${mine.digitPairs} (commit ${mine.commit ?? 'unknown'})`;
-        options.log?.(why);
-        throw new Error(why);
+        await refuse(
+          `the job comes from digit-pairs ${code.digitPairs} (commit ${code.commit ?? 'unknown'}), this worker runs ${mine.digitPairs} (commit ${mine.commit ?? 'unknown'})`,
+        );
       }
       if (data !== dataFingerprint(config.dataDir)) {
-        const why = `refused by ${host.host}: the job's digits (fingerprint ${data}) differ from this machine's ${config.dataDir ?? 'embedded digits'} (${dataFingerprint(config.dataDir)})`;
-        options.log?.(why);
-        throw new Error(why);
+        await refuse(
+          `the job's digits (fingerprint ${data}) differ from this machine's ${config.dataDir ?? 'embedded digits'} (${dataFingerprint(config.dataDir)})`,
+        );
       }
       const output = await threads.submit(job, config);
       if (!output) throw new Error(`abandoned by ${host.host}`);
