@@ -117,11 +117,13 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
     const local = mkdtempSync(join(tmpdir(), 'local-'));
     execFileSync(process.execPath, [CLI, 'study', ...SMALL, '--workers', '1', '--out', local], { stdio: 'ignore' });
     const out = mkdtempSync(join(tmpdir(), 'queued-'));
-    const worker = start(['worker', '--queue', url, '--workers', '2']);
+    const workers = [start(['worker', '--queue', url, '--workers', '1']), start(['worker', '--queue', url, '--workers', '1'])];
     const coordinator = start(['study', ...SMALL, '--queue', url, '--workers', '0', '--out', out]);
     assert.equal(await coordinator.exited, 0, coordinator.output());
-    worker.child.kill('SIGINT');
-    assert.equal(await worker.exited, 0, worker.output());
+    for (const worker of workers) {
+      worker.child.kill('SIGINT');
+      assert.equal(await worker.exited, 0, worker.output());
+    }
     const runDir = onlyRun(out);
     const queued = readRecords<RoundRecord>(join(runDir, 'results.jsonl'));
     assert.deepEqual(numbers(queued), numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))));
@@ -131,7 +133,7 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
     );
     for (const text of [
       coordinator.output(),
-      worker.output(),
+      ...workers.map((w) => w.output()),
       ...readdirSync(runDir)
         .filter((f) => f.endsWith('.json') || f.endsWith('.md') || f.endsWith('.jsonl') || f.endsWith('.html'))
         .map((f) => readFileSync(join(runDir, f), 'utf8')),
