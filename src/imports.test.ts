@@ -58,9 +58,11 @@ describe('imports', () => {
       models: ['engine', 'data', 'rng', 'errors'],
       train: ['config', 'models', 'data', 'engine', 'rng', 'errors'],
       run: ['train', 'config', 'models', 'data', 'engine', 'errors', 'stats'],
-      report: ['run', 'config', 'models', 'data', 'stats'],
+      report: ['run', 'config', 'models', 'data', 'stats', 'app'],
       api: ['run', 'train', 'models', 'data', 'engine', 'errors'],
       config: ['engine', 'errors', 'models'],
+      app: ['config', 'train', 'models', 'data', 'engine', 'errors', 'rng'],
+      site: ['app', 'run', 'models', 'data', 'errors'],
     };
     const wrong: string[] = [];
     for (const [file, imports] of graph) {
@@ -80,6 +82,19 @@ describe('imports', () => {
       .flatMap(([file, imports]) =>
         imports.filter(([t]) => ['report', 'run', 'cli'].includes(folder(t))).map(([t]) => `${relative(SRC, file)} → ${relative(SRC, t)}`),
       );
+    assert.deepEqual(wrong, []);
+  });
+
+  it('keep the browser app free of Node: nothing src/app/ reaches imports a node: module', () => {
+    const reached = new Set<string>();
+    const visit = (f: string): void => {
+      if (reached.has(f)) return;
+      reached.add(f);
+      for (const [target, typeOnly] of graph.get(f) ?? []) if (!typeOnly) visit(target);
+    };
+    for (const f of files) if (folder(f) === 'app') visit(f);
+    assert.ok(reached.size > 10);
+    const wrong = [...reached].filter((f) => /^import\s[^;]*?from\s+'node:/m.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
     assert.deepEqual(wrong, []);
   });
 });

@@ -5,6 +5,6 @@
 export { type Digit, loadModel, type PairPrediction, pooledDigit, TrainedModel } from './api/model.js';
 export { type ExperimentConfig, parseConfig, seedProtocol } from './config.js';
 export { digitFromPng } from './data/png.js';
-export { mnistStyle, rgbaToGrey } from './data/prepare.js';
+export { digitFromRgba, mnistStyle, rgbaToGrey } from './data/prepare.js';
 export type { ModelJson } from './models/model-file.js';
 export { MODEL_NAMES, type ModelName } from './models/registry.js';

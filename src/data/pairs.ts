@@ -5,7 +5,7 @@
 
 import { UserError } from '../errors.js';
 import { makeRng, permutation } from '../rng.js';
-import { type DigitPool, type DigitPools, MNIST_SIDE } from './mnist.js';
+import { type DigitPool, type DigitPools, MNIST_SIDE } from './digits.js';
 
 export const SIDE = 14;
 export const DIGIT_PIXELS = SIDE * SIDE;

@@ -1,7 +1,7 @@
 /** PNG bytes → a 28×28 MNIST-style digit (pngjs: pure JavaScript, no native build, nothing downloaded). */
 import { PNG } from 'pngjs';
 import { UserError } from '../errors.js';
-import { mnistStyle, rgbaToGrey } from './prepare.js';
+import { digitFromRgba } from './prepare.js';
 
 /** The digit in a PNG file's bytes, prepared as MNIST's were; a file that is empty, not a PNG or blank is refused with one line. */
 export function digitFromPng(bytes: Uint8Array): Uint8Array {
@@ -12,5 +12,5 @@ export function digitFromPng(bytes: Uint8Array): Uint8Array {
   } catch (error) {
     throw new UserError(`not a PNG image (${(error as Error).message})`);
   }
-  return mnistStyle(rgbaToGrey(png.data, png.width, png.height), png.width, png.height);
+  return digitFromRgba(png.data, png.width, png.height);
 }

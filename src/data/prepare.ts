@@ -6,7 +6,7 @@
  * browser app share it).
  */
 import { UserError } from '../errors.js';
-import { MNIST_SIDE } from './mnist.js';
+import { MNIST_SIDE } from './digits.js';
 
 /** The box MNIST scaled every digit into. */
 const BOX = 20;
@@ -90,4 +90,9 @@ export function mnistStyle(grey: Float32Array, width: number, height: number): U
     }
   }
   return out;
+}
+
+/** RGBA pixels (a PNG's, a canvas's) → a 28×28 MNIST-style digit: `predict` and the browser app prepare digits with this one function. */
+export function digitFromRgba(rgba: ArrayLike<number>, width: number, height: number): Uint8Array {
+  return mnistStyle(rgbaToGrey(rgba, width, height), width, height);
 }

@@ -2,6 +2,8 @@
  * report.html from already computed pieces: one self-contained page (inline CSS and SVG, no
  * scripts, no network) that reads at 1280×800. Pure: strings in, a string out.
  */
+
+import { DEFAULT_APP_PORT } from '../app/manifest.js';
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { ModelName } from '../models/registry.js';
 import type { Effect } from './effects.js';
@@ -54,6 +56,8 @@ export interface ReportView {
   effects: Effect[];
   /** The cross-validated hyper-parameters the run used (its hparams.json), if any. */
   tuning?: { figure?: FigureView; chosen: [model: string, learningRate: number, l2: number][] };
+  /** Model folders the run saved (under models/), which the browser app can load. */
+  savedModels: string[];
 }
 
 /** The ablation's effects: Δ test error with its 95% interval, paired by round. */
@@ -193,8 +197,17 @@ function examples(view: ExamplesView): string {
     </div>`;
   });
   return `<p class="note">The first ${view.pairs.length} test pairs of round ${view.round + 1} (seed ${view.seed}), regenerated from the seed; channel 0 left, channel 1 right.
-  Shown are the digit classes and the target (1 iff first ≤ second); no prediction, since trained weights are not saved.</p>
+  Shown are the digit classes and the target (1 iff first ≤ second); for predictions, save the models (study --save-models) and open them in the browser app.</p>
   <div class="pairs" id="example-pairs">${cells.join('')}</div>`;
+}
+
+/** Saved models: how to draw against them in the browser app. */
+function appSection(runDir: string, saved: string[]): string {
+  if (saved.length === 0) return '';
+  const url = `http://127.0.0.1:${DEFAULT_APP_PORT}/`;
+  return `<h2 id="app">Draw against these models</h2>
+<p>This run saved ${saved.length} model${saved.length === 1 ? '' : 's'} (<code>models/${escapeHtml(saved[0])}</code>${saved.length > 1 ? ', …' : ''}). Start the browser app on them with
+<code>npx digit-pairs app ${escapeHtml(runDir)}</code>, then open <a href="${url}">${url}</a>: draw two digits, run test pairs, or train a model in the tab.</p>`;
 }
 
 function configTable(config: ExperimentConfig): string {
@@ -296,6 +309,7 @@ ${view.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}
 
 <h2>Example test pairs</h2>
 ${examples(view.examples)}
+${appSection(view.runDir, view.savedModels)}
 
 <h2>Run</h2>
 ${configTable(config)}

@@ -1,7 +1,6 @@
 /**
  * End to end: a tiny study, its report, and report.html opened in headless Chromium at
- * 1280×800 as a reader would. Chromium comes from Debian (/usr/bin/chromium); without it the
- * browser test is skipped on a developer's machine but fails in CI.
+ * 1280×800 as a reader would (Debian's Chromium, see ../testing/chromium.ts).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -11,20 +10,10 @@ import { before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config.js';
 import { runStudy } from '../run/study.js';
+import { launchChromium } from '../testing/chromium.js';
 import { buildReport } from './report.js';
 import { type ModelSummary, writeSummary } from './summary.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** Flags for a root, sandbox-less, offline machine: no GPU, no background calls home. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const FIGURE_IDS = ['fig-train-error', 'fig-test-error', 'fig-loss', 'fig-epoch-error'];
 const ERROR_FIELDS = ['trainErrorMean', 'trainErrorStd', 'testErrorMean', 'testErrorStd'] as const;
 
@@ -62,13 +51,8 @@ describe('buildReport', () => {
   });
 
   it('opens in headless Chromium at 1280×800 with every figure drawn and Table III equal to summary.json', async (t) => {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI) assert.fail(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)`);
-      t.skip(`${CHROMIUM} not found: install it with 'apt-get install -y chromium' to run the browser test`);
-      return;
-    }
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium(t);
+    if (!browser) return;
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const problems: string[] = [];

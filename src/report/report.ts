@@ -2,7 +2,7 @@
  * The run's report, rebuilt from the run folder alone: the figures as Vega-Lite specs rendered
  * to SVG in Node (no browser, no canvas) and to PNG by resvg, and report.html around them.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
@@ -15,6 +15,7 @@ import { DIGIT_PIXELS, makeRoundData } from '../data/pairs.js';
 import type { ModelName } from '../models/registry.js';
 import { HPARAMS_FILE, readRunConfig, readRunFile } from '../run/folder.js';
 import { latestRecords, RESULTS_FILE, readRecords } from '../run/log.js';
+import { MODELS_DIR } from '../run/model-files.js';
 import type { HParamsFile } from '../run/tune.js';
 import type { RoundRecord, RoundResult } from '../train/records.js';
 import { ablationEffects } from './effects.js';
@@ -147,6 +148,16 @@ async function renderFigure(runDir: string, id: string, name: string, caption: s
  * results.jsonl, summary.json). Safe to run again at any time, also on a partial run.
  * Returns the paths of the written report and figure files.
  */
+/** The model folders a run saved (study --save-models, export). */
+function savedModels(runDir: string): string[] {
+  const dir = join(runDir, MODELS_DIR);
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => existsSync(join(dir, name, 'model.json')))
+        .sort()
+    : [];
+}
+
 export async function buildReport(runDir: string): Promise<{ html: string; figures: string[] }> {
   const config = readRunConfig(runDir);
   const meta = readRunFile(runDir).meta ?? {};
@@ -228,6 +239,7 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
     timings: timings(records, config),
     effects: ablationEffects(records),
     tuning,
+    savedModels: savedModels(runDir),
     notes: [
       ...(loss.length ? [] : ['Figure 3 (loss) is left out: no round has finished yet.']),
       ...(epochs.length

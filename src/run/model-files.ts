@@ -5,11 +5,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
-import { type DecodedModel, decodeModel, encodeModel, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
+import { type DecodedModel, decodeModel, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
 import type { ModelName } from '../models/registry.js';
-import type { TrainedRoundModel } from '../train/round.js';
+import { encodeRoundModel, type TrainedRoundModel } from '../train/round.js';
 import { codeRevision } from './folder.js';
 
 export const MODELS_DIR = 'models';
@@ -17,29 +16,10 @@ export const MODELS_DIR = 'models';
 /** A round's model folder name: rounds counted from 1, as users read them. */
 export const modelDirName = (model: ModelName, round: number) => `${model}-round${round + 1}`;
 
-/** What every model file says of its input. */
-export const INPUT_LAYOUT = '[N, 2, 14, 14] pairs: channel 0 the first digit, channel 1 the second';
-export const INPUT_PREPARATION =
-  'MNIST-style 28×28 digits (0–255, light on dark), 2×2 average pooling to 14×14, then (v − mean) / std with the mean and std below';
-
 /** Writes `trained` into `dir` (made if missing), saying it came from `runDir` and this code. */
 export function writeModelFiles(dir: string, trained: TrainedRoundModel, runDir: string): void {
   const { digitPairs: version, commit } = codeRevision();
-  const { json, bin } = encodeModel(
-    {
-      model: trained.model,
-      digitPairs: commit ? { version, commit } : { version },
-      tfjs: tfjsVersion,
-      run: basename(runDir),
-      round: trained.round,
-      seed: trained.seed,
-      hyper: trained.hyper,
-      input: { layout: INPUT_LAYOUT, preparation: INPUT_PREPARATION, mean: trained.mean, std: trained.std },
-      errors: trained.errors,
-      checks: trained.checks,
-    },
-    trained.weights,
-  );
+  const { json, bin } = encodeRoundModel(trained, { digitPairs: commit ? { version, commit } : { version }, run: basename(runDir) });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, WEIGHTS_BIN), bin);
   writeFileSync(join(dir, MODEL_JSON), `${JSON.stringify(json, null, 2)}\n`);

@@ -49,8 +49,8 @@ export interface FitOptions {
   measure?: 'inference' | 'training-mode';
   /** Keep the trained weights (of the first ensemble member), for a model file. */
   keepWeights?: boolean;
-  /** Called after every epoch (counted across ensemble members) with its last batch loss. */
-  onEpoch?: (epoch: number, loss: number) => void;
+  /** Called after every epoch (counted across ensemble members) with its batch losses and, when it was measured (every epoch but the last), its errors. */
+  onEpoch?: (epoch: number, losses: number[], errors?: EpochErrors) => void;
 }
 
 export interface FitResult {
@@ -129,10 +129,12 @@ function fitMember(options: FitOptions, member: number): MemberResult {
       const bad = losses.find((l) => !Number.isFinite(l));
       if (bad !== undefined) throw new DivergedError(epoch, bad);
       batchLoss.push(...losses);
-      if (options.evalEveryEpoch && epoch < epochCount - 1) {
-        epochs.push({ trainErrorPercent: errorPercent(forward, train, evalRng), testErrorPercent: errorPercent(forward, heldOut, evalRng) });
-      }
-      options.onEpoch?.(member * epochCount + epoch, losses[losses.length - 1]);
+      const measured =
+        options.evalEveryEpoch && epoch < epochCount - 1
+          ? { trainErrorPercent: errorPercent(forward, train, evalRng), testErrorPercent: errorPercent(forward, heldOut, evalRng) }
+          : undefined;
+      if (measured) epochs.push(measured);
+      options.onEpoch?.(member * epochCount + epoch, losses, measured);
     }
     const errorsOf = (trainP: Float32Array, heldOutP: Float32Array): EpochErrors => ({
       trainErrorPercent: errorOfProbabilities(trainP, train),

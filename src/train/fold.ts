@@ -3,7 +3,7 @@
  * only (the test pairs are never generated here), at one grid point of learning rate × λ.
  */
 import { type ExperimentConfig, recipeOf } from '../config.js';
-import type { DigitPools } from '../data/mnist.js';
+import type { DigitPools } from '../data/digits.js';
 import { DIGIT_PIXELS, generatePairs, type PairSet, pixelStats, standardise } from '../data/pairs.js';
 import { makeRng, permutation } from '../rng.js';
 import type { FoldJob, FoldResult, JobProgress } from './records.js';

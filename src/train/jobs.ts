@@ -4,7 +4,7 @@
  * (a wasm abort, memory exhausted) are thrown on, so the caller can replace its engine.
  */
 import type { ExperimentConfig } from '../config.js';
-import type { DigitPools } from '../data/mnist.js';
+import type { DigitPools } from '../data/digits.js';
 import { DivergedError } from './fit.js';
 import { runFold } from './fold.js';
 import { failedRecord, isFold, type Job, type JobProgress, type JobRecord } from './records.js';

@@ -83,7 +83,12 @@ export interface JobProgress {
   task: string;
   epoch: number;
   epochs: number;
+  /** The epoch's last batch loss. */
   loss: number;
+  /** The epoch's batch losses, in training order. */
+  batchLoss: number[];
+  /** The epoch's errors, when it was measured (per-epoch evaluation on, every epoch but the last). */
+  errors?: EpochErrors;
 }
 
 /** The record of a job that did not finish. */

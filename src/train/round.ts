@@ -2,11 +2,13 @@
  * One round of the study for one model: fresh pairs and fresh weights from seed + round, the
  * model's recipe, then train and test error in inference mode.
  */
+
+import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { type ExperimentConfig, recipeOf } from '../config.js';
-import type { DigitPools } from '../data/mnist.js';
+import type { DigitPools } from '../data/digits.js';
 import { DIGIT_PIXELS, generatePairs, makeRoundData } from '../data/pairs.js';
 import type { HyperParams } from '../models/hyper.js';
-import type { CheckPair, WeightValues } from '../models/model-file.js';
+import { type CheckPair, encodeModel, type ModelJson, type WeightValues } from '../models/model-file.js';
 import type { ModelName } from '../models/registry.js';
 import { type FitOptions, type FitResult, fit } from './fit.js';
 import type { JobProgress, RoundJob, RoundResult } from './records.js';
@@ -26,7 +28,7 @@ export function fitAsConfigured(
     ...options,
     batchSize: config.batchSize,
     measure: measureOf(config),
-    onEpoch: (epoch, loss) => onEpoch?.({ task, epoch, epochs, loss }),
+    onEpoch: (epoch, losses, errors) => onEpoch?.({ task, epoch, epochs, loss: losses[losses.length - 1], batchLoss: losses, ...(errors ? { errors } : {}) }),
   });
 }
 
@@ -44,6 +46,33 @@ export interface TrainedRoundModel {
   errors: { trainErrorPercent: number; testErrorPercent: number };
   checks: CheckPair[];
   weights: WeightValues[];
+}
+
+/** What every model file says of its input. */
+export const INPUT_LAYOUT = '[N, 2, 14, 14] pairs: channel 0 the first digit, channel 1 the second';
+export const INPUT_PREPARATION =
+  'MNIST-style 28×28 digits (0–255, light on dark), 2×2 average pooling to 14×14, then (v − mean) / std with the mean and std below';
+
+/** A trained round's model file (model.json's value and weights.bin's bytes), saying which code made it and in which run. */
+export function encodeRoundModel(
+  trained: TrainedRoundModel,
+  origin: { digitPairs: ModelJson['digitPairs']; run: string },
+): { json: ModelJson; bin: Uint8Array } {
+  return encodeModel(
+    {
+      model: trained.model,
+      digitPairs: origin.digitPairs,
+      tfjs: tfjsVersion,
+      run: origin.run,
+      round: trained.round,
+      seed: trained.seed,
+      hyper: trained.hyper,
+      input: { layout: INPUT_LAYOUT, preparation: INPUT_PREPARATION, mean: trained.mean, std: trained.std },
+      errors: trained.errors,
+      checks: trained.checks,
+    },
+    trained.weights,
+  );
 }
 
 /** The first test pairs as pooled 0–255 digits (the round's test pairs before standardisation) with the model's probabilities. */

@@ -1,0 +1,90 @@
+/**
+ * Training speed in the browser against Node, same machine, one run: the app's training worker
+ * in headless Chromium (Debian's, via playwright-core) and Node's main thread train the same
+ * round (same seed, pairs, model, our wasm kernels), and the time per training step is compared.
+ *
+ *   node dist/bench/browser.js [--models cnn,cnn-aux,baseline] [--epochs 6] [--pairs 1000] [--json OUT]
+ *
+ * Per-epoch evaluation is off, so an epoch is its training steps only (pairs / 100 of them);
+ * the first epoch is warm-up (kernel setup, wasm compilation) and is left out. Node runs before
+ * and after the browser, so a drift of the machine's speed during the run shows.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { TrainRequest, TrainResult } from '../src/app/protocol.js';
+import { parseConfig } from '../src/config.js';
+import { loadEmbeddedPools } from '../src/data/mnist.js';
+import { initBackend } from '../src/engine/backend.js';
+import type { ModelName } from '../src/models/registry.js';
+import { serveSite } from '../src/site/server.js';
+import { appSite } from '../src/site/site.js';
+import { launchChromium } from '../src/testing/chromium.js';
+import { trainRound } from '../src/train/round.js';
+
+const { values } = parseArgs({
+  options: { models: { type: 'string', default: 'cnn,cnn-aux,baseline' }, epochs: { type: 'string', default: '6' }, pairs: { type: 'string', default: '1000' }, json: { type: 'string' } },
+});
+const models = values.models.split(',') as ModelName[];
+const epochs = Number(values.epochs);
+const pairs = Number(values.pairs);
+const STEPS_PER_EPOCH = Math.ceil(pairs / 100);
+
+/** ms per step from the epoch end times, the first (warm-up) epoch left out. */
+const msPerStep = (epochEndMs: number[]) => (epochEndMs[epochEndMs.length - 1] - epochEndMs[0]) / ((epochEndMs.length - 1) * STEPS_PER_EPOCH);
+
+const request = (model: ModelName): TrainRequest => ({ model, seed: 0, pairs, epochs, evalEveryEpoch: false });
+
+function nodeStep(model: ModelName, pools: ReturnType<typeof loadEmbeddedPools>): { ms: number; batchLoss: number[] } {
+  const r = request(model);
+  const config = parseConfig({ models: [model], rounds: 1, seed: r.seed, pairs: r.pairs, epochs: r.epochs, evalEveryEpoch: false });
+  const started = performance.now();
+  const ends: number[] = [];
+  const { record } = trainRound({ model, round: 0 }, config, pools, () => ends.push(performance.now() - started));
+  return { ms: msPerStep(ends), batchLoss: record.batchLoss };
+}
+
+async function main(): Promise<void> {
+  const load = loadavg()[0];
+  await initBackend('wasm');
+  const pools = loadEmbeddedPools();
+  const nodeBefore = models.map((m) => nodeStep(m, pools));
+
+  const { url, server } = await serveSite(appSite([]), 0);
+  const browser = await launchChromium();
+  if (!browser) throw new Error('no Chromium');
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('engine')?.textContent?.startsWith('engine:'), null, { timeout: 60_000 });
+  const version = browser.version();
+  const inBrowser: { ms: number; batchLoss: number[] }[] = [];
+  for (const model of models) {
+    // The page's own trainer worker, driven as its Train button does.
+    const result = (await page.evaluate(async (r) => {
+      const { Engine } = (window as unknown as { digitPairsBench: { Engine: new (url: string) => { ready: Promise<unknown>; call(k: string, a: unknown): Promise<unknown> } } }).digitPairsBench;
+      const engine = new Engine(new URL('engine-worker.js', location.href).href);
+      await engine.ready;
+      const out = (await engine.call('train', r)) as TrainResult;
+      return { epochEndMs: out.epochEndMs, batchLoss: out.record.batchLoss };
+    }, request(model))) as { epochEndMs: number[]; batchLoss: number[] };
+    inBrowser.push({ ms: msPerStep(result.epochEndMs), batchLoss: result.batchLoss });
+  }
+  await browser.close();
+  server.close();
+  const nodeAfter = models.map((m) => nodeStep(m, pools));
+
+  const rows = models.map((model, i) => {
+    const node = (nodeBefore[i].ms + nodeAfter[i].ms) / 2;
+    const same = JSON.stringify(nodeBefore[i].batchLoss) === JSON.stringify(inBrowser[i].batchLoss);
+    return { model, chromiumMs: inBrowser[i].ms, nodeMsBefore: nodeBefore[i].ms, nodeMsAfter: nodeAfter[i].ms, ratio: inBrowser[i].ms / node, sameBatchLosses: same };
+  });
+  console.log(`ms per training step (batch 100), ${pairs} pairs, epochs 2–${epochs}; Chromium ${version}, Node ${process.version}`);
+  console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, 1-min load average at start ${load.toFixed(2)}, at end ${loadavg()[0].toFixed(2)}\n`);
+  console.log('| model | Chromium (worker) | Node before | Node after | Chromium ÷ Node | same batch losses |\n|---|---:|---:|---:|---:|---|');
+  for (const r of rows) {
+    console.log(`| ${r.model} | ${r.chromiumMs.toFixed(1)} | ${r.nodeMsBefore.toFixed(1)} | ${r.nodeMsAfter.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.sameBatchLosses ? 'yes' : 'NO'} |`);
+  }
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ chromium: version, node: process.version, load, rows }, null, 2)}\n`);
+}
+
+await main();

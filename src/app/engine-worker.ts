@@ -1,0 +1,99 @@
+/**
+ * A Web Worker holding TensorFlow.js on the wasm backend with our kernels: it loads model
+ * files, answers comparisons and trains a round with the same code as `digit-pairs study`.
+ * Its wasm binaries and the digits come from the page's own server.
+ */
+
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { parseConfig } from '../config.js';
+import { type DigitPools, decodeDigits } from '../data/digits.js';
+import { initBackend } from '../engine/backend.js';
+import { encodeRoundModel, trainRound } from '../train/round.js';
+import { TrainedModel } from '../train/trained-model.js';
+import type { FromWorker, RequestKind, Requests, ToWorker } from './protocol.js';
+
+const scope = self as unknown as { postMessage(message: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
+const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+
+/** Our files sit beside this script: the wasm binaries, digits.bin, app.json. */
+const here = (name: string) => new URL(name, self.location.href).href;
+
+const models = new Map<string, TrainedModel>();
+let pools: Promise<DigitPools> | undefined;
+
+async function fetchBytes(name: string): Promise<Uint8Array> {
+  const response = await fetch(here(name));
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function modelOf(key: string): TrainedModel {
+  const model = models.get(key);
+  if (!model) throw new Error(`model ${key} is not loaded`);
+  return model;
+}
+
+const handlers: { [K in RequestKind]: (args: Requests[K]['args'], id: number) => Promise<Requests[K]['result']> | Requests[K]['result'] } = {
+  load({ key, json, weights }) {
+    models.get(key)?.dispose();
+    const model = TrainedModel.fromFiles(json, new Uint8Array(weights), `${key}/model.json`);
+    models.set(key, model);
+    return { model: model.meta.model };
+  },
+  compare: ({ key, first, second }) => modelOf(key).compare(first, second),
+  probabilities: ({ key, pairs }) => modelOf(key).probabilities(pairs),
+  async train(request, id) {
+    pools ??= fetchBytes('digits.bin').then((bytes) => decodeDigits(bytes, 'digits.bin'));
+    const config = parseConfig({
+      models: [request.model],
+      rounds: 1,
+      seed: request.seed,
+      pairs: request.pairs,
+      epochs: request.epochs,
+      evalEveryEpoch: request.evalEveryEpoch,
+    });
+    const data = await pools;
+    const started = performance.now();
+    const epochEndMs: number[] = [];
+    const { record, model } = trainRound(
+      { model: request.model, round: 0 },
+      config,
+      data,
+      (progress) => {
+        const ms = performance.now() - started;
+        epochEndMs.push(ms);
+        post({ id, progress: { ...progress, ms } });
+      },
+      true,
+    );
+    if (!model) throw new Error('training kept no model');
+    const { json, bin } = encodeRoundModel(model, { digitPairs: { version: APP_VERSION }, run: 'trained in a browser tab' });
+    const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
+    return { record, json, weights, epochEndMs };
+  },
+};
+
+declare const APP_VERSION: string; // set by the app's build (scripts/build-app.mjs)
+
+const ready = (async () => {
+  setWasmPaths(here('./'));
+  await initBackend('wasm');
+  post({ ready: true, simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) });
+})().catch((error) => post({ fatal: `the wasm engine did not start: ${(error as Error).message}` }));
+
+scope.onmessage = async ({ data }) => {
+  await ready;
+  try {
+    const value = await (handlers[data.kind] as (args: unknown, id: number) => unknown)(data.args, data.id);
+    const transfer =
+      value instanceof Float32Array
+        ? [value.buffer]
+        : value && typeof value === 'object' && 'weights' in value
+          ? [(value as { weights: ArrayBuffer }).weights]
+          : [];
+    post({ id: data.id, ok: true, value }, transfer as Transferable[]);
+  } catch (error) {
+    post({ id: data.id, ok: false, error: (error as Error).message });
+  }
+};

@@ -1,0 +1,23 @@
+/** app.json: what the server (or a static copy) offers the page. Written in Node by src/site/, read by the page. */
+export interface ModelEntry {
+  /** Where its files are: `models/<key>/model.json` and `weights.bin`. */
+  key: string;
+  /** For the model picker: "cnn-aux round 1 of runs/2026-…". */
+  label: string;
+  model: string;
+  testErrorPercent?: number;
+}
+
+export interface AppManifest {
+  digitPairs: { version: string; commit?: string };
+  models: ModelEntry[];
+  /** Models the tab can train, with their descriptions (the registry's). */
+  trainable: { name: string; description: string; epochs: number }[];
+}
+
+export const MANIFEST_FILE = 'app.json';
+export const DIGITS_FILE = 'digits.bin';
+export const modelFile = (key: string, file: string) => `models/${key}/${file}`;
+
+/** Where `digit-pairs app` serves by default (http://127.0.0.1:8117/). */
+export const DEFAULT_APP_PORT = 8117;

@@ -1,0 +1,104 @@
+/**
+ * The browser app as a set of files: the page and its worker (bundled by `npm run build` into
+ * dist/app/), TensorFlow.js's wasm binaries, the embedded digits in compact form, and the
+ * model files of the folders the user named, with app.json listing them. The server serves
+ * these and nothing else; `--out` writes them as a static folder.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AppManifest, DIGITS_FILE, MANIFEST_FILE, type ModelEntry, modelFile } from '../app/manifest.js';
+import { encodeDigits } from '../data/digits.js';
+import { EMBEDDED_DIGITS_FILE, loadEmbeddedPools } from '../data/mnist.js';
+import { UserError } from '../errors.js';
+import { SEED_EPOCHS } from '../models/hyper.js';
+import { MODEL_FORMAT, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
+import { MODEL_NAMES, MODELS } from '../models/registry.js';
+import { codeRevision } from '../run/folder.js';
+import { MODELS_DIR } from '../run/model-files.js';
+
+/** A file of the site: its content type and how to read it (read when served, so a big site starts at once). */
+export interface SiteFile {
+  type: string;
+  read(): Uint8Array;
+}
+
+export type Site = Map<string, SiteFile>;
+
+/** The page's bundles, built by `npm run build` (scripts/build-app.mjs). */
+const APP_DIR = fileURLToPath(new URL('../../app/', import.meta.url));
+const PAGE_FILES = { 'index.html': 'text/html; charset=utf-8', 'page.js': 'text/javascript', 'engine-worker.js': 'text/javascript' } as const;
+/** The wasm binaries the page can ask for: without cross-origin isolation browsers get no threads, so SIMD and the plain fallback. */
+const WASM_FILES = ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'];
+
+const fromDisk = (path: string, type: string): SiteFile => ({ type, read: () => readFileSync(path) });
+const inMemory = (bytes: Uint8Array, type: string): SiteFile => ({ type, read: () => bytes });
+
+/** A model folder's model.json, checked enough to list it (the page decodes and checks it fully). */
+function readModelJson(dir: string): { model: string; run?: string; round?: number; errors?: { testErrorPercent: number } } {
+  const path = join(dir, MODEL_JSON);
+  let json: { format?: string; model?: string };
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${path}: not readable as JSON (${(error as Error).message})`);
+  }
+  if (json?.format !== MODEL_FORMAT) throw new UserError(`${path}: not a digit-pairs model file (format ${JSON.stringify(json?.format)})`);
+  if (!existsSync(join(dir, WEIGHTS_BIN))) throw new UserError(`${dir}: has ${MODEL_JSON} but no ${WEIGHTS_BIN}`);
+  return json as ReturnType<typeof readModelJson>;
+}
+
+const isDir = (path: string) => existsSync(path) && statSync(path).isDirectory();
+
+/** The model folders behind one command-line argument: a model folder, or a run folder's saved models. */
+function modelDirs(source: string): { dir: string; key: string }[] {
+  if (!isDir(source)) throw new UserError(`${source}: no such folder (give model folders or run folders with saved models)`);
+  if (existsSync(join(source, MODEL_JSON))) return [{ dir: source, key: basename(source) }];
+  const models = join(source, MODELS_DIR);
+  const found = isDir(models) ? readdirSync(models).filter((name) => existsSync(join(models, name, MODEL_JSON))) : [];
+  if (found.length === 0) {
+    throw new UserError(
+      `${source}: neither a model folder (${MODEL_JSON} + ${WEIGHTS_BIN}) nor a run folder with saved models (run the study with --save-models)`,
+    );
+  }
+  return found.sort().map((name) => ({ dir: join(models, name), key: `${basename(source)}/${name}` }));
+}
+
+/** The site for the given model and run folders (none: the page can still train its own). */
+export function appSite(sources: string[]): Site {
+  const site: Site = new Map();
+  for (const [name, type] of Object.entries(PAGE_FILES)) {
+    const path = join(APP_DIR, name);
+    if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build`);
+    site.set(name, fromDisk(path, type));
+  }
+  const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+  for (const name of WASM_FILES) site.set(name, fromDisk(join(wasmDir, name), 'application/wasm'));
+  if (!existsSync(EMBEDDED_DIGITS_FILE)) {
+    const pools = loadEmbeddedPools(); // writes the compact file when it can
+    if (!existsSync(EMBEDDED_DIGITS_FILE)) site.set(DIGITS_FILE, inMemory(encodeDigits(pools), 'application/octet-stream'));
+  }
+  if (!site.has(DIGITS_FILE)) site.set(DIGITS_FILE, fromDisk(EMBEDDED_DIGITS_FILE, 'application/octet-stream'));
+
+  const models: ModelEntry[] = [];
+  const keys = new Set<string>();
+  for (const { dir, key: wanted } of sources.flatMap(modelDirs)) {
+    const meta = readModelJson(dir);
+    let key = wanted;
+    for (let n = 2; keys.has(key); n++) key = `${wanted}-${n}`;
+    keys.add(key);
+    site.set(modelFile(key, MODEL_JSON), fromDisk(join(dir, MODEL_JSON), 'application/json'));
+    site.set(modelFile(key, WEIGHTS_BIN), fromDisk(join(dir, WEIGHTS_BIN), 'application/octet-stream'));
+    const where = meta.run ? ` · ${meta.round === undefined ? '' : `round ${meta.round + 1} of `}${meta.run}` : ` · ${basename(dir)}`;
+    models.push({ key, label: `${meta.model}${where}`, model: meta.model, ...(meta.errors ? { testErrorPercent: meta.errors.testErrorPercent } : {}) });
+  }
+  const { digitPairs: version, commit } = codeRevision();
+  const manifest: AppManifest = {
+    digitPairs: commit ? { version, commit } : { version },
+    models,
+    trainable: MODEL_NAMES.map((name) => ({ name, description: MODELS[name].description, epochs: MODELS[name].hyper.epochs ?? SEED_EPOCHS })),
+  };
+  site.set(MANIFEST_FILE, inMemory(new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`), 'application/json'));
+  return site;
+}

@@ -1,0 +1,32 @@
+/**
+ * Headless Chromium for tests and benchmarks: Debian's /usr/bin/chromium driven by
+ * playwright-core (which downloads nothing). Without it a browser test is skipped on a
+ * developer's machine but fails in CI, where .ci/run installs it.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Flags for a root, sandbox-less, offline machine: no GPU, no background calls home. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Chromium, or null (the test skipped) when it is not installed outside CI. */
+export async function launchChromium(t?: { skip(message: string): void }): Promise<Browser | null> {
+  if (!existsSync(CHROMIUM)) {
+    if (process.env.CI || !t) assert.fail(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+    t.skip(`${CHROMIUM} not found: install it with 'apt-get install -y chromium' to run the browser test`);
+    return null;
+  }
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}

@@ -1,0 +1,88 @@
+/**
+ * A trained model to use: compare two digits with a decoded model file. Pure (no files), so
+ * the library's loadModel, `digit-pairs predict`, the self-checks of saved models and the
+ * browser app all answer through the same code.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { MNIST_PIXELS } from '../data/digits.js';
+import { DIGIT_PIXELS, downsample, type PairSet, standardise } from '../data/pairs.js';
+import { UserError } from '../errors.js';
+import { type DecodedModel, decodeModel, inferenceContext, type ModelJson } from '../models/model-file.js';
+import { comparisonProbabilities } from './evaluate.js';
+
+/** A digit: a 28×28 MNIST-style image (784 bytes, 0–255, light on dark), or its 14×14 2×2-average (196 values, 0–255). */
+export type Digit = ArrayLike<number>;
+
+export interface PairPrediction {
+  /** P(first ≤ second). */
+  probability: number;
+  /** Models with a digit head: each digit's class probabilities (index = digit). */
+  first?: number[];
+  second?: number[];
+}
+
+/** A digit as the 14×14 pooled values the models were trained on (0–255 scale). */
+export function pooledDigit(digit: Digit): Float32Array {
+  if (digit.length === DIGIT_PIXELS) return Float32Array.from(digit);
+  if (digit.length === MNIST_PIXELS) {
+    const out = new Float32Array(DIGIT_PIXELS);
+    downsample(Uint8Array.from(digit), 0, out, 0);
+    return out;
+  }
+  throw new UserError(`a digit is ${MNIST_PIXELS} values (28×28) or ${DIGIT_PIXELS} (14×14), not ${digit.length}`);
+}
+
+export class TrainedModel {
+  readonly meta: ModelJson;
+  private readonly decoded: DecodedModel;
+
+  /** A model from a decoded model file (see ../models/model-file.ts); the engine must be initialised. */
+  constructor(decoded: DecodedModel) {
+    this.decoded = decoded;
+    this.meta = decoded.meta;
+  }
+
+  /** A model from model.json's parsed value and weights.bin's bytes; `where` names the file in errors. */
+  static fromFiles(json: unknown, weights: Uint8Array, where?: string): TrainedModel {
+    return new TrainedModel(decodeModel(json, weights, where));
+  }
+
+  /** Standardised pairs [n, 2, 14, 14] from pooled digits, as the run standardised its own. */
+  private pairSet(pairs: [Digit, Digit][]): PairSet {
+    const input = new Float32Array(pairs.length * 2 * DIGIT_PIXELS);
+    pairs.forEach(([first, second], i) => {
+      input.set(pooledDigit(first), 2 * i * DIGIT_PIXELS);
+      input.set(pooledDigit(second), (2 * i + 1) * DIGIT_PIXELS);
+    });
+    standardise(input, this.meta.input.mean, this.meta.input.std);
+    const zeros = new Int32Array(2 * pairs.length);
+    return { input, target: zeros.subarray(0, pairs.length), classes: zeros, poolIndex: zeros, count: pairs.length };
+  }
+
+  /** P(first ≤ second) of each pair, computed as the run computed its test pairs. */
+  probabilities(pairs: [Digit, Digit][]): Float32Array {
+    return comparisonProbabilities(this.decoded.forward, this.pairSet(pairs), inferenceContext().rng);
+  }
+
+  /** What the model makes of two digits: P(first ≤ second) and, with a digit head, each digit's class probabilities. */
+  compare(first: Digit, second: Digit): PairPrediction {
+    const set = this.pairSet([[first, second]]);
+    return tf.tidy(() => {
+      const out = this.decoded.forward(tf.tensor4d(set.input, [1, 2, 14, 14]), inferenceContext());
+      const probability = tf.softmax(out.comparison as tf.Tensor2D).dataSync()[1];
+      if (!out.digits) return { probability };
+      const digits = Array.from(tf.softmax(out.digits as tf.Tensor2D).dataSync());
+      return { probability, first: digits.slice(0, 10), second: digits.slice(10, 20) };
+    });
+  }
+
+  /** Whether the model gives the probabilities its run recorded for the test pairs kept in model.json, bit for bit. */
+  selfCheck(): { pairs: number; equal: number } {
+    const p = this.probabilities(this.meta.checks.map((c) => [c.first, c.second]));
+    return { pairs: p.length, equal: this.meta.checks.filter((c, i) => c.probability === p[i]).length };
+  }
+
+  dispose(): void {
+    this.decoded.params.dispose();
+  }
+}
