@@ -10,7 +10,10 @@ import { serveSite } from '../src/site/server.js';
 import { appSite } from '../src/site/site.js';
 import { launchChromium } from '../src/testing/chromium.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { model: { type: 'string', default: 'digit-tower' }, out: { type: 'string', default: 'docs/figures/app.png' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { model: { type: 'string', default: 'digit-tower' }, out: { type: 'string', default: 'docs/figures/app.png' } },
+});
 
 /** Points on a circle arc (screen coordinates: angles grow clockwise), as fractions of the canvas. */
 const arc = (cx: number, cy: number, r: number, from: number, to: number): [number, number][] =>

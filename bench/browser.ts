@@ -23,7 +23,12 @@ import { launchChromium } from '../src/testing/chromium.js';
 import { trainRound } from '../src/train/round.js';
 
 const { values } = parseArgs({
-  options: { models: { type: 'string', default: 'cnn,cnn-aux,baseline' }, epochs: { type: 'string', default: '6' }, pairs: { type: 'string', default: '1000' }, json: { type: 'string' } },
+  options: {
+    models: { type: 'string', default: 'cnn,cnn-aux,baseline' },
+    epochs: { type: 'string', default: '6' },
+    pairs: { type: 'string', default: '1000' },
+    json: { type: 'string' },
+  },
 });
 const models = values.models.split(',') as ModelName[];
 const epochs = Number(values.epochs);
@@ -61,7 +66,9 @@ async function main(): Promise<void> {
   for (const model of models) {
     // The page's own trainer worker, driven as its Train button does.
     const result = (await page.evaluate(async (r) => {
-      const { Engine } = (window as unknown as { digitPairsBench: { Engine: new (url: string) => { ready: Promise<unknown>; call(k: string, a: unknown): Promise<unknown> } } }).digitPairsBench;
+      const { Engine } = (
+        window as unknown as { digitPairsBench: { Engine: new (url: string) => { ready: Promise<unknown>; call(k: string, a: unknown): Promise<unknown> } } }
+      ).digitPairsBench;
       const engine = new Engine(new URL('engine-worker.js', location.href).href);
       await engine.ready;
       const out = (await engine.call('train', r)) as TrainResult;
@@ -76,13 +83,22 @@ async function main(): Promise<void> {
   const rows = models.map((model, i) => {
     const node = (nodeBefore[i].ms + nodeAfter[i].ms) / 2;
     const same = JSON.stringify(nodeBefore[i].batchLoss) === JSON.stringify(inBrowser[i].batchLoss);
-    return { model, chromiumMs: inBrowser[i].ms, nodeMsBefore: nodeBefore[i].ms, nodeMsAfter: nodeAfter[i].ms, ratio: inBrowser[i].ms / node, sameBatchLosses: same };
+    return {
+      model,
+      chromiumMs: inBrowser[i].ms,
+      nodeMsBefore: nodeBefore[i].ms,
+      nodeMsAfter: nodeAfter[i].ms,
+      ratio: inBrowser[i].ms / node,
+      sameBatchLosses: same,
+    };
   });
   console.log(`ms per training step (batch 100), ${pairs} pairs, epochs 2–${epochs}; Chromium ${version}, Node ${process.version}`);
   console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, 1-min load average at start ${load.toFixed(2)}, at end ${loadavg()[0].toFixed(2)}\n`);
   console.log('| model | Chromium (worker) | Node before | Node after | Chromium ÷ Node | same batch losses |\n|---|---:|---:|---:|---:|---|');
   for (const r of rows) {
-    console.log(`| ${r.model} | ${r.chromiumMs.toFixed(1)} | ${r.nodeMsBefore.toFixed(1)} | ${r.nodeMsAfter.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.sameBatchLosses ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${r.model} | ${r.chromiumMs.toFixed(1)} | ${r.nodeMsBefore.toFixed(1)} | ${r.nodeMsAfter.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.sameBatchLosses ? 'yes' : 'NO'} |`,
+    );
   }
   if (values.json) writeFileSync(values.json, `${JSON.stringify({ chromium: version, node: process.version, load, rows }, null, 2)}\n`);
 }
