@@ -5,7 +5,7 @@
  * The zod schema is the single source: the TypeScript type is derived from it.
  */
 import { z } from 'zod';
-import { BACKENDS } from './engine/backend.js';
+import { BACKENDS } from './engine/backends.js';
 import { UserError } from './errors.js';
 import { type HyperParams, hyperSchema, SEED_EPOCHS } from './models/hyper.js';
 import { AUTHORS_CODE_RECIPES, PROTOCOLS } from './models/protocols.js';

@@ -7,11 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type ExperimentConfig, parseConfig, recipeOf } from '../config.js';
-import { BACKENDS } from '../engine/backend.js';
+import { BACKENDS } from '../engine/backends.js';
 import { UserError } from '../errors.js';
 import { ABLATION_MODELS, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from '../models/registry.js';
 import { checkData, createRunDir, ensureWritableDir, HPARAMS_FILE, readRunConfig } from '../run/folder.js';
-import { checkQueue, parseQueueUrl, type QueueTarget } from '../run/queue.js';
+import type { QueueTarget } from '../run/queue.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 type Flags = Record<string, string | boolean | undefined>;
@@ -114,7 +114,6 @@ export function parseFlags(args: string[], options: Options): { values: Flags; p
 }
 
 /** Whether the command line asks for help (checked before anything else, so a bad flag beside it does not hide the help). */
-export const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
 
 /** The config fields the user set explicitly on the command line. */
 function configFromFlags(values: Flags): Record<string, unknown> {
@@ -245,6 +244,7 @@ export async function queueFlags(values: Flags): Promise<{ queue?: QueueTarget; 
     if (lockSeconds !== undefined) throw new UserError('--lock-seconds: only with --queue');
     return {};
   }
+  const { checkQueue, parseQueueUrl } = await import('../run/queue.js'); // BullMQ loads only for queued runs
   const queue = parseQueueUrl(String(values.queue));
   await checkQueue(queue);
   return { queue, lockSeconds };

@@ -5,34 +5,49 @@
  * valid choices; a log that cannot be written exits 1 with what was kept and how to go on.
  */
 import { UserError } from '../errors.js';
-import { LogWriteError } from '../run/execute.js';
-import { APP_HELP, APP_OPTIONS, app } from './app.js';
-import { EXPORT_HELP, EXPORT_OPTIONS, exportModel } from './export.js';
+import type { LogWriteError } from '../run/execute.js';
 import type { Options } from './flags.js';
-import { wantsHelp } from './flags.js';
-import { MODELS_HELP, MODELS_OPTIONS, models } from './models.js';
-import { PREDICT_HELP, PREDICT_OPTIONS, predict } from './predict.js';
-import { REPORT_HELP, REPORT_OPTIONS, report } from './report.js';
-import { STUDY_HELP, STUDY_OPTIONS, study } from './study.js';
-import { TUNE_HELP, TUNE_OPTIONS, tune } from './tune.js';
-import { WORKER_HELP, WORKER_OPTIONS, worker } from './worker.js';
 
 interface Command {
   run: (args: string[]) => Promise<number>;
   options: Options;
   help: string;
-  summary: string;
 }
 
-const COMMANDS: Record<string, Command> = {
-  study: { run: study, options: STUDY_OPTIONS, help: STUDY_HELP, summary: "run the study (defaults: the seed report's protocol)" },
-  tune: { run: tune, options: TUNE_OPTIONS, help: TUNE_HELP, summary: 'cross-validate learning rate × L2 λ on the training pairs' },
-  report: { run: report, options: REPORT_OPTIONS, help: REPORT_HELP, summary: "rebuild a run's summary and report.html from its folder" },
-  models: { run: models, options: MODELS_OPTIONS, help: MODELS_HELP, summary: 'list the models: description, parameters, default recipe' },
-  predict: { run: predict, options: PREDICT_OPTIONS, help: PREDICT_HELP, summary: 'MODEL_DIR first.png second.png: is the first digit ≤ the second?' },
-  worker: { run: worker, options: WORKER_OPTIONS, help: WORKER_HELP, summary: '--queue URL: train jobs from a study or tune on several machines' },
-  app: { run: app, options: APP_OPTIONS, help: APP_HELP, summary: '[MODEL_DIR | RUN_DIR …]: draw digits, test pairs, train a model, in the browser' },
-  export: { run: exportModel, options: EXPORT_OPTIONS, help: EXPORT_HELP, summary: "RUN --model M --round R: a round's model files, retrained" },
+/** Each command's module loads only when it runs: a study does not pay for BullMQ, Vega or pngjs at start-up. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  study: {
+    summary: "run the study (defaults: the seed report's protocol)",
+    load: async () => import('./study.js').then((m) => ({ run: m.study, options: m.STUDY_OPTIONS, help: m.STUDY_HELP })),
+  },
+  tune: {
+    summary: 'cross-validate learning rate × L2 λ on the training pairs',
+    load: async () => import('./tune.js').then((m) => ({ run: m.tune, options: m.TUNE_OPTIONS, help: m.TUNE_HELP })),
+  },
+  report: {
+    summary: "rebuild a run's summary and report.html from its folder",
+    load: async () => import('./report.js').then((m) => ({ run: m.report, options: m.REPORT_OPTIONS, help: m.REPORT_HELP })),
+  },
+  models: {
+    summary: 'list the models: description, parameters, default recipe',
+    load: async () => import('./models.js').then((m) => ({ run: m.models, options: m.MODELS_OPTIONS, help: m.MODELS_HELP })),
+  },
+  predict: {
+    summary: 'MODEL_DIR first.png second.png: is the first digit ≤ the second?',
+    load: async () => import('./predict.js').then((m) => ({ run: m.predict, options: m.PREDICT_OPTIONS, help: m.PREDICT_HELP })),
+  },
+  worker: {
+    summary: '--queue URL: train jobs from a study or tune on several machines',
+    load: async () => import('./worker.js').then((m) => ({ run: m.worker, options: m.WORKER_OPTIONS, help: m.WORKER_HELP })),
+  },
+  app: {
+    summary: '[MODEL_DIR | RUN_DIR …]: draw digits, test pairs, train a model, in the browser',
+    load: async () => import('./app.js').then((m) => ({ run: m.app, options: m.APP_OPTIONS, help: m.APP_HELP })),
+  },
+  export: {
+    summary: "RUN --model M --round R: a round's model files, retrained",
+    load: async () => import('./export.js').then((m) => ({ run: m.exportModel, options: m.EXPORT_OPTIONS, help: m.EXPORT_HELP })),
+  },
 };
 
 const USAGE = `digit-pairs — is the first MNIST digit ≤ the second? MLP vs CNN, weight sharing, auxiliary loss.
@@ -45,15 +60,16 @@ ${Object.entries(COMMANDS)
 `;
 
 const [command, ...rest] = process.argv.slice(2);
+let entry: Command | undefined;
 
 async function main(): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const entry = COMMANDS[command];
-  if (!entry) throw new UserError(`unknown command '${command}'; valid: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
-  if (wantsHelp(rest)) {
+  if (!COMMANDS[command]) throw new UserError(`unknown command '${command}'; valid: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
+  entry = await COMMANDS[command].load();
+  if (rest.includes('--help') || rest.includes('-h')) {
     console.log(entry.help);
     return 0;
   }
@@ -67,17 +83,18 @@ main().then(
     const code = (error as { code?: string }).code ?? '';
     if (error instanceof UserError || code.startsWith('ERR_PARSE_ARGS')) {
       const message = (error as Error).message.split('\n')[0];
-      const valid = Object.keys(COMMANDS[command]?.options ?? {})
+      const valid = Object.keys(entry?.options ?? {})
         .map((o) => `--${o}`)
         .join(', ');
       const hint = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `; valid: ${valid}` : '';
       console.error(`digit-pairs: ${message}${hint}`);
       process.exit(2);
     }
-    if (error instanceof LogWriteError) {
+    if (error instanceof Error && error.name === 'LogWriteError') {
+      const e = error as LogWriteError;
       console.error(
-        `digit-pairs: ${error.message}; the run stopped. The ${error.written} jobs finished before it are kept in ${error.logPath}; ` +
-          `make room, then continue with: digit-pairs ${command} --resume ${error.runDir}`,
+        `digit-pairs: ${e.message}; the run stopped. The ${e.written} jobs finished before it are kept in ${e.logPath}; ` +
+          `make room, then continue with: digit-pairs ${command} --resume ${e.runDir}`,
       );
       process.exit(1);
     }

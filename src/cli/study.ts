@@ -6,7 +6,7 @@ import { HPARAMS_FILE } from '../run/folder.js';
 import { RESULTS_FILE } from '../run/log.js';
 import { runStudy } from '../run/study.js';
 import { COMMON_HELP, COMMON_OPTIONS, hparamsPath, type Options, setUp } from './flags.js';
-import { reportOrExplain, stopped } from './outcome.js';
+import { preloadReport, reportOrExplain, stopped } from './outcome.js';
 
 export const STUDY_OPTIONS = {
   ...COMMON_OPTIONS,
@@ -35,7 +35,9 @@ export async function study(args: string[]): Promise<number> {
   if (hparams !== undefined && !existsSync(join(runDir, HPARAMS_FILE))) copyFileSync(hparamsPath(hparams), join(runDir, HPARAMS_FILE));
   const started = performance.now();
   const saveModels = values['save-models'] === true;
-  const { records, interrupted } = await runStudy(config, { runDir, workers, retryFailed, saveModels, queue, lockSeconds, progress: true });
+  const running = runStudy(config, { runDir, workers, retryFailed, saveModels, queue, lockSeconds, progress: true });
+  preloadReport(); // its threads have started: load the report's code while they train
+  const { records, interrupted } = await running;
   console.log(`\n${toTerminal(writeSummary(runDir, config.models, records))}\n`);
   console.log(
     `wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`,

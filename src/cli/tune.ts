@@ -4,7 +4,7 @@ import type { ModelName } from '../models/registry.js';
 import { HPARAMS_FILE } from '../run/folder.js';
 import { runTune } from '../run/tune.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Options, setUp } from './flags.js';
-import { reportOrExplain, stopped } from './outcome.js';
+import { preloadReport, reportOrExplain, stopped } from './outcome.js';
 
 export const TUNE_OPTIONS = {
   ...COMMON_OPTIONS,
@@ -27,7 +27,9 @@ ${COMMON_HELP}
 export async function tune(args: string[]): Promise<number> {
   // One round unless asked: a grid × folds × rounds search is many trainings.
   const { config, runDir, workers, retryFailed, queue, lockSeconds } = await setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
-  const { hparams, interrupted } = await runTune(config, { runDir, workers, retryFailed, queue, lockSeconds, progress: true });
+  const running = runTune(config, { runDir, workers, retryFailed, queue, lockSeconds, progress: true });
+  preloadReport(); // its threads have started: load the report's code while they train
+  const { hparams, interrupted } = await running;
   for (const [model, chosen] of Object.entries(hparams.chosen)) {
     const best = hparams.grid[model as ModelName]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
     console.log(

@@ -10,10 +10,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import './tfjs-gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+
+import type { BackendName } from './backends.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
-export const BACKENDS = ['wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendName } from './backends.js';
 
 /** Selects `name` as the TensorFlow.js backend, registering our wasm kernels first. */
 export async function initBackend(name: BackendName): Promise<void> {

@@ -14,7 +14,7 @@ import { appendRecord, dropTornTail, jobKey, latestRecords, readRecords, retryab
 import { MODELS_DIR, modelDirName, writeModelFiles } from './model-files.js';
 import { type PoolHandlers, runJobs } from './pool.js';
 import { makeProgress } from './progress.js';
-import { newQueueRunId, type QueueTarget, runQueuedJobs } from './queue.js';
+import type { QueueTarget } from './queue.js';
 
 export interface RunOptions {
   /** The run folder: made by createRunDir for a fresh run, existing for a resumed one. */
@@ -42,6 +42,7 @@ export interface LoggedJobs<R> {
 
 /** The log or a model file could not be written (a full disk, a folder gone): the run stopped; what was written before stands. */
 export class LogWriteError extends Error {
+  override name = 'LogWriteError';
   constructor(
     readonly path: string,
     readonly cause: unknown,
@@ -74,7 +75,9 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
   const { runDir } = options;
   if (!existsSync(join(runDir, CONFIG_FILE))) writeRunFile(runDir, command, config);
   // The queue knows this run's jobs by an id kept in config.json, so a resumed coordinator re-attaches to them.
-  const queueRunId = options.queue ? queueRunIdOf(runDir) : undefined;
+  // BullMQ and ioredis load only for a queued run (their import costs a local run ~0.2 s of start-up).
+  const queueModule = options.queue ? await import('./queue.js') : undefined;
+  const queueRunId = queueModule ? queueRunIdOf(runDir, queueModule.newQueueRunId) : undefined;
   const logPath = join(runDir, logFile);
   dropTornTail(logPath);
   const logged = readRecords<R>(logPath);
@@ -127,9 +130,15 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
     },
     onProgress: (slot, p) => progress?.epoch(slot, p),
   };
-  const pool = options.queue
-    ? runQueuedJobs<J, R>(todo, config, { target: options.queue, runId: queueRunId!, localWorkers: workers, lockSeconds: options.lockSeconds }, handlers)
-    : runJobs<J, R>(todo, config, { workers, keepModels: options.saveModels === true }, handlers);
+  const pool =
+    queueModule && options.queue
+      ? queueModule.runQueuedJobs<J, R>(
+          todo,
+          config,
+          { target: options.queue, runId: queueRunId!, localWorkers: workers, lockSeconds: options.lockSeconds },
+          handlers,
+        )
+      : runJobs<J, R>(todo, config, { workers, keepModels: options.saveModels === true }, handlers);
 
   const startedAt = new Date();
   let interrupted = false;
@@ -153,7 +162,7 @@ export async function runLoggedJobs<J extends Job, R extends JobRecord>(
 }
 
 /** The run's id in the queue, made on first use and kept in config.json. */
-function queueRunIdOf(runDir: string): string {
+function queueRunIdOf(runDir: string, newQueueRunId: () => string): string {
   const file = readRunFile(runDir);
   if (typeof file.meta.queueRunId === 'string') return file.meta.queueRunId;
   file.meta.queueRunId = newQueueRunId();
