@@ -8,7 +8,13 @@
  *                                         bench starts (unix socket), trained by one `digit-pairs worker`
  *                                         process per core, against the local pool, in one run
  *   options: --models a,b  --epochs N  --rounds N (full)  --torch-threads N (default: cores)
- *            --no-torch  --json OUT
+ *            --final-eval-only (both sides measure errors after the last epoch only)
+ *            --no-torch  --no-kernels  --json OUT
+ *
+ * Kernels first: this machine's wasm SIMD peak (a micro-benchmark, ./peak.ts), then per hot
+ * kernel of a CNN and a CNN-aux training step and per-epoch evaluation its ms, useful GFLOP/s
+ * and share of that peak (./kernel-profile.ts), so any machine's run shows how far each kernel
+ * is from the limit, not only from PyTorch.
  *
  * Single rounds: each model runs `runRound` (src/train/round.ts) in a child Node process of its
  * own, so its peak RSS is its own; the timing is runRound's wall time (data preparation
@@ -28,6 +34,8 @@ import { initBackend } from '../src/engine/backend.js';
 import { MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
 import { runStudy } from '../src/run/study.js';
 import { runRound } from '../src/train/round.js';
+import { kernelLines, OURS, profileModel } from './kernel-profile.js';
+import { measurePeak, type Peak } from './peak.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..'); // dist/bench → project root
@@ -60,8 +68,8 @@ interface TorchReport {
 const mb = (kb: number) => kb / 1024;
 
 /** Child mode: one round of `model`, reported as one JSON line on stdout. */
-async function childRound(model: ModelName, epochs: number): Promise<void> {
-  const config = parseConfig({ models: [model], epochs });
+async function childRound(model: ModelName, epochs: number, evalEveryEpoch: boolean): Promise<void> {
+  const config = parseConfig({ models: [model], epochs, evalEveryEpoch });
   await initBackend(config.backend);
   const pools = loadPools(config.dataDir);
   const tensorsBefore = tf.memory().numTensors;
@@ -78,8 +86,9 @@ async function childRound(model: ModelName, epochs: number): Promise<void> {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-function runOurRound(model: ModelName, epochs: number): OurRound {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', model, '--epochs', String(epochs)], {
+function runOurRound(model: ModelName, epochs: number, evalEveryEpoch: boolean): OurRound {
+  const args = [fileURLToPath(import.meta.url), '--child', model, '--epochs', String(epochs), ...(evalEveryEpoch ? [] : ['--final-eval-only'])];
+  const child = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -94,7 +103,7 @@ function torchMissing(): string | undefined {
   return probe.status === 0 ? undefined : `${PYTHON} cannot import torch/numpy`;
 }
 
-function runTorch(models: ModelName[], rounds: number, epochs: number, threads: number): { report: TorchReport; wallSeconds: number } {
+function runTorch(models: ModelName[], rounds: number, epochs: number, threads: number, evalEveryEpoch: boolean): { report: TorchReport; wallSeconds: number } {
   const out = join(mkdtempSync(join(tmpdir(), 'digit-pairs-bench-')), 'torch.json');
   const args = [
     TORCH_SCRIPT,
@@ -112,7 +121,7 @@ function runTorch(models: ModelName[], rounds: number, epochs: number, threads: 
     '0',
     '--threads',
     String(threads),
-    '--eval-every-epoch',
+    ...(evalEveryEpoch ? ['--eval-every-epoch'] : []),
     '--json',
     out,
   ];
@@ -134,14 +143,16 @@ function table(rows: string[][]): string {
 const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '—' : x.toFixed(digits));
 const ratio = (ours: number, theirs: number | undefined) => (theirs === undefined ? '—' : `${(ours / theirs).toFixed(2)}×`);
 
-function singleRounds(models: ModelName[], epochs: number, torchThreads: number, withTorch: boolean) {
-  console.error(`single rounds: ${models.join(', ')}; ${epochs} epochs, 1000 pairs, batch 100, evaluation after every epoch`);
+function singleRounds(models: ModelName[], epochs: number, torchThreads: number, withTorch: boolean, evalEveryEpoch: boolean) {
+  console.error(
+    `single rounds: ${models.join(', ')}; ${epochs} epochs, 1000 pairs, batch 100, evaluation ${evalEveryEpoch ? 'after every epoch' : 'after the last epoch only'}`,
+  );
   const ours = models.map((m) => {
-    const r = runOurRound(m, epochs);
+    const r = runOurRound(m, epochs, evalEveryEpoch);
     console.error(`  ours    ${m.padEnd(13)} ${r.seconds.toFixed(2)} s  test ${r.testErrorPercent.toFixed(1)}%`);
     return r;
   });
-  const torch = withTorch ? runTorch(models, 1, epochs, torchThreads).report : undefined;
+  const torch = withTorch ? runTorch(models, 1, epochs, torchThreads, evalEveryEpoch).report : undefined;
   const rows = [['model', 'ours s', 'PyTorch s', 'ours/PyTorch', 'ours s/epoch', 'PyTorch s/epoch', 'ours peak RSS MB', 'tensors before→after']];
   for (const r of ours) {
     const t = torch?.models[r.model]?.totals.seconds;
@@ -165,16 +176,18 @@ function singleRounds(models: ModelName[], epochs: number, torchThreads: number,
   return { ours, torch };
 }
 
-async function fullStudy(models: ModelName[], rounds: number, epochs: number, torchThreads: number, withTorch: boolean) {
-  const config: ExperimentConfig = parseConfig({ models, rounds, epochs });
+async function fullStudy(models: ModelName[], rounds: number, epochs: number, torchThreads: number, withTorch: boolean, evalEveryEpoch: boolean) {
+  const config: ExperimentConfig = parseConfig({ models, rounds, epochs, evalEveryEpoch });
   const runDir = mkdtempSync(join(tmpdir(), 'digit-pairs-bench-study-'));
-  console.error(`\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers`);
+  console.error(
+    `\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; evaluation ${evalEveryEpoch ? 'after every epoch' : 'after the last epoch only'}`,
+  );
   const started = performance.now();
   const outcome = await runStudy(config, { runDir, workers: CORES, progress: false });
   const ourWall = (performance.now() - started) / 1000;
   const ourRss = mb(process.resourceUsage().maxRSS);
   rmSync(runDir, { recursive: true, force: true });
-  const torch = withTorch ? runTorch(models, rounds, epochs, torchThreads) : undefined;
+  const torch = withTorch ? runTorch(models, rounds, epochs, torchThreads, evalEveryEpoch) : undefined;
   const rows = [['model', 'ours Σ round s', 'PyTorch Σ round s', 'ours/PyTorch', 'ours s/epoch', 'PyTorch s/epoch', 'rounds ok']];
   for (const m of models) {
     const done = outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
@@ -266,6 +279,33 @@ full study, local pool: ${models.join(', ')}; ${rounds} rounds × ${epochs} epoc
   }
 }
 
+/** The machine's wasm SIMD peak, then the hot kernels of a CNN and a CNN-aux step and evaluation against it (this process, the wasm backend). */
+async function kernelReport(): Promise<{ peak: Peak; profiles: Awaited<ReturnType<typeof profileModel>>[] }> {
+  const peak = measurePeak();
+  console.log(
+    `\nwasm SIMD peak, measured: ${peak.mulAdd.toFixed(1)} GFLOP/s with f32x4 mul + add (what XNNPACK's and our kernels use)` +
+      (peak.fused ? `, ${peak.fused.toFixed(1)} with relaxed SIMD's fused multiply-add` : '; no relaxed SIMD in this runtime'),
+  );
+  tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+  await initBackend('wasm');
+  const profiles = [];
+  for (const model of ['cnn', 'cnn-aux'] as ModelName[]) {
+    const p = await profileModel(model, 3, [OURS]);
+    const mode = p.modes[0]!;
+    console.log(
+      `\n${model}: one training step (batch 100), ${mode.stepMs.toFixed(1)} ms wall; per kernel: ms × calls, useful GFLOP/s, share of the mul + add peak`,
+    );
+    for (const line of kernelLines([mode.train], 6, peak.mulAdd)) console.log(line);
+    console.log(
+      `${model}: one per-epoch evaluation (1000 train + 1000 test pairs), ${mode.evalMs.toFixed(1)} ms wall = ${((100 * mode.evalMs) / (mode.evalMs + 10 * mode.stepMs)).toFixed(0)}% of an epoch with it`,
+    );
+    for (const line of kernelLines([mode.eval], 4, peak.mulAdd)) console.log(line);
+    profiles.push(p);
+  }
+  console.log('');
+  return { peak, profiles };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -277,11 +317,13 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '15' },
       'torch-threads': { type: 'string', default: String(CORES) },
       'no-torch': { type: 'boolean', default: false },
+      'no-kernels': { type: 'boolean', default: false },
+      'final-eval-only': { type: 'boolean', default: false },
       json: { type: 'string' },
     },
   });
   const epochs = Number(values.epochs);
-  if (values.child !== undefined) return childRound(values.child as ModelName, epochs);
+  if (values.child !== undefined) return childRound(values.child as ModelName, epochs, !values['final-eval-only']);
 
   const models = values.models.split(',').map((m) => m.trim()) as ModelName[];
   for (const m of models) if (!MODEL_NAMES.includes(m)) throw new Error(`unknown model ${m}; valid: ${MODEL_NAMES.join(', ')}`);
@@ -300,10 +342,12 @@ async function main(): Promise<void> {
   }
   const load = loadavg()[0]!;
   console.log(`machine: ${CORES} cores, load average ${load.toFixed(2)} at start${load > 0.5 ? ' (busy: timings are noisy)' : ''}`);
-  const single = singleRounds(models, epochs, torchThreads, missing === undefined);
-  const full = values.full ? await fullStudy(models, Number(values.rounds), epochs, torchThreads, missing === undefined) : undefined;
+  const kernels = values['no-kernels'] ? undefined : await kernelReport();
+  const evalEveryEpoch = !values['final-eval-only'];
+  const single = singleRounds(models, epochs, torchThreads, missing === undefined, evalEveryEpoch);
+  const full = values.full ? await fullStudy(models, Number(values.rounds), epochs, torchThreads, missing === undefined, evalEveryEpoch) : undefined;
   console.log(`load average at end: ${loadavg()[0]!.toFixed(2)}`);
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: load, single, full }, null, 2)}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: load, kernels, single, full }, null, 2)}\n`);
 }
 
 await main();
