@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { CASES, type Case, convOutShape, ensureConv2DGradient, maxRelativeError, runOn, seededValues } from './backend-compare.js';
-import { type FilterGradStrategy, forceConv2DBackpropFilterStrategy } from './conv2d-backprop-filter.js';
+import { allowSimdFilterTiles, type FilterGradStrategy, forceConv2DBackpropFilterStrategy } from './conv2d-backprop-filter.js';
 
 const TOL = 1e-4;
 
@@ -64,4 +64,41 @@ test('tf.grads of conv2d (dx and dW) on wasm = cpu, strides 1 and 2', async () =
       assert.ok(err <= TOL, `${name} for ${label(c)}: max relative error ${err}`);
     }
   }
+});
+
+test('our SIMD tiles give the XNNPACK route they replace bit for bit, in each summation order', async () => {
+  let compared = 0;
+  for (const [i, c] of CASES.entries()) {
+    if (!c.strides.every((s) => s === 1)) continue;
+    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
+    const inputs = [
+      { values: seededValues(tf.util.sizeFromShape(c.x), 31 + i), shape: c.x },
+      { values: seededValues(tf.util.sizeFromShape(dyShape), 47 + i), shape: dyShape },
+    ];
+    const direct = (x: tf.Tensor, dy: tf.Tensor) => [
+      tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x, dy }, {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          filterShape: c.filter,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ];
+    for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter', 'gather-gemm'] satisfies (FilterGradStrategy | undefined)[]) {
+      forceConv2DBackpropFilterStrategy(strategy);
+      try {
+        allowSimdFilterTiles(false);
+        const [xnnpack] = await runOn('wasm', inputs, direct);
+        allowSimdFilterTiles(true);
+        const [tiles] = await runOn('wasm', inputs, direct);
+        assert.deepEqual(tiles, xnnpack, `${label(c)}, strategy ${strategy ?? 'auto'}`);
+        compared++;
+      } finally {
+        forceConv2DBackpropFilterStrategy(undefined);
+        allowSimdFilterTiles(true);
+      }
+    }
+  }
+  assert.ok(compared >= 12, `${compared} comparisons`);
 });

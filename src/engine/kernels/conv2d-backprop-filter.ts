@@ -21,6 +21,11 @@
  * - 'gather-gemm' (stride 1, padding-dominated layers): see gatherGemm below.
  *
  * We pick by estimated cost (taps × output columns rounded up to XNNPACK's 8-wide tiles).
+ *
+ * At stride 1 with wasm SIMD all three are replaced by our own register-tiled loops
+ * (simdTiles below, 2–3× faster on the CNN's layers): they sum the same products in the
+ * same order as the XNNPACK route chosen above, so the gradient is bit for bit the same and
+ * so is every run that was made before them.
  */
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -33,7 +38,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { heapAddress, simdKernels } from '../simd/kernels.js';
+import { FILTER_GRAD_TILES, heapAddress, simdKernels } from '../simd/kernels.js';
 import { simdAllowed } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
 import { conv2dExplicit, conv2dSignedPad, disposeIntermediates, reverse, runWasmKernel, slice, transpose } from './wasm-ops.js';
@@ -52,6 +57,67 @@ type ConvInfo = backend_util.Conv2DInfo;
 const roundUp8 = (c: number) => Math.ceil(c / 8) * 8;
 
 let gatherGemmAuto = true;
+let simdTilesAllowed = true;
+
+/** For tests and benchmarks: whether stride-1 layers may use our SIMD tiles (false: always the XNNPACK routes). */
+export function allowSimdFilterTiles(allowed: boolean): void {
+  simdTilesAllowed = allowed;
+}
+
+/** The register tile (input channels × 4-channel output vectors) for ci × co, if one fits. */
+function tileFor(info: ConvInfo): readonly [number, number] | undefined {
+  return FILTER_GRAD_TILES.find(([r, c]) => info.inChannels % r === 0 && info.outChannels % (4 * c) === 0);
+}
+
+/**
+ * dW by register tiles (stride 1): for every tap (kh, kw), the positions where both x and dy
+ * exist form a rectangle; each R × 4C block of dW[kh, kw] is one call of a SIMD loop that sums
+ * x · dy over that rectangle and the batch in registers (../simd/kernels.ts, filterGradTile).
+ * `samplesInner` picks the summation order of the XNNPACK route it replaces: a convolution
+ * (dy- or x-as-filter) sums over positions, then samples; the gather GEMM over samples, then
+ * positions.
+ */
+function simdTiles(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo, tile: readonly [number, number], samplesInner: boolean): TensorInfo {
+  const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: OH, outWidth: OW, outChannels: co, filterHeight: KH, filterWidth: KW } = info;
+  const { top, left } = info.padInfo;
+  const [rowsOfCi, vectors] = tile;
+  const run = simdKernels(backend)![`filterGrad${rowsOfCi}x${vectors}${samplesInner ? 'p' : 'n'}`]!;
+  const out = hostMemory('wasm', backend).alloc([KH, KW, ci, co]); // every element is stored by exactly one tile
+  const [xAt, dyAt, outAt] = [heapAddress(backend, x.dataId), heapAddress(backend, dy.dataId), heapAddress(backend, out.dataId)];
+  const range = (k: number, pad: number, inSize: number, outSize: number) => {
+    const first = Math.max(0, pad - k); // output position of the first valid pair
+    return { first, count: Math.max(0, Math.min(outSize, inSize + pad - k) - first), input: first + k - pad };
+  };
+  for (let kh = 0; kh < KH; kh++) {
+    const r = range(kh, top, H, OH);
+    for (let kw = 0; kw < KW; kw++) {
+      const c = range(kw, left, W, OW);
+      const xTap = xAt + 4 * (r.input * W + c.input) * ci;
+      const dyTap = dyAt + 4 * (r.first * OW + c.first) * co;
+      const outTap = outAt + 4 * (kh * KW + kw) * ci * co;
+      for (let c0 = 0; c0 < ci; c0 += rowsOfCi) {
+        for (let o0 = 0; o0 < co; o0 += 4 * vectors) {
+          run(
+            xTap + 4 * c0,
+            dyTap + 4 * o0,
+            outTap + 4 * (c0 * co + o0),
+            batchSize,
+            r.count,
+            c.count,
+            4 * H * W * ci,
+            4 * W * ci,
+            4 * ci,
+            4 * OH * OW * co,
+            4 * OW * co,
+            4 * co,
+            4 * co,
+          );
+        }
+      }
+    }
+  }
+  return out;
+}
 
 /** For benchmarks: whether the automatic choice may pick 'gather-gemm'. */
 export function allowGatherGemm(allowed: boolean): void {
@@ -173,6 +239,10 @@ function conv2DBackpropFilter(args: { inputs: Conv2DBackpropFilterInputs; backen
     'channelsLast',
   );
   const strategy = chooseStrategy(info);
+  const tile = tileFor(info);
+  if (simdTilesAllowed && tile && info.strideHeight === 1 && info.strideWidth === 1 && simdAllowed() && simdKernels(backend) !== null) {
+    return simdTiles(backend, x, dy, info, tile, strategy !== 'gather-gemm');
+  }
   if (strategy === 'gather-gemm') return gatherGemm(backend, x, dy, info);
   return strategy === 'x-as-filter' ? xAsFilter(backend, x, dy, info) : dyAsFilter(backend, x, dy, info);
 }

@@ -293,7 +293,103 @@ function maxPoolGradDisjoint(): Fn {
   return f;
 }
 
+const V128_LOAD32_SPLAT = 0x09;
+
+/** Register tiles of the filter gradient: R input channels × C vectors of 4 output channels (8 accumulators each). */
+export const FILTER_GRAD_TILES = [
+  [4, 2],
+  [2, 4],
+  [1, 8],
+] as const;
+
+/**
+ * One register tile of a filter gradient, for one tap:
+ *
+ *   dW[ci0 + i, co0 + 4j … +3] = Σ x[n, r, c, ci0 + i] · dy[n, r, c, co0 + 4j … +3]
+ *
+ * over samples n < count and the tap's valid rectangle of `rows` × `cols` positions (the caller
+ * points x and dy at its first position, already shifted by the tap). The R·C accumulators stay
+ * in registers for the whole sum and are stored once (dW is overwritten). Each product is
+ * rounded, then added (no fused multiply-add), in the order `samplesInner` names: positions
+ * outer and samples inner, or samples outer, so a caller can reproduce the order of the
+ * XNNPACK convolution or GEMM it replaces bit for bit. Strides are in bytes.
+ */
+function filterGradTile(rowsOfCi: number, vectors: number, samplesInner: boolean): Fn {
+  const f = new Fn(`filterGrad${rowsOfCi}x${vectors}${samplesInner ? 'p' : 'n'}`, [
+    ['x', 'i32'],
+    ['dy', 'i32'],
+    ['dw', 'i32'],
+    ['count', 'i32'],
+    ['rows', 'i32'],
+    ['cols', 'i32'],
+    ['xSample', 'i32'],
+    ['xRow', 'i32'],
+    ['xPixel', 'i32'],
+    ['dySample', 'i32'],
+    ['dyRow', 'i32'],
+    ['dyPixel', 'i32'],
+    ['dwRow', 'i32'],
+  ]);
+  const acc = (i: number, j: number) => `a${i}_${j}`;
+  const accs = Array.from({ length: rowsOfCi }, (_, i) => Array.from({ length: vectors }, (_, j) => acc(i, j))).flat();
+  const splats = Array.from({ length: rowsOfCi }, (_, i) => `s${i}`);
+  const dys = Array.from({ length: vectors }, (_, j) => `d${j}`);
+  f.locals('i32', 'n', 'r', 'c', 'xn', 'dn', 'xr', 'dr', 'xp', 'dp');
+  f.locals('v128', ...accs, ...splats, ...dys);
+  for (const a of accs) f.f32(0).simd(SIMD.f32x4Splat).set(a);
+  const body = () => {
+    for (let i = 0; i < rowsOfCi; i++)
+      f.get('xp')
+        .simd(V128_LOAD32_SPLAT)
+        .emit(2, 4 * i)
+        .set(splats[i]!);
+    for (let j = 0; j < vectors; j++)
+      f.get('dp')
+        .loadV(16 * j)
+        .set(dys[j]!);
+    for (let i = 0; i < rowsOfCi; i++) {
+      for (let j = 0; j < vectors; j++) f.get(acc(i, j)).get(splats[i]!).get(dys[j]!).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(acc(i, j));
+    }
+  };
+  /** for (v = 0; v < end; v++) { inner(); a += aStep; b += bStep } with a, b starting at aStart, bStart. */
+  const walk = (v: string, end: string, a: string, aStart: string, aStep: string, b: string, bStart: string, bStep: string, inner: () => void) => {
+    f.get(aStart).set(a);
+    f.get(bStart).set(b);
+    f.forRange(v, 0, end, 1, () => {
+      inner();
+      f.addTo(a, aStep).addTo(b, bStep);
+    });
+  };
+  if (samplesInner) {
+    // positions outer (r, c), samples inner: the K order of XNNPACK's convolution over (taps, channels = samples)
+    walk('r', 'rows', 'xr', 'x', 'xRow', 'dr', 'dy', 'dyRow', () =>
+      walk('c', 'cols', 'xn', 'xr', 'xPixel', 'dn', 'dr', 'dyPixel', () => walk('n', 'count', 'xp', 'xn', 'xSample', 'dp', 'dn', 'dySample', body)),
+    );
+  } else {
+    // samples outer, positions inner: the K order of a GEMM over pixels (n, r, c)
+    walk('n', 'count', 'xn', 'x', 'xSample', 'dn', 'dy', 'dySample', () =>
+      walk('r', 'rows', 'xr', 'xn', 'xRow', 'dr', 'dn', 'dyRow', () => walk('c', 'cols', 'xp', 'xr', 'xPixel', 'dp', 'dr', 'dyPixel', body)),
+    );
+  }
+  for (let i = 0; i < rowsOfCi; i++) {
+    for (let j = 0; j < vectors; j++) {
+      f.get('dw')
+        .i32(i)
+        .get('dwRow')
+        .emit(OP.i32Mul, OP.i32Add)
+        .get(acc(i, j))
+        .storeV(16 * j);
+    }
+  }
+  return f;
+}
+
+/** A filter-gradient tile's entry point: (x, dy, dw, count, rows, cols, xSample, xRow, xPixel, dySample, dyRow, dyPixel, dwRow), byte addresses and strides. */
+export type FilterGradTileFn = (...args: number[]) => void;
+
 export interface SimdKernels {
+  /** filterGrad{R}x{C}{p|n}: see filterGradTile. */
+  [tile: `filterGrad${string}`]: FilterGradTileFn;
   channelSums(x: number, rows: number, channels: number, shift: number, acc: number, acc64: number, block: number): void;
   channelDotSums(dy: number, x: number, rows: number, channels: number, mean: number, acc: number, acc64: number, block: number): void;
   channelAffine(x: number, y: number, rows: number, channels: number, a: number, b: number): void;
@@ -353,6 +449,7 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     scatterTaps(),
     gatherTaps(),
     maxPoolGradDisjoint(),
+    ...FILTER_GRAD_TILES.flatMap(([r, c]) => [filterGradTile(r, c, true), filterGradTile(r, c, false)]),
   ]);
 }
 
