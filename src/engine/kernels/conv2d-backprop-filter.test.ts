@@ -76,14 +76,12 @@ test('our SIMD tiles give the XNNPACK route they replace bit for bit, in each su
       { values: seededValues(tf.util.sizeFromShape(dyShape), 47 + i), shape: dyShape },
     ];
     const direct = (x: tf.Tensor, dy: tf.Tensor) => [
-      tf
-        .engine()
-        .runKernel('Conv2DBackpropFilter', { x, dy }, {
-          strides: c.strides,
-          pad: c.pad,
-          dataFormat: 'NHWC',
-          filterShape: c.filter,
-        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        filterShape: c.filter,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
     ];
     for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter', 'gather-gemm'] satisfies (FilterGradStrategy | undefined)[]) {
       forceConv2DBackpropFilterStrategy(strategy);

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { CASES, convOutShape, maxRelativeError, runOn, seededValues } from './backend-compare.js';
+import { CASES, type Case, convOutShape, maxRelativeError, runOn, seededValues } from './backend-compare.js';
+import { allowSimdConv2D } from './conv2d.js';
+
+const label = (c: Case) => `x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.stringify(c.pad)}`;
 
 const TOL = 1e-4;
 
@@ -51,4 +54,38 @@ test('tf.conv2dTranspose on wasm = cpu', async () => {
     const err = maxRelativeError(wasm!, cpu!);
     assert.ok(err <= TOL, `case ${i}: max relative error ${err}`);
   }
+});
+
+test('the direct SIMD loop gives the XNNPACK convolution it replaces bit for bit (ci a multiple of 16)', async () => {
+  const cases: Case[] = [
+    ...CASES.filter((c) => c.strides.every((s) => s === 1) && c.x[3] % 16 === 0),
+    { x: [3, 5, 6, 16], filter: [3, 3, 16, 8], strides: [1, 1], pad: 'same' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
+    const inputs = [
+      { values: seededValues(tf.util.sizeFromShape(dyShape), 91 + i), shape: dyShape },
+      { values: seededValues(tf.util.sizeFromShape(c.filter), 97 + i), shape: c.filter },
+    ];
+    const run = (dy: tf.Tensor, w: tf.Tensor) => [
+      tf
+        .engine()
+        .runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          inputShape: c.x,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ];
+    try {
+      allowSimdConv2D(false);
+      const [xnnpack] = await runOn('wasm', inputs, run);
+      allowSimdConv2D(true);
+      const [direct] = await runOn('wasm', inputs, run);
+      assert.deepEqual(direct, xnnpack, label(c));
+    } finally {
+      allowSimdConv2D(true);
+    }
+  }
+  assert.ok(cases.length >= 4);
 });

@@ -11,6 +11,9 @@
  * forward padding exceeded KH−1 and dy's outer rows saw only zeros). So dx = XNNPACK
  * conv2d(dy, reverse(W) with in/out channels swapped), sized to give exactly H×W outputs.
  * Strides > 1 fall back to the stock kernel (correct, slower).
+ *
+ * With wasm SIMD and ci a multiple of 16 the same convolution runs in our direct SIMD loop
+ * (./conv2d.ts, convDirect), in XNNPACK's summation order: dx is bit for bit the same.
  */
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -23,6 +26,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { convDirect, directConvApplies } from './conv2d.js';
 import { conv2dSignedPad, disposeIntermediates, reverse, runStockKernel, stockSetup, transpose } from './wasm-ops.js';
 
 function conv2DBackpropInput(args: { inputs: Conv2DBackpropInputInputs; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs }): TensorInfo {
@@ -53,7 +57,27 @@ function conv2DBackpropInput(args: { inputs: Conv2DBackpropInputInputs; backend:
   const swapped = transpose(backend, flipped, [0, 1, 3, 2]); // [KH, KW, co, ci]
   disposeIntermediates(backend, flipped);
   // Signed padding of dy (front: KH−1−top; behind: whatever gives H×W outputs).
-  const out = conv2dSignedPad(backend, dy, swapped, [filterHeight - 1 - top, inHeight - outHeight + top, filterWidth - 1 - left, inWidth - outWidth + left]);
+  const out = directConvApplies(backend, info.inChannels)
+    ? convDirect(
+        backend,
+        dy,
+        swapped,
+        {
+          batch: info.batchSize,
+          inHeight: outHeight,
+          inWidth: outWidth,
+          inChannels: info.outChannels,
+          outHeight: inHeight,
+          outWidth: inWidth,
+          outChannels: info.inChannels,
+          filterHeight,
+          filterWidth,
+          top: filterHeight - 1 - top,
+          left: filterWidth - 1 - left,
+        },
+        false,
+      )
+    : conv2dSignedPad(backend, dy, swapped, [filterHeight - 1 - top, inHeight - outHeight + top, filterWidth - 1 - left, inWidth - outWidth + left]);
   // Disposing `swapped` also frees the XNNPACK operator cached under its id.
   disposeIntermediates(backend, swapped);
   return out;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { CASES, type Case, maxRelativeError, runOn, seededValues } from './backend-compare.js';
 import { disableSimd } from './channel-ops.js';
-import { forceConv2DScatter, scatterCostRatio } from './conv2d.js';
+import { allowSimdConv2D, forceConv2DScatter, scatterCostRatio } from './conv2d.js';
 
 const TOL = 1e-4;
 
@@ -26,20 +26,23 @@ for (const [i, c] of ALL.entries()) {
     ];
     const conv = (x: tf.Tensor, w: tf.Tensor) => [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)];
     const [cpu] = await runOn('cpu', inputs, conv);
-    for (const [forced, simdOff] of [
-      [undefined, false],
-      [true, false],
-      [true, true],
+    for (const [forced, simdOff, direct] of [
+      [undefined, false, true],
+      [undefined, false, false],
+      [true, false, false],
+      [true, true, false],
     ] as const) {
       forceConv2DScatter(forced);
       disableSimd(simdOff);
+      allowSimdConv2D(direct);
       try {
         const [wasm] = await runOn('wasm', inputs, conv);
         const err = maxRelativeError(wasm!, cpu!);
-        assert.ok(err <= TOL, `scatter ${forced ?? 'auto'}${simdOff ? ' (JS loop)' : ''}: max relative error ${err}`);
+        assert.ok(err <= TOL, `scatter ${forced ?? 'auto'}${simdOff ? ' (JS loop)' : ''}${direct ? ', direct SIMD' : ''}: max relative error ${err}`);
       } finally {
         forceConv2DScatter(undefined);
         disableSimd(false);
+        allowSimdConv2D(true);
       }
     }
   });
@@ -64,4 +67,35 @@ test("the cost model picks the scatter form for the CNN's padded 4×4 layers onl
   ] as [[number, number, number, number], [number, number, number, number]][]) {
     assert.ok(scatterCostRatio(info(x, w, 3)) < 0.6, `${x} ${w}`);
   }
+});
+
+test('the direct SIMD convolution gives the scatter route it replaces bit for bit, at 16, 32 and 64 output channels', async () => {
+  const cases: Case[] = [
+    ...CASES.filter((c) => c.strides.every((s) => s === 1) && c.filter[3] % 16 === 0),
+    { x: [130, 4, 4, 8], filter: [3, 3, 8, 16], strides: [1, 1], pad: 3 },
+    { x: [3, 6, 5, 3], filter: [3, 2, 3, 16], strides: [1, 1], pad: 'same' },
+  ];
+  let compared = 0;
+  for (const [i, c] of cases.entries()) {
+    const inputs = [
+      { values: seededValues(tf.util.sizeFromShape(c.x), 61 + i), shape: c.x },
+      { values: seededValues(tf.util.sizeFromShape(c.filter), 67 + i), shape: c.filter },
+    ];
+    const conv = (x: tf.Tensor, w: tf.Tensor) => [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)];
+    for (const forced of [undefined, true]) {
+      forceConv2DScatter(forced);
+      try {
+        allowSimdConv2D(false);
+        const [route] = await runOn('wasm', inputs, conv);
+        allowSimdConv2D(true);
+        const [direct] = await runOn('wasm', inputs, conv);
+        assert.deepEqual(direct, route, `${label(c)}, scatter ${forced ?? 'auto'}`);
+        compared++;
+      } finally {
+        forceConv2DScatter(undefined);
+        allowSimdConv2D(true);
+      }
+    }
+  }
+  assert.ok(compared >= 10, `${compared} comparisons`);
 });

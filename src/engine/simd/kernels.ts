@@ -384,10 +384,130 @@ function filterGradTile(rowsOfCi: number, vectors: number, samplesInner: boolean
   return f;
 }
 
+/**
+ * convForward{Partials|Single}(x, w, y, count, H, W, ci, OH, OW, co, KH, KW, top, left): a
+ * stride-1 NHWC convolution, y[n, oh, ow, :] from x [count, H, W, ci] and w [KH, KW, ci, co]
+ * (co a multiple of 16), 16 output channels at a time in 4 register accumulators, visiting
+ * only the taps that land inside x. Products are rounded, then added, in one of two orders:
+ *
+ * - Single: one running sum over (kh, kw, ci), as XNNPACK's convolution sums (its taps on
+ *   padding add zeros, which change no sum);
+ * - Partials: per tap a sum over ci, added into y tap by tap in (kh, kw) order, as the GEMM
+ *   + scatter route of ../kernels/conv2d.ts does.
+ *
+ * Either way y is bit for bit what the route it replaces computes.
+ */
+function convForward(partials: boolean): Fn {
+  const f = new Fn(partials ? 'convForwardPartials' : 'convForwardSingle', [
+    ['x', 'i32'],
+    ['w', 'i32'],
+    ['y', 'i32'],
+    ['count', 'i32'],
+    ['H', 'i32'],
+    ['W', 'i32'],
+    ['ci', 'i32'],
+    ['OH', 'i32'],
+    ['OW', 'i32'],
+    ['co', 'i32'],
+    ['KH', 'i32'],
+    ['KW', 'i32'],
+    ['top', 'i32'],
+    ['left', 'i32'],
+  ]);
+  const ys = ['y0', 'y1', 'y2', 'y3'];
+  const ts = partials ? ['t0', 't1', 't2', 't3'] : ys;
+  f.locals('i32', 'n', 'oh', 'ow', 'cb', 'kh', 'kw', 'khLo', 'khHi', 'kwLo', 'kwHi', 'xImg', 'xp', 'wp', 'xEnd', 'ciBytes', 'coBytes', 'yAt');
+  f.locals('v128', ...ys, ...(partials ? ts : []), 's');
+  const max = (a: () => void, b: () => void) => {
+    a();
+    b();
+    a();
+    b();
+    f.emit(OP.i32GtS, OP.select);
+  };
+  const min = (a: () => void, b: () => void) => {
+    a();
+    b();
+    a();
+    b();
+    f.emit(OP.i32LtS, OP.select);
+  };
+  f.get('ci').i32(2).emit(OP.i32Shl).set('ciBytes');
+  f.get('co').i32(2).emit(OP.i32Shl).set('coBytes');
+  f.get('y').set('yAt');
+  f.forRange('n', 0, 'count', 1, () => {
+    f.get('x').get('n').get('H').emit(OP.i32Mul).get('W').emit(OP.i32Mul).get('ciBytes').emit(OP.i32Mul, OP.i32Add).set('xImg');
+    f.forRange('oh', 0, 'OH', 1, () => {
+      max(
+        () => f.i32(0),
+        () => f.get('top').get('oh').emit(OP.i32Sub),
+      );
+      f.set('khLo');
+      min(
+        () => f.get('KH'),
+        () => f.get('H').get('top').emit(OP.i32Add).get('oh').emit(OP.i32Sub),
+      );
+      f.set('khHi');
+      f.forRange('ow', 0, 'OW', 1, () => {
+        max(
+          () => f.i32(0),
+          () => f.get('left').get('ow').emit(OP.i32Sub),
+        );
+        f.set('kwLo');
+        min(
+          () => f.get('KW'),
+          () => f.get('W').get('left').emit(OP.i32Add).get('ow').emit(OP.i32Sub),
+        );
+        f.set('kwHi');
+        f.forRange('cb', 0, 'coBytes', 64, () => {
+          for (const v of ys) f.f32(0).simd(SIMD.f32x4Splat).set(v);
+          f.forRange('kh', 'khLo', 'khHi', 1, () => {
+            f.forRange('kw', 'kwLo', 'kwHi', 1, () => {
+              if (partials) for (const v of ts) f.f32(0).simd(SIMD.f32x4Splat).set(v);
+              // xp = xImg + ((oh + kh − top)·W + ow + kw − left)·ciBytes;  wp = w + (kh·KW + kw)·ci·coBytes + cb
+              f.get('xImg').get('oh').get('kh').emit(OP.i32Add).get('top').emit(OP.i32Sub).get('W').emit(OP.i32Mul);
+              f.get('ow').emit(OP.i32Add).get('kw').emit(OP.i32Add).get('left').emit(OP.i32Sub).get('ciBytes').emit(OP.i32Mul, OP.i32Add).tee('xp');
+              f.get('ciBytes').emit(OP.i32Add).set('xEnd');
+              f.get('w').get('kh').get('KW').emit(OP.i32Mul).get('kw').emit(OP.i32Add).get('ci').emit(OP.i32Mul).get('coBytes').emit(OP.i32Mul, OP.i32Add);
+              f.get('cb').emit(OP.i32Add).set('wp');
+              f.forRange('xp', 'xp', 'xEnd', 4, () => {
+                f.get('xp').simd(V128_LOAD32_SPLAT).emit(2, 0).set('s');
+                ts.forEach((t, j) => {
+                  f.get(t)
+                    .get('s')
+                    .get('wp')
+                    .loadV(16 * j)
+                    .simd(SIMD.f32x4Mul)
+                    .simd(SIMD.f32x4Add)
+                    .set(t);
+                });
+                f.addTo('wp', 'coBytes');
+              });
+              if (partials) ys.forEach((v, j) => f.get(v).get(ts[j]!).simd(SIMD.f32x4Add).set(v));
+            });
+          });
+          ys.forEach((v, j) => {
+            f.get('yAt')
+              .get('cb')
+              .emit(OP.i32Add)
+              .get(v)
+              .storeV(16 * j);
+          });
+        });
+        f.addTo('yAt', 'coBytes');
+      });
+    });
+  });
+  return f;
+}
+
 /** A filter-gradient tile's entry point: (x, dy, dw, count, rows, cols, xSample, xRow, xPixel, dySample, dyRow, dyPixel, dwRow), byte addresses and strides. */
 export type FilterGradTileFn = (...args: number[]) => void;
 
 export interface SimdKernels {
+  /** convForward{Partials|Single}(x, w, y, count, H, W, ci, OH, OW, co, KH, KW, top, left): see convForward. */
+  convForwardPartials(...args: number[]): void;
+  convForwardSingle(...args: number[]): void;
   /** filterGrad{R}x{C}{p|n}: see filterGradTile. */
   [tile: `filterGrad${string}`]: FilterGradTileFn;
   channelSums(x: number, rows: number, channels: number, shift: number, acc: number, acc64: number, block: number): void;
@@ -450,6 +570,8 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     gatherTaps(),
     maxPoolGradDisjoint(),
     ...FILTER_GRAD_TILES.flatMap(([r, c]) => [filterGradTile(r, c, true), filterGradTile(r, c, false)]),
+    convForward(true),
+    convForward(false),
   ]);
 }
 
