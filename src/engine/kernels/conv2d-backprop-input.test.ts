@@ -68,14 +68,12 @@ test('the direct SIMD loop gives the XNNPACK convolution it replaces bit for bit
       { values: seededValues(tf.util.sizeFromShape(c.filter), 97 + i), shape: c.filter },
     ];
     const run = (dy: tf.Tensor, w: tf.Tensor) => [
-      tf
-        .engine()
-        .runKernel('Conv2DBackpropInput', { dy, filter: w }, {
-          strides: c.strides,
-          pad: c.pad,
-          dataFormat: 'NHWC',
-          inputShape: c.x,
-        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        inputShape: c.x,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
     ];
     try {
       allowSimdConv2D(false);

@@ -483,7 +483,7 @@ function convForward(partials: boolean): Fn {
                 });
                 f.addTo('wp', 'coBytes');
               });
-              if (partials) ys.forEach((v, j) => f.get(v).get(ts[j]!).simd(SIMD.f32x4Add).set(v));
+              if (partials) for (const [j, v] of ys.entries()) f.get(v).get(ts[j]!).simd(SIMD.f32x4Add).set(v);
             });
           });
           ys.forEach((v, j) => {
