@@ -1,7 +1,7 @@
 /**
  * Training kernels that TensorFlow.js's wasm backend lacks (Conv2DBackpropFilter, BatchNormTrain)
  * or runs slowly (Conv2D on padding-dominated layers, Conv2DBackpropInput, BatchMatMul with
- * transposes, MaxPoolGrad, FusedBatchNorm, Sum over all axes but the last).
+ * transposes, MaxPoolGrad, FusedBatchNorm, Sum over all axes but the last, Identity's copy).
  * See ./kernels/.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its stock kernels must be registered before we replace any
@@ -11,6 +11,7 @@ import { BatchNormTrain, BatchNormTrainGrad, fusedBatchNormWasmConfig, registerB
 import { conv2DWasmConfig } from './kernels/conv2d.js';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
+import { identityWasmConfig } from './kernels/identity.js';
 import { maxPoolGradWasmConfig } from './kernels/max-pool-grad.js';
 import { sumWasmConfig } from './kernels/sum.js';
 import { keepStockKernel, stockKernel } from './kernels/wasm-ops.js';
@@ -23,6 +24,7 @@ const OUR_KERNELS: readonly KernelConfig[] = [
   maxPoolGradWasmConfig,
   fusedBatchNormWasmConfig,
   sumWasmConfig,
+  identityWasmConfig,
 ];
 
 /**
