@@ -12,11 +12,11 @@ export class Engine {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** Resolves once the worker's wasm engine runs (with whether it has SIMD); rejects if it cannot start. */
-  readonly ready: Promise<{ simd: boolean }>;
+  readonly ready: Promise<{ simd: boolean; ours: boolean }>;
 
   constructor(scriptUrl: string) {
     this.worker = new Worker(scriptUrl, { type: 'module' });
-    let started!: (v: { simd: boolean }) => void;
+    let started!: (v: { simd: boolean; ours: boolean }) => void;
     let failed!: (e: Error) => void;
     this.ready = new Promise((resolve, reject) => {
       started = resolve;
@@ -24,7 +24,7 @@ export class Engine {
     });
     this.worker.onerror = (event) => failed(new Error(event.message || 'the engine worker failed to load'));
     this.worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
-      if ('ready' in data) return started({ simd: data.simd });
+      if ('ready' in data) return started({ simd: data.simd, ours: data.ours });
       if ('fatal' in data) return failed(new Error(data.fatal));
       const pending = this.pending.get(data.id);
       if (!pending) return;

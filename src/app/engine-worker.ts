@@ -4,11 +4,12 @@
  * Its wasm binaries and the digits come from the page's own server.
  */
 
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { type BackendWasm, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../config.js';
 import { type DigitPools, decodeDigits } from '../data/digits.js';
 import { initBackend } from '../engine/backend.js';
+import { simdKernels } from '../engine/simd/kernels.js';
 import { encodeRoundModel, trainRound } from '../train/round.js';
 import { TrainedModel } from '../train/trained-model.js';
 import type { FromWorker, RequestKind, Requests, ToWorker } from './protocol.js';
@@ -79,7 +80,8 @@ declare const APP_VERSION: string; // set by the app's build (scripts/build-app.
 const ready = (async () => {
   setWasmPaths(here('./'));
   await initBackend('wasm');
-  post({ ready: true, simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) });
+  const ours = simdKernels(tf.backend() as BackendWasm) !== null; // our SIMD kernels bound to the backend's heap
+  post({ ready: true, simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')), ours });
 })().catch((error) => post({ fatal: `the wasm engine did not start: ${(error as Error).message}` }));
 
 scope.onmessage = async ({ data }) => {

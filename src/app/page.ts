@@ -334,7 +334,9 @@ async function start(): Promise<void> {
   });
   for (const m of manifest.models) addModelOption(m.key, m.label);
   answering.ready.then(
-    ({ simd }) => ($('engine').textContent = `engine: TensorFlow.js wasm${simd ? ' + SIMD' : ''}, digit-pairs ${manifest.digitPairs.version}`),
+    ({ simd, ours }) =>
+      ($('engine').textContent =
+        `engine: TensorFlow.js wasm${simd ? ' + SIMD' : ''}${ours ? ' + digit-pairs SIMD kernels' : ''}, digit-pairs ${manifest.digitPairs.version}`),
     (error) => showError($('engine'), error),
   );
   if (picker.value) await selectModel(picker.value);

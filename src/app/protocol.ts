@@ -51,5 +51,5 @@ export type FromWorker =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: string }
   | { id: number; progress: TrainProgress }
-  | { ready: true; simd: boolean }
+  | { ready: true; simd: boolean; ours: boolean }
   | { fatal: string };
