@@ -184,20 +184,6 @@ export function convDirect(backend: BackendWasm, x: TensorInfo, filter: TensorIn
   return y;
 }
 
-function directApplies(backend: BackendWasm, info: ConvInfo, x: TensorInfo, filter: TensorInfo): boolean {
-  return (
-    info.strideHeight === 1 &&
-    info.strideWidth === 1 &&
-    info.dilationHeight === 1 &&
-    info.dilationWidth === 1 &&
-    info.dataFormat === 'channelsLast' &&
-    x.dtype === 'float32' &&
-    filter.dtype === 'float32' &&
-    info.batchSize > 0 &&
-    directConvApplies(backend, info.outChannels)
-  );
-}
-
 function conv2d(args: { inputs: Conv2DInputs; backend: BackendWasm; attrs: Conv2DAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
@@ -214,7 +200,8 @@ function conv2d(args: { inputs: Conv2DInputs; backend: BackendWasm; attrs: Conv2
     backend_util.convertConv2DDataFormat(dataFormat),
   );
   const scatter = useScatter(info, x, filter);
-  if (scatter && directApplies(backend, info, x, filter)) {
+  if (scatter && directConvApplies(backend, info.outChannels)) {
+    // (the scatter applies only to stride-1, float32, channels-last convolutions: so does the direct loop)
     const { batchSize: batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
     const shape = { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth };
     return convDirect(backend, x, filter, { ...shape, top: info.padInfo.top, left: info.padInfo.left }, scatter);
