@@ -15,21 +15,21 @@ function label(c: Case): string {
   return `x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.stringify(c.pad)}`;
 }
 
+/** Seeded x and dy for case `c`, and the kernel called directly on them. */
+function filterGradCase(c: Case, seedX: number, seedDy: number) {
+  const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
+  const inputs = [
+    { values: seededValues(tf.util.sizeFromShape(c.x), seedX), shape: c.x },
+    { values: seededValues(tf.util.sizeFromShape(dyShape), seedDy), shape: dyShape },
+  ];
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap;
+  const direct = (x: tf.Tensor, dy: tf.Tensor) => [tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor];
+  return { inputs, direct };
+}
+
 for (const [i, c] of CASES.entries()) {
   test(`Conv2DBackpropFilter wasm = cpu: ${label(c)}`, async () => {
-    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
-    const inputs = [
-      { values: seededValues(tf.util.sizeFromShape(c.x), 11 + i), shape: c.x },
-      { values: seededValues(tf.util.sizeFromShape(dyShape), 23 + i), shape: dyShape },
-    ];
-    const direct = (x: tf.Tensor, dy: tf.Tensor) => [
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-        strides: c.strides,
-        pad: c.pad,
-        dataFormat: 'NHWC',
-        filterShape: c.filter,
-      } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    ];
+    const { inputs, direct } = filterGradCase(c, 11 + i, 23 + i);
     const [cpu] = await runOn('cpu', inputs, direct);
     // Both strategies (x-as-filter exists for stride 1 only; forcing it elsewhere is a no-op).
     for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter', 'gather-gemm'] satisfies (FilterGradStrategy | undefined)[]) {
@@ -70,19 +70,7 @@ test('our SIMD tiles give the XNNPACK route they replace bit for bit, in each su
   let compared = 0;
   for (const [i, c] of CASES.entries()) {
     if (!c.strides.every((s) => s === 1)) continue;
-    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
-    const inputs = [
-      { values: seededValues(tf.util.sizeFromShape(c.x), 31 + i), shape: c.x },
-      { values: seededValues(tf.util.sizeFromShape(dyShape), 47 + i), shape: dyShape },
-    ];
-    const direct = (x: tf.Tensor, dy: tf.Tensor) => [
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-        strides: c.strides,
-        pad: c.pad,
-        dataFormat: 'NHWC',
-        filterShape: c.filter,
-      } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    ];
+    const { inputs, direct } = filterGradCase(c, 31 + i, 47 + i);
     for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter', 'gather-gemm'] satisfies (FilterGradStrategy | undefined)[]) {
       forceConv2DBackpropFilterStrategy(strategy);
       try {

@@ -13,21 +13,21 @@ const label = (c: Case) => `x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.str
 
 const TOL = 1e-4;
 
+/** Seeded dy and filter for case `c`, and the kernel called directly on them. */
+function inputGradCase(c: Case, seedDy: number, seedW: number) {
+  const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
+  const inputs = [
+    { values: seededValues(tf.util.sizeFromShape(dyShape), seedDy), shape: dyShape },
+    { values: seededValues(tf.util.sizeFromShape(c.filter), seedW), shape: c.filter },
+  ];
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as tf.NamedAttrMap;
+  const direct = (dy: tf.Tensor, w: tf.Tensor) => [tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs) as tf.Tensor];
+  return { inputs, direct };
+}
+
 for (const [i, c] of CASES.entries()) {
-  test(`Conv2DBackpropInput wasm = cpu: x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.stringify(c.pad)}`, async () => {
-    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
-    const inputs = [
-      { values: seededValues(tf.util.sizeFromShape(dyShape), 31 + i), shape: dyShape },
-      { values: seededValues(tf.util.sizeFromShape(c.filter), 47 + i), shape: c.filter },
-    ];
-    const direct = (dy: tf.Tensor, w: tf.Tensor) => [
-      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
-        strides: c.strides,
-        pad: c.pad,
-        dataFormat: 'NHWC',
-        inputShape: c.x,
-      } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    ];
+  test(`Conv2DBackpropInput wasm = cpu: ${label(c)}`, async () => {
+    const { inputs, direct } = inputGradCase(c, 31 + i, 47 + i);
     const [cpu] = await runOn('cpu', inputs, direct);
     const [wasm] = await runOn('wasm', inputs, direct);
     const err = maxRelativeError(wasm!, cpu!);
@@ -62,19 +62,7 @@ test('the direct SIMD loop gives the XNNPACK convolution it replaces bit for bit
     { x: [3, 5, 6, 16], filter: [3, 3, 16, 8], strides: [1, 1], pad: 'same' },
   ];
   for (const [i, c] of cases.entries()) {
-    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
-    const inputs = [
-      { values: seededValues(tf.util.sizeFromShape(dyShape), 91 + i), shape: dyShape },
-      { values: seededValues(tf.util.sizeFromShape(c.filter), 97 + i), shape: c.filter },
-    ];
-    const run = (dy: tf.Tensor, w: tf.Tensor) => [
-      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
-        strides: c.strides,
-        pad: c.pad,
-        dataFormat: 'NHWC',
-        inputShape: c.x,
-      } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    ];
+    const { inputs, direct: run } = inputGradCase(c, 91 + i, 97 + i);
     try {
       allowSimdConv2D(false);
       const [xnnpack] = await runOn('wasm', inputs, run);
