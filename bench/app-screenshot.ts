@@ -5,10 +5,9 @@
  *   node dist/bench/app-screenshot.js RUN_DIR [--model digit-tower] [--out docs/figures/app.png]
  */
 import { parseArgs } from 'node:util';
-import type { Page } from 'playwright-core';
 import { serveSite } from '../src/site/server.js';
 import { appSite } from '../src/site/site.js';
-import { launchChromium } from '../src/testing/chromium.js';
+import { drawStroke, launchChromium } from '../src/testing/chromium.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -22,14 +21,6 @@ const arc = (cx: number, cy: number, r: number, from: number, to: number): [numb
     return [cx + r * Math.cos(a), cy + r * Math.sin(a)];
   });
 
-async function stroke(page: Page, canvas: string, points: [number, number][]): Promise<void> {
-  const box = (await page.locator(canvas).boundingBox())!;
-  await page.mouse.move(box.x + points[0][0] * box.width, box.y + points[0][1] * box.height);
-  await page.mouse.down();
-  for (const [x, y] of points.slice(1)) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 3 });
-  await page.mouse.up();
-}
-
 const { url, server } = await serveSite(appSite(positionals), 0);
 const browser = await launchChromium();
 if (!browser) throw new Error('no Chromium');
@@ -40,10 +31,10 @@ const key = await page.locator('#model option', { hasText: values.model }).first
 if (key) await page.selectOption('#model', key);
 await page.waitForFunction((m) => document.getElementById('model-info')?.textContent?.startsWith(m), values.model);
 // A 3: two arcs open to the left.
-await stroke(page, '#pad-first', [...arc(0.47, 0.33, 0.15, 200, 450), ...arc(0.47, 0.65, 0.17, 270, 520)]);
+await drawStroke(page, '#pad-first', [...arc(0.47, 0.33, 0.15, 200, 450), ...arc(0.47, 0.65, 0.17, 270, 520)], 3);
 // An 8: two loops.
-await stroke(page, '#pad-second', arc(0.5, 0.31, 0.14, 90, 450));
-await stroke(page, '#pad-second', arc(0.5, 0.66, 0.18, -90, 270));
+await drawStroke(page, '#pad-second', arc(0.5, 0.31, 0.14, 90, 450), 3);
+await drawStroke(page, '#pad-second', arc(0.5, 0.66, 0.18, -90, 270), 3);
 await page.waitForFunction(() => document.getElementById('verdict')?.dataset.state === 'done');
 await page.click('#random-pairs');
 await page.waitForFunction(() => (window as unknown as { digitPairsApp: { testPairs: unknown[] } }).digitPairsApp.testPairs.length > 0);

@@ -4,7 +4,7 @@
  * draws; the models run in two engine workers, one answering, one training.
  */
 import { type DigitPools, decodeDigits, MNIST_PIXELS, MNIST_SIDE } from '../data/digits.js';
-import { DIGIT_PIXELS, downsample, SIDE } from '../data/pairs.js';
+import { DIGIT_PIXELS, pooledDigit, SIDE } from '../data/pairs.js';
 import { digitFromRgba } from '../data/prepare.js';
 import type { PairPrediction } from '../train/trained-model.js';
 import { DrawPad } from './draw-pad.js';
@@ -125,12 +125,6 @@ function padDigit(pad: DrawPad): Uint8Array | null {
   }
 }
 
-function pooled(digit: Uint8Array): Float32Array {
-  const out = new Float32Array(DIGIT_PIXELS);
-  downsample(digit, 0, out, 0);
-  return out;
-}
-
 function scheduleUpdate(): void {
   $('verdict').dataset.state = 'busy'; // 'done' again only once the newest strokes have their answer
   if (drawQueued) return;
@@ -149,7 +143,7 @@ async function updateDrawing(): Promise<void> {
   const seq = ++drawSeq;
   const verdict = $('verdict');
   const [first, second] = pads.map(padDigit);
-  const seen = [first, second].map((d) => (d ? pooled(d) : new Float32Array(DIGIT_PIXELS)));
+  const seen = [first, second].map((d) => (d ? pooledDigit(d) : new Float32Array(DIGIT_PIXELS)));
   paintDigit($<HTMLCanvasElement>('seen-first'), seen[0], SIDE);
   paintDigit($<HTMLCanvasElement>('seen-second'), seen[1], SIDE);
   if (!first || !second || !state.current) {

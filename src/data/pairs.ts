@@ -5,7 +5,7 @@
 
 import { UserError } from '../errors.js';
 import { makeRng, permutation } from '../rng.js';
-import { type DigitPool, type DigitPools, MNIST_SIDE } from './digits.js';
+import { type DigitPool, type DigitPools, MNIST_PIXELS, MNIST_SIDE } from './digits.js';
 
 export const SIDE = 14;
 export const DIGIT_PIXELS = SIDE * SIDE;
@@ -39,6 +39,20 @@ export function downsample(image: Uint8Array, offset: number, out: Float32Array,
       out[outOffset + r * SIDE + c] = (image[i] + image[i + 1] + image[i + MNIST_SIDE] + image[i + MNIST_SIDE + 1]) / 4;
     }
   }
+}
+
+/** A digit: a 28×28 MNIST-style image (784 bytes, 0–255, light on dark), or its 14×14 2×2-average (196 values, 0–255). */
+export type Digit = ArrayLike<number>;
+
+/** A digit as the 14×14 pooled values the models were trained on (0–255 scale): `predict`, the library and the browser app use this one. */
+export function pooledDigit(digit: Digit): Float32Array {
+  if (digit.length === DIGIT_PIXELS) return Float32Array.from(digit);
+  if (digit.length === MNIST_PIXELS) {
+    const out = new Float32Array(DIGIT_PIXELS);
+    downsample(Uint8Array.from(digit), 0, out, 0);
+    return out;
+  }
+  throw new UserError(`a digit is ${MNIST_PIXELS} values (28×28) or ${DIGIT_PIXELS} (14×14), not ${digit.length}`);
 }
 
 /**

@@ -14,12 +14,12 @@ import { loadModel } from '../api/model.js';
 import { parseConfig } from '../config.js';
 import { MNIST_PIXELS } from '../data/digits.js';
 import { loadEmbeddedPools } from '../data/mnist.js';
+import { pooledDigit } from '../data/pairs.js';
 import { digitFromRgba } from '../data/prepare.js';
 import { buildReport } from '../report/report.js';
 import { runStudy } from '../run/study.js';
-import { launchChromium } from '../testing/chromium.js';
+import { drawStroke, launchChromium } from '../testing/chromium.js';
 import { trainRound } from '../train/round.js';
-import { pooledDigit } from '../train/trained-model.js';
 import { serveSite } from './server.js';
 import { appSite } from './site.js';
 
@@ -37,16 +37,6 @@ interface AppState {
   training: { result?: { record: { batchLoss: number[]; trainErrorPercent: number; testErrorPercent: number } }; error?: string } | null;
 }
 const appState = (page: Page) => page.evaluate(() => (window as unknown as { digitPairsApp: AppState }).digitPairsApp);
-
-/** A stroke through `points` (fractions of the canvas), drawn with the mouse. */
-async function stroke(page: Page, canvas: string, points: [number, number][]): Promise<void> {
-  const box = (await page.locator(canvas).boundingBox())!;
-  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
-  await page.mouse.up();
-}
 
 const canvasPixels = (page: Page, canvas: string) =>
   page.evaluate((id) => {
@@ -95,12 +85,12 @@ describe('the browser app (digit-pairs app)', () => {
     const key = (await page.locator('#model option', { hasText: 'cnn-aux' }).getAttribute('value'))!;
     await page.selectOption('#model', key);
     await page.waitForFunction(() => document.getElementById('model-info')?.textContent?.startsWith('cnn-aux'));
-    await stroke(page, '#pad-first', [
+    await drawStroke(page, '#pad-first', [
       [0.35, 0.25],
       [0.55, 0.15],
       [0.55, 0.85],
     ]);
-    await stroke(page, '#pad-second', [
+    await drawStroke(page, '#pad-second', [
       [0.3, 0.2],
       [0.7, 0.2],
       [0.4, 0.85],

@@ -75,11 +75,13 @@ export function appSite(sources: string[]): Site {
   }
   const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
   for (const name of WASM_FILES) site.set(name, fromDisk(join(wasmDir, name), 'application/wasm'));
-  if (!existsSync(EMBEDDED_DIGITS_FILE)) {
-    const pools = loadEmbeddedPools(); // writes the compact file when it can
-    if (!existsSync(EMBEDDED_DIGITS_FILE)) site.set(DIGITS_FILE, inMemory(encodeDigits(pools), 'application/octet-stream'));
-  }
-  if (!site.has(DIGITS_FILE)) site.set(DIGITS_FILE, fromDisk(EMBEDDED_DIGITS_FILE, 'application/octet-stream'));
+  // The build writes the compact digits; without them (a read-only install) they are encoded here once.
+  site.set(
+    DIGITS_FILE,
+    existsSync(EMBEDDED_DIGITS_FILE)
+      ? fromDisk(EMBEDDED_DIGITS_FILE, 'application/octet-stream')
+      : inMemory(encodeDigits(loadEmbeddedPools()), 'application/octet-stream'),
+  );
 
   const models: ModelEntry[] = [];
   const keys = new Set<string>();

@@ -4,14 +4,11 @@
  * browser app all answer through the same code.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MNIST_PIXELS } from '../data/digits.js';
-import { DIGIT_PIXELS, downsample, type PairSet, standardise } from '../data/pairs.js';
-import { UserError } from '../errors.js';
+import { DIGIT_PIXELS, type Digit, type PairSet, pooledDigit, standardise } from '../data/pairs.js';
 import { type DecodedModel, decodeModel, inferenceContext, type ModelJson } from '../models/model-file.js';
 import { comparisonProbabilities } from './evaluate.js';
 
-/** A digit: a 28×28 MNIST-style image (784 bytes, 0–255, light on dark), or its 14×14 2×2-average (196 values, 0–255). */
-export type Digit = ArrayLike<number>;
+export { type Digit, pooledDigit } from '../data/pairs.js';
 
 export interface PairPrediction {
   /** P(first ≤ second). */
@@ -19,17 +16,6 @@ export interface PairPrediction {
   /** Models with a digit head: each digit's class probabilities (index = digit). */
   first?: number[];
   second?: number[];
-}
-
-/** A digit as the 14×14 pooled values the models were trained on (0–255 scale). */
-export function pooledDigit(digit: Digit): Float32Array {
-  if (digit.length === DIGIT_PIXELS) return Float32Array.from(digit);
-  if (digit.length === MNIST_PIXELS) {
-    const out = new Float32Array(DIGIT_PIXELS);
-    downsample(Uint8Array.from(digit), 0, out, 0);
-    return out;
-  }
-  throw new UserError(`a digit is ${MNIST_PIXELS} values (28×28) or ${DIGIT_PIXELS} (14×14), not ${digit.length}`);
 }
 
 export class TrainedModel {
