@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/ops/batch-norm.js';
+import { maxPairs } from '../engine/ops/max-pairs.js';
 import { type Rng, uniformArray } from '../rng.js';
 
 /** 'train': batch statistics, dropout on; 'eval': running statistics, dropout off. */
@@ -111,7 +112,7 @@ export function maxPool(kernel: number): Layer {
 }
 
 /** MaxPool1d(2) over the features of [N, F]: the max of each adjacent pair, giving [N, F/2]. */
-export const maxPoolFeatures: Layer = (x) => tf.max(tf.reshape(x, [x.shape[0], -1, 2]), 2);
+export const maxPoolFeatures: Layer = (x) => maxPairs(x);
 
 /** Inverted dropout with a mask drawn from the context's seeded Rng (identity in 'eval'). */
 export function dropout(rate: number): Layer {
