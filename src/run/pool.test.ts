@@ -8,7 +8,7 @@ import { afterEach, describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
 import type { JobRecord, RoundJob } from '../train/records.js';
 import { FAULT_VARIABLE } from './faults.js';
-import { runJobs } from './pool.js';
+import { nextJobIndex, runJobs } from './pool.js';
 import { allJobs } from './study.js';
 
 const config = parseConfig({ models: ['baseline'], rounds: 3, epochs: 1, pairs: 40, batchSize: 20 });
@@ -100,5 +100,42 @@ describe('worker pool failures', () => {
     const { records } = await run('start:1,start:2', 2);
     assert.equal(records.length, 3);
     for (const r of records) assert.match(r.status === 'failed' ? r.reason : '', /^worker could not start: .*injected start failure/);
+  });
+});
+
+describe('job order', () => {
+  const queue = [
+    { model: 'baseline', round: 1 },
+    { model: 'cnn', round: 1 },
+    { model: 'cnn-aux', round: 1 },
+    { model: 'cnn-aux', round: 0 },
+    { model: 'baseline', round: 2 },
+  ] as const;
+
+  it('takes the lowest round first, whatever the timings', () => {
+    assert.equal(nextJobIndex(queue, new Map([['baseline', 100]])), 3);
+  });
+
+  it('within a round, takes the model whose last round took longest; an untimed model first, ties in queue order', () => {
+    const rest = queue.filter((j) => j.round !== 0); // baseline 1, cnn 1, cnn-aux 1, baseline 2
+    const timed = (entries: [string, number][]) => nextJobIndex(rest, new Map(entries));
+    assert.equal(
+      timed([
+        ['baseline', 2],
+        ['cnn', 10],
+        ['cnn-aux', 18],
+      ]),
+      2,
+      'cnn-aux, the longest',
+    );
+    assert.equal(
+      timed([
+        ['baseline', 2],
+        ['cnn-aux', 18],
+      ]),
+      1,
+      'cnn, untimed',
+    );
+    assert.equal(nextJobIndex(rest, new Map()), 0, 'nothing timed: queue order');
   });
 });
