@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/ops/batch-norm.js';
+import { biasBatchNormRelu, type InferenceBatchNorm } from '../engine/ops/epilogue.js';
 import { maxPairs } from '../engine/ops/max-pairs.js';
 import { type Rng, uniformArray } from '../rng.js';
 
@@ -67,7 +68,7 @@ export function linear(params: Params, name: string, inputs: number, outputs: nu
   const bound = 1 / Math.sqrt(inputs);
   const weight = params.trainableVariable(`${name}.weight`, [inputs, outputs], uniformArray(inputs * outputs, bound, params.rng));
   const bias = params.trainableVariable(`${name}.bias`, [outputs], uniformArray(outputs, bound, params.rng));
-  return (x) => tf.add(tf.matMul(x as tf.Tensor2D, weight as tf.Tensor2D), bias);
+  return withBias((x) => tf.matMul(x as tf.Tensor2D, weight as tf.Tensor2D), bias);
 }
 
 /** 2-D convolution, stride 1, symmetric zero padding; init as torch.nn.Conv2d. */
@@ -77,7 +78,19 @@ export function conv2d(params: Params, name: string, inChannels: number, outChan
   const shape = [kernel, kernel, inChannels, outChannels];
   const weight = params.trainableVariable(`${name}.weight`, shape, uniformArray(fanIn * outChannels, bound, params.rng));
   const bias = params.trainableVariable(`${name}.bias`, [outChannels], uniformArray(outChannels, bound, params.rng));
-  return (x) => tf.add(tf.conv2d(x as tf.Tensor4D, weight as tf.Tensor4D, 1, pad), bias);
+  return withBias((x) => tf.conv2d(x as tf.Tensor4D, weight as tf.Tensor4D, 1, pad), bias);
+}
+
+/** The parts of a layer that ends in a bias, for `sequential` to fuse in evaluation. */
+const biasedLayers = new WeakMap<Layer, { withoutBias: Layer; bias: tf.Variable }>();
+/** Each batchNorm layer's inference parameters, for the same. */
+const batchNormLayers = new WeakMap<Layer, InferenceBatchNorm>();
+
+/** `withoutBias` followed by + bias: the layer tagged so `sequential` can fuse its tail. */
+function withBias(withoutBias: Layer, bias: tf.Variable): Layer {
+  const layer: Layer = (x, ctx) => tf.add(withoutBias(x, ctx), bias);
+  biasedLayers.set(layer, { withoutBias, bias });
+  return layer;
 }
 
 const BN_EPS = 1e-5;
@@ -93,7 +106,7 @@ export function batchNorm(params: Params, name: string, features: number): Layer
   const beta = params.trainableVariable(`${name}.bias`, [features], new Float32Array(features));
   const runningMean = params.stateVariable(`${name}.running_mean`, [features], 0);
   const runningVar = params.stateVariable(`${name}.running_var`, [features], 1);
-  return (x, ctx) => {
+  const layer: Layer = (x, ctx) => {
     if (ctx.mode === 'eval') return tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS);
     // One op with a closed-form gradient (tfjs's moments + batchNorm gradient is ~10× slower on wasm).
     const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPS);
@@ -102,6 +115,8 @@ export function batchNorm(params: Params, name: string, features: number): Layer
     runningVar.assign(tf.tidy(() => tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / (n - 1)))));
     return y;
   };
+  batchNormLayers.set(layer, { mean: runningMean, variance: runningVar, scale: gamma, offset: beta, varianceEpsilon: BN_EPS });
+  return layer;
 }
 
 export const relu: Layer = (x) => tf.relu(x);
@@ -124,9 +139,30 @@ export function dropout(rate: number): Layer {
   };
 }
 
-/** Applies layers in order. */
+/**
+ * Applies layers in order. In evaluation every bias [→ batchNorm] [→ relu] run is one step
+ * (biasBatchNormRelu): the same numbers, one pass over the layer's output instead of up to three.
+ */
 export function sequential(...layers: Layer[]): Layer {
-  return (x, ctx) => layers.reduce((h, layer) => layer(h, ctx), x);
+  const inference = fuseTails(layers);
+  return (x, ctx) => (ctx.mode === 'eval' ? inference : layers).reduce((h, layer) => layer(h, ctx), x);
+}
+
+function fuseTails(layers: Layer[]): Layer[] {
+  const steps: Layer[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const biased = biasedLayers.get(layers[i]!);
+    const norm = layers[i + 1] && batchNormLayers.get(layers[i + 1]!);
+    const last = i + (norm ? 1 : 0) + 1; // where a relu would be
+    const withRelu = layers[last] === relu;
+    if (!biased || (!norm && !withRelu)) {
+      steps.push(layers[i]!);
+      continue;
+    }
+    steps.push((x, ctx) => biasBatchNormRelu(biased.withoutBias(x, ctx), biased.bias, norm, withRelu));
+    i = withRelu ? last : last - 1;
+  }
+  return steps;
 }
 
 /** Flattens all axes but the batch axis. */

@@ -123,6 +123,18 @@ export function batchNormInference(
   epsilon: number,
   y: TensorInfo,
 ): void {
+  const { a, b } = inferenceCoefficients(mean, variance, offset, scale, epsilon);
+  ops.affine(x, y, a, b);
+}
+
+/** Inference batch norm as y = x·a + b per channel: a = scale/√(variance + ε), b = offset − mean·a (float32). */
+export function inferenceCoefficients(
+  mean: Float32Array,
+  variance: Float32Array,
+  offset: Float32Array | undefined,
+  scale: Float32Array | undefined,
+  epsilon: number,
+): { a: Float32Array; b: Float32Array } {
   const channels = mean.length;
   const a = new Float32Array(channels);
   const b = new Float32Array(channels);
@@ -130,7 +142,7 @@ export function batchNormInference(
     a[c] = (scale?.[c] ?? 1) / Math.sqrt(variance[c]! + epsilon);
     b[c] = (offset?.[c] ?? 0) - mean[c]! * a[c]!;
   }
-  ops.affine(x, y, a, b);
+  return { a, b };
 }
 
 type Args = { inputs: NamedTensorInfoMap; backend: unknown; attrs: unknown };

@@ -25,7 +25,12 @@ export interface ChannelOps {
   affine(x: TensorInfo, y: TensorInfo, a: Float32Array, b: Float32Array): void;
   /** out = a·dy + k·x + b per channel. */
   affine2(dy: TensorInfo, x: TensorInfo, out: TensorInfo, a: Float32Array, k: Float32Array, b: Float32Array): void;
+  /** y = (x + bias)·a + b per channel, then max(·, 0) if `relu`: x + bias rounded as a separate Add, the rest as `affine`. */
+  biasAffine(x: TensorInfo, y: TensorInfo, bias: Float32Array, a: Float32Array, b: Float32Array, relu: boolean): void;
 }
+
+/** The stock Relu's max(v, 0): −0 becomes +0, NaN stays NaN. */
+const reluOf = (v: number) => (v > 0 || Number.isNaN(v) ? v : 0);
 
 function jsOps(mem: HostMemory, channels: number): ChannelOps {
   return {
@@ -65,6 +70,15 @@ function jsOps(mem: HostMemory, channels: number): ChannelOps {
       const [dy, x, out] = [mem.view(dyInfo), mem.view(xInfo), mem.view(outInfo)];
       for (let i = 0; i < x.length; i += channels) {
         for (let c = 0; c < channels; c++) out[i + c] = a[c]! * dy[i + c]! + k[c]! * x[i + c]! + b[c]!;
+      }
+    },
+    biasAffine(xInfo, yInfo, bias, a, b, relu) {
+      const [x, y] = [mem.view(xInfo), mem.view(yInfo)];
+      for (let i = 0; i < x.length; i += channels) {
+        for (let c = 0; c < channels; c++) {
+          const v = Math.fround(Math.fround(x[i + c]! + bias[c]!) * a[c]! + b[c]!);
+          y[i + c] = relu ? reluOf(v) : v;
+        }
       }
     },
   };
@@ -113,6 +127,10 @@ function simdOps(simd: SimdKernels, backend: BackendWasm, channels: number): Cha
     affine: (x, y, a, b) => withScratch(backend, channels, [a, b], 0, ([aAt, bAt]) => simd.channelAffine(at(x), at(y), rowsOf(x), channels, aAt!, bAt!)),
     affine2: (dy, x, out, a, k, b) =>
       withScratch(backend, channels, [a, k, b], 0, ([aAt, kAt, bAt]) => simd.channelAffine2(at(dy), at(x), at(out), rowsOf(x), channels, aAt!, kAt!, bAt!)),
+    biasAffine: (x, y, bias, a, b, relu) =>
+      withScratch(backend, channels, [bias, a, b], 0, ([biasAt, aAt, bAt]) =>
+        (relu ? simd.channelBiasAffineRelu : simd.channelBiasAffine)(at(x), at(y), rowsOf(x), channels, biasAt!, aAt!, bAt!),
+      ),
   };
 }
 

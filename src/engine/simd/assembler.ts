@@ -59,6 +59,7 @@ export const SIMD = {
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  f32x4Max: 0xe9,
 } as const;
 
 function u32(n: number): number[] {

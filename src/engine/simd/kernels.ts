@@ -115,6 +115,33 @@ function channelAffine(): Fn {
   return f;
 }
 
+/**
+ * channelBiasAffine[Relu](x, y, rows, C, bias, a, b): y = (x + bias)·a + b per channel, then
+ * max(·, 0) for the Relu variant: an inference layer's bias, batch norm and ReLU in one pass,
+ * each step rounded to float32 as the separate Add, FusedBatchNorm (channelAffine) and Relu
+ * kernels round it (f32x4.max also maps −0 to +0 and keeps NaN, as the stock Relu does).
+ */
+function channelBiasAffine(relu: boolean): Fn {
+  const f = new Fn(relu ? 'channelBiasAffineRelu' : 'channelBiasAffine', [
+    ['x', 'i32'],
+    ['y', 'i32'],
+    ['rows', 'i32'],
+    ['channels', 'i32'],
+    ['bias', 'i32'],
+    ['a', 'i32'],
+    ['b', 'i32'],
+  ]);
+  forEachChannelVector(f, () => {
+    f.get('y').get('at').emit(OP.i32Add);
+    f.get('x').get('at').emit(OP.i32Add).loadV().get('bias').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add);
+    f.get('a').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
+    f.get('b').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add);
+    if (relu) f.f32(0).simd(SIMD.f32x4Splat).simd(SIMD.f32x4Max);
+    f.storeV();
+  });
+  return f;
+}
+
 /** channelAffine2(dy, x, dx, rows, C, a, k, b): dx = a·dy + k·x + b per channel. */
 function channelAffine2(): Fn {
   const f = new Fn('channelAffine2', [
@@ -514,6 +541,8 @@ export interface SimdKernels {
   channelDotSums(dy: number, x: number, rows: number, channels: number, mean: number, acc: number, acc64: number, block: number): void;
   channelAffine(x: number, y: number, rows: number, channels: number, a: number, b: number): void;
   channelAffine2(dy: number, x: number, dx: number, rows: number, channels: number, a: number, k: number, b: number): void;
+  channelBiasAffine(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
+  channelBiasAffineRelu(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
   scatterTaps(
     p: number,
     y: number,
@@ -566,6 +595,8 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     channelReduce('channelDotSums', true),
     channelAffine(),
     channelAffine2(),
+    channelBiasAffine(false),
+    channelBiasAffine(true),
     scatterTaps(),
     gatherTaps(),
     maxPoolGradDisjoint(),

@@ -1,0 +1,82 @@
+/**
+ * biasBatchNormRelu fused (one wasm kernel) against the separate Add, batchNorm and Relu it
+ * replaces, on wasm: equal bit for bit, on the SIMD path (C a multiple of 4) and the
+ * JavaScript one, with negative zeros and NaN among the inputs.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { runOn, seededValues, useBackend } from '../kernels/backend-compare.js';
+import { disableSimd } from '../kernels/channel-ops.js';
+import { allowFusedEpilogue, biasBatchNormRelu } from './epilogue.js';
+
+after(() => {
+  allowFusedEpilogue(true);
+  disableSimd(false);
+});
+
+/** Layer outputs of either sign, a few −0 and one NaN. */
+function layerOutput(size: number, seed: number): Float32Array {
+  const v = seededValues(size, seed).map((u) => 4 * u);
+  for (let i = 0; i < size; i += 37) v[i] = -0;
+  v[size >> 1] = Number.NaN;
+  return v;
+}
+
+function inputsFor(shape: number[], seed: number) {
+  const channels = shape[shape.length - 1]!;
+  const perChannel = (s: number, f: (u: number) => number) => ({ values: seededValues(channels, s).map(f), shape: [channels] });
+  return [
+    { values: layerOutput(tf.util.sizeFromShape(shape), seed), shape },
+    perChannel(seed + 1, (u) => u), // bias
+    perChannel(seed + 2, (u) => 0.3 * u), // running mean
+    perChannel(seed + 3, (u) => 0.5 + 0.4 * u), // running variance
+    perChannel(seed + 4, (u) => 1 + 0.5 * u), // γ
+    perChannel(seed + 5, (u) => 0.2 * u), // β
+  ];
+}
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+async function compare(shape: number[], withNorm: boolean, relu: boolean, seed: number) {
+  const run = (fused: boolean) => {
+    allowFusedEpilogue(fused);
+    return runOn('wasm', inputsFor(shape, seed), (x, bias, mean, variance, scale, offset) => [
+      biasBatchNormRelu(x!, bias!, withNorm ? { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 } : undefined, relu),
+    ]);
+  };
+  const [expected] = await run(false);
+  const [got] = await run(true);
+  assert.deepEqual(bits(got!), bits(expected!));
+}
+
+for (const simd of [true, false]) {
+  for (const shape of [
+    [6, 14, 14, 32],
+    [5, 8, 8, 64],
+    [20, 100],
+    [20, 10],
+  ]) {
+    for (const [withNorm, relu] of [
+      [true, true],
+      [true, false],
+      [false, true],
+    ] as const) {
+      test(`biasBatchNormRelu fused = Add${withNorm ? ' + batchNorm' : ''}${relu ? ' + Relu' : ''} bit for bit on wasm: [${shape}]${simd ? '' : ', SIMD off'}`, async () => {
+        disableSimd(!simd);
+        await compare(shape, withNorm, relu, shape.length * 10 + shape[shape.length - 1]!);
+      });
+    }
+  }
+}
+
+test('on wasm it is one kernel, not three', async () => {
+  allowFusedEpilogue(true);
+  disableSimd(false);
+  await useBackend('wasm');
+  const [x, bias, mean, variance, scale, offset] = inputsFor([4, 8], 1).map(({ values, shape }) => tf.tensor(values, shape));
+  const norm = { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 };
+  const profile = await tf.profile(() => biasBatchNormRelu(x!, bias!, norm, true));
+  assert.deepEqual(profile.kernelNames, ['BiasBatchNormRelu']);
+  tf.dispose([x!, bias!, mean!, variance!, scale!, offset!, profile.result as tf.Tensor]);
+});

@@ -1,0 +1,49 @@
+/**
+ * An inference layer's tail in one op: relu?(batchNorm?(x + bias)), batch norm with running
+ * statistics. The same numbers as
+ *
+ *   y = tf.add(x, bias); y = tf.batchNorm(y, mean, variance, offset, scale, ε); y = tf.relu(y)
+ *
+ * bit for bit, in one pass on wasm (../kernels/epilogue.ts); other backends run those ops.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { BiasBatchNormRelu, type BiasBatchNormReluAttrs, registerBiasBatchNormRelu } from '../kernels/epilogue.js';
+
+/** Batch norm in inference mode: the running statistics and the affine parameters, all [C]. */
+export interface InferenceBatchNorm {
+  mean: tf.Tensor;
+  variance: tf.Tensor;
+  /** γ */
+  scale: tf.Tensor;
+  /** β */
+  offset: tf.Tensor;
+  varianceEpsilon: number;
+}
+
+let registered = false;
+let fusionAllowed = true;
+
+/** For tests and benchmarks: run the separate ops even where the fused kernel exists. */
+export function allowFusedEpilogue(allowed: boolean): void {
+  fusionAllowed = allowed;
+}
+
+function unfused(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean): tf.Tensor {
+  let y = tf.add(x, bias);
+  if (norm) y = tf.batchNorm(y, norm.mean, norm.variance, norm.offset, norm.scale, norm.varianceEpsilon);
+  return relu ? tf.relu(y) : y;
+}
+
+/** relu?(batchNorm?(x + bias)) over the last axis of `x`; `bias` and the batch-norm tensors are [C]. */
+export function biasBatchNormRelu(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean): tf.Tensor {
+  if (!registered) {
+    registerBiasBatchNormRelu();
+    registered = true;
+  }
+  // Bias alone gains nothing from fusing (and the kernel's "+ 0" would turn −0 into +0).
+  const fusable = fusionAllowed && (norm !== undefined || relu) && tf.getKernel(BiasBatchNormRelu, tf.getBackend()) !== undefined;
+  if (!fusable || x.dtype !== 'float32') return tf.tidy(() => unfused(x, bias, norm, relu));
+  const inputs: tf.NamedTensorMap = norm ? { x, bias, mean: norm.mean, variance: norm.variance, scale: norm.scale, offset: norm.offset } : { x, bias };
+  const attrs: BiasBatchNormReluAttrs = { batchNorm: norm !== undefined, varianceEpsilon: norm?.varianceEpsilon ?? 0, relu };
+  return tf.engine().runKernel(BiasBatchNormRelu, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
