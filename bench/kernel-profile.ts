@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../src/config.js';
 import { loadEmbeddedPools } from '../src/data/mnist.js';
 import { makeRoundData } from '../src/data/pairs.js';
+import { AdamOptimizer } from '../src/engine/optim/adam.js';
 import { registerWasmTrainingKernels, restoreStockWasmKernels } from '../src/engine/wasm-kernels.js';
 import { Params } from '../src/models/layers.js';
 import { MODELS, type ModelName } from '../src/models/registry.js';
@@ -85,7 +86,7 @@ export async function profileModel(name: ModelName, epochs: number, modes: Mode[
   const params = new Params(makeRng(0, `init:${name}`));
   const forward = spec.build(params);
   const rng = makeRng(0, `train:${name}`);
-  const optimizer = tf.train.adam(spec.hyper.learningRate, 0.9, 0.999, 1e-8);
+  const optimizer = new AdamOptimizer(spec.hyper.learningRate, 0.9, 0.999, 1e-8);
   const use = (mode: Mode) => mode.apply();
   const steps = Math.ceil(config.pairs / config.batchSize);
   const epoch = () => trainEpoch(forward, params, optimizer, data.train, spec.hyper.batchSize ?? config.batchSize, spec.hyper, rng);

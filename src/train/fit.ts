@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { affineDigits, repair } from '../data/augment.js';
 import type { PairSet } from '../data/pairs.js';
+import { AdamOptimizer } from '../engine/optim/adam.js';
 import type { HyperParams } from '../models/hyper.js';
 import { type ForwardContext, Params } from '../models/layers.js';
 import type { Forward } from '../models/model.js';
@@ -115,7 +116,8 @@ function fitMember(options: FitOptions, member: number): MemberResult {
   const params = new Params(makeRng(seed, `init:${stream}`));
   const trainRng = makeRng(seed, `train:${stream}`); // shuffling, dropout masks, re-pairing, jitter
   const evalRng = makeRng(seed, 'eval'); // unused in inference mode, but the context needs one
-  const optimizer = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
+  // tfjs's Adam, step for step, in one kernel per variable.
+  const optimizer = new AdamOptimizer(hyper.learningRate, 0.9, 0.999, 1e-8);
   const background = train.input.reduce((a, b) => Math.min(a, b), Infinity); // a blank pixel, standardised
   const batchSize = hyper.batchSize ?? options.batchSize;
   try {
@@ -123,8 +125,8 @@ function fitMember(options: FitOptions, member: number): MemberResult {
     const batchLoss: number[] = [];
     const epochs: EpochErrors[] = [];
     for (let epoch = 0; epoch < epochCount; epoch++) {
-      // tfjs's Adam reads its learning rate at every step, so a schedule only has to set it.
-      (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(hyper, epoch, epochCount);
+      // Adam reads its learning rate at every step, so a schedule only has to set it.
+      optimizer.learningRate = learningRateAt(hyper, epoch, epochCount);
       const losses = trainEpoch(forward, params, optimizer, epochPairs(train, hyper, background, trainRng), batchSize, hyper, trainRng);
       const bad = losses.find((l) => !Number.isFinite(l));
       if (bad !== undefined) throw new DivergedError(epoch, bad);

@@ -58,7 +58,9 @@ export const SIMD = {
   f32x4Gt: 0x44,
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
+  f32x4Sqrt: 0xe3,
   f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
   f32x4Max: 0xe9,
 } as const;
 

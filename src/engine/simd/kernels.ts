@@ -142,6 +142,50 @@ function channelBiasAffine(relu: boolean): Fn {
   return f;
 }
 
+/** The f32 constants of one Adam step, in adamStep's parameter order. */
+export const ADAM_CONSTANTS = ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'correction1', 'correction2', 'epsilon', 'negLearningRate'] as const;
+
+/**
+ * adamStep(value, m, v, g, value', m', v', bytes, β1, 1−β1, β2, 1−β2, c1, c2, ε, −lr): tfjs's
+ * Adam update, op for op, over the first `bytes` of each array (a multiple of 16):
+ *   m' = m·β1 + g·(1−β1);  v' = v·β2 + g²·(1−β2);  value' = (m'/c1) / (√(v'/c2) + ε) · (−lr) + value
+ * Every f32x4 op rounds as the separate float32 kernels do, so the result is theirs bit for bit.
+ */
+function adamStep(): Fn {
+  const f = new Fn('adamStep', [
+    ['value', 'i32'],
+    ['m', 'i32'],
+    ['v', 'i32'],
+    ['g', 'i32'],
+    ['newValue', 'i32'],
+    ['newM', 'i32'],
+    ['newV', 'i32'],
+    ['bytes', 'i32'],
+    ...ADAM_CONSTANTS.map((n): [string, 'f32'] => [n, 'f32']),
+  ]);
+  f.locals('i32', 'at');
+  f.locals('v128', 'gv', 'mv', 'vv', ...ADAM_CONSTANTS.map((n) => `${n}V`));
+  for (const n of ADAM_CONSTANTS) f.get(n).simd(SIMD.f32x4Splat).set(`${n}V`);
+  f.forRange('at', 0, 'bytes', 16, () => {
+    f.get('g').get('at').emit(OP.i32Add).loadV().set('gv');
+    // m' = m·β1 + g·(1−β1)
+    f.get('m').get('at').emit(OP.i32Add).loadV().get('beta1V').simd(SIMD.f32x4Mul);
+    f.get('gv').get('oneMinusBeta1V').simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set('mv');
+    f.get('newM').get('at').emit(OP.i32Add).get('mv').storeV();
+    // v' = v·β2 + (g·g)·(1−β2)
+    f.get('v').get('at').emit(OP.i32Add).loadV().get('beta2V').simd(SIMD.f32x4Mul);
+    f.get('gv').get('gv').simd(SIMD.f32x4Mul).get('oneMinusBeta2V').simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set('vv');
+    f.get('newV').get('at').emit(OP.i32Add).get('vv').storeV();
+    // value' = (m'/c1) / (√(v'/c2) + ε) · (−lr) + value
+    f.get('newValue').get('at').emit(OP.i32Add);
+    f.get('mv').get('correction1V').simd(SIMD.f32x4Div);
+    f.get('vv').get('correction2V').simd(SIMD.f32x4Div).simd(SIMD.f32x4Sqrt).get('epsilonV').simd(SIMD.f32x4Add);
+    f.simd(SIMD.f32x4Div).get('negLearningRateV').simd(SIMD.f32x4Mul);
+    f.get('value').get('at').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
+  });
+  return f;
+}
+
 /** channelAffine2(dy, x, dx, rows, C, a, k, b): dx = a·dy + k·x + b per channel. */
 function channelAffine2(): Fn {
   const f = new Fn('channelAffine2', [
@@ -541,6 +585,8 @@ export interface SimdKernels {
   channelDotSums(dy: number, x: number, rows: number, channels: number, mean: number, acc: number, acc64: number, block: number): void;
   channelAffine(x: number, y: number, rows: number, channels: number, a: number, b: number): void;
   channelAffine2(dy: number, x: number, dx: number, rows: number, channels: number, a: number, k: number, b: number): void;
+  /** adamStep(value, m, v, g, newValue, newM, newV, bytes, ...the ADAM_CONSTANTS): see adamStep. */
+  adamStep(...args: number[]): void;
   channelBiasAffine(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
   channelBiasAffineRelu(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
   scatterTaps(
@@ -597,6 +643,7 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     channelAffine2(),
     channelBiasAffine(false),
     channelBiasAffine(true),
+    adamStep(),
     scatterTaps(),
     gatherTaps(),
     maxPoolGradDisjoint(),

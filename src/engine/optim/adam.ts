@@ -1,0 +1,84 @@
+/**
+ * Adam as `tf.train.adam(lr, β1, β2, ε)` computes it, bit for bit, with one 'AdamStep' kernel
+ * per variable (../kernels/adam-step.ts) instead of twelve: the same moment slots, the same
+ * float32 bias corrections 1 − β1ᵗ, 1 − β2ᵗ (β1ᵗ kept as tfjs keeps it: a float32 running product).
+ * `learningRate` may be changed between steps, as a schedule does. (No getWeights/setWeights:
+ * nothing here saves an optimiser's state; tfjs's defaults say so if called.)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { AdamStep, type AdamStepAttrs, registerAdamStepKernels } from '../kernels/adam-step.js';
+
+/** A name and its tensor, as tfjs optimisers take them (tfjs does not export the type). */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
+interface Slot {
+  originalName: string;
+  variable: tf.Variable;
+}
+
+const fr = Math.fround;
+
+export class AdamOptimizer extends tf.Optimizer {
+  static get className(): string {
+    return 'Adam'; // serialises as tfjs's Adam, whose state it mirrors
+  }
+
+  private readonly firstMoments: Slot[] = [];
+  private readonly secondMoments: Slot[] = [];
+  private accBeta1: number;
+  private accBeta2: number;
+
+  constructor(
+    public learningRate: number,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-8,
+  ) {
+    super();
+    this.accBeta1 = fr(beta1);
+    this.accBeta2 = fr(beta2);
+    registerAdamStepKernels();
+  }
+
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const entries: [string, tf.Tensor | undefined][] = Array.isArray(variableGradients)
+      ? variableGradients.map(({ name, tensor }) => [name, tensor])
+      : Object.entries(variableGradients);
+    // Each constant as tfjs makes it: a JS number turned into a float32 scalar tensor.
+    const attrs: AdamStepAttrs = {
+      beta1: fr(this.beta1),
+      oneMinusBeta1: fr(1 - this.beta1),
+      beta2: fr(this.beta2),
+      oneMinusBeta2: fr(1 - this.beta2),
+      correction1: fr(1 - this.accBeta1),
+      correction2: fr(1 - this.accBeta2),
+      epsilon: fr(this.epsilon),
+      negLearningRate: fr(-this.learningRate),
+    };
+    tf.tidy(() => {
+      entries.forEach(([name, gradient], i) => {
+        const value = tf.engine().registeredVariables[name]!;
+        this.firstMoments[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        this.secondMoments[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        if (gradient == null) return;
+        const m = this.firstMoments[i]!.variable;
+        const v = this.secondMoments[i]!.variable;
+        const [newValue, newM, newV] = tf.engine().runKernel(AdamStep, { value, m, v, grad: gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        m.assign(newM!);
+        v.assign(newV!);
+        value.assign(newValue!);
+      });
+    });
+    this.accBeta1 = fr(this.accBeta1 * fr(this.beta1));
+    this.accBeta2 = fr(this.accBeta2 * fr(this.beta2));
+    this.incrementIterations();
+  }
+
+  override dispose(): void {
+    tf.dispose([...this.firstMoments, ...this.secondMoments].map((s) => s.variable));
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
