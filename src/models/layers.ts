@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/ops/batch-norm.js';
 import { biasBatchNormRelu, type InferenceBatchNorm } from '../engine/ops/epilogue.js';
 import { maxPairs } from '../engine/ops/max-pairs.js';
+import { relu as reluOp } from '../engine/ops/relu.js';
 import { type Rng, uniformArray } from '../rng.js';
 
 /** 'train': batch statistics, dropout on; 'eval': running statistics, dropout off. */
@@ -119,7 +120,8 @@ export function batchNorm(params: Params, name: string, features: number): Layer
   return layer;
 }
 
-export const relu: Layer = (x) => tf.relu(x);
+/** ReLU; its gradient is one kernel (engine/ops/relu.ts), the same numbers as tf.relu's. */
+export const relu: Layer = (x) => reluOp(x);
 
 /** Max-pooling with stride = kernel and no padding (PyTorch's MaxPool2d(k), floor mode). */
 export function maxPool(kernel: number): Layer {

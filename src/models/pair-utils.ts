@@ -1,5 +1,6 @@
 /** Moving between a batch of pairs and its digits, for the towers that see one digit at a time. */
 import * as tf from '@tensorflow/tfjs-core';
+import { relu } from '../engine/ops/relu.js';
 import type { HyperParams } from './hyper.js';
 
 /** [N, 2, 14, 14] → the first digits and the second digits, each [N, 14, 14, 1] (NHWC). */
@@ -39,6 +40,6 @@ export function digitOutputs(
   preReLU: tf.Tensor,
   recipe: Pick<HyperParams, 'digitReLU' | 'digitLossOn'> = {},
 ): { activated: tf.Tensor; digits: tf.Tensor; digitsPreReLU: tf.Tensor } {
-  const activated = recipe.digitReLU === false ? preReLU : tf.relu(preReLU);
+  const activated = recipe.digitReLU === false ? preReLU : relu(preReLU);
   return { activated, digits: recipe.digitLossOn === 'pre-relu' ? preReLU : activated, digitsPreReLU: preReLU };
 }

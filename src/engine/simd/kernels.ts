@@ -186,6 +186,36 @@ function adamStep(): Fn {
   return f;
 }
 
+const F32X4_NE = 0x42;
+
+/**
+ * reluGrad(dy, x, dx, bytes): dx = dy·step(x), step(x) = 1 if x > 0, NaN if x is NaN, else 0:
+ * tfjs's ReLU gradient mul(dy, cast(step(x))), with its zeros' signs and NaNs, in one pass.
+ */
+function reluGrad(): Fn {
+  const f = new Fn('reluGrad', [
+    ['dy', 'i32'],
+    ['x', 'i32'],
+    ['dx', 'i32'],
+    ['bytes', 'i32'],
+  ]);
+  f.locals('i32', 'at');
+  f.locals('v128', 'xv', 'one', 'zero');
+  f.f32(1).simd(SIMD.f32x4Splat).set('one');
+  f.f32(0).simd(SIMD.f32x4Splat).set('zero');
+  f.forRange('at', 0, 'bytes', 16, () => {
+    f.get('dx').get('at').emit(OP.i32Add);
+    f.get('dy').get('at').emit(OP.i32Add).loadV();
+    f.get('x').get('at').emit(OP.i32Add).loadV().set('xv');
+    // step = x is NaN ? x : (x > 0 ? 1 : 0)
+    f.get('xv');
+    f.get('one').get('zero').get('xv').get('zero').simd(SIMD.f32x4Gt).simd(SIMD.bitselect);
+    f.get('xv').get('xv').simd(F32X4_NE).simd(SIMD.bitselect);
+    f.simd(SIMD.f32x4Mul).storeV();
+  });
+  return f;
+}
+
 /** channelAffine2(dy, x, dx, rows, C, a, k, b): dx = a·dy + k·x + b per channel. */
 function channelAffine2(): Fn {
   const f = new Fn('channelAffine2', [
@@ -585,6 +615,7 @@ export interface SimdKernels {
   channelDotSums(dy: number, x: number, rows: number, channels: number, mean: number, acc: number, acc64: number, block: number): void;
   channelAffine(x: number, y: number, rows: number, channels: number, a: number, b: number): void;
   channelAffine2(dy: number, x: number, dx: number, rows: number, channels: number, a: number, k: number, b: number): void;
+  reluGrad(dy: number, x: number, dx: number, bytes: number): void;
   /** adamStep(value, m, v, g, newValue, newM, newV, bytes, ...the ADAM_CONSTANTS): see adamStep. */
   adamStep(...args: number[]): void;
   channelBiasAffine(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
@@ -644,6 +675,7 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     channelBiasAffine(false),
     channelBiasAffine(true),
     adamStep(),
+    reluGrad(),
     scatterTaps(),
     gatherTaps(),
     maxPoolGradDisjoint(),

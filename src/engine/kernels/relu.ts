@@ -1,0 +1,76 @@
+/**
+ * 'ReluTrainable': ReLU with a one-pass gradient kernel, 'ReluGrad'. The forward pass is the
+ * backend's own Relu; the gradient is tfjs's mul(dy, cast(step(x))) — three full-size kernels
+ * and two intermediate tensors per ReLU in a CNN step — as one loop with the same results
+ * (dy·1, dy·0 with dy's sign, NaN where x is NaN). Registered for wasm (SIMD over whole
+ * vectors, JavaScript for the last 0–3 values) and cpu (JavaScript).
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  engine,
+  type GradConfig,
+  getGradient,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  Relu,
+  registerGradient,
+  registerKernel,
+  type Tensor,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { heapAddress, simdKernels } from '../simd/kernels.js';
+import { simdAllowed } from './channel-ops.js';
+import { type HostBackendName, hostMemory } from './host-memory.js';
+
+export const ReluTrainable = 'ReluTrainable';
+export const ReluGrad = 'ReluGrad';
+
+/** dx[i] = dy[i]·step(x[i]) for i ≥ from. */
+export function reluGradLoop(dy: Float32Array, x: Float32Array, dx: Float32Array, from: number): void {
+  for (let i = from; i < dx.length; i++) {
+    const v = x[i]!;
+    dx[i] = dy[i]! * (v > 0 ? 1 : Number.isNaN(v) ? Number.NaN : 0);
+  }
+}
+
+type Args = Parameters<KernelFunc>[0];
+
+function forward(name: HostBackendName): KernelFunc {
+  return (args: Args) => getKernel(Relu, name)!.kernelFunc(args);
+}
+
+function backward(name: HostBackendName): KernelFunc {
+  return ((args: Args): TensorInfo => {
+    const { dy, x } = args.inputs as Record<'dy' | 'x', TensorInfo>;
+    const mem = hostMemory(name, args.backend as never);
+    const dx = mem.alloc(x.shape); // before any view: allocating can grow the wasm heap
+    let done = 0;
+    const simd = name === 'wasm' && simdAllowed() ? simdKernels(args.backend as BackendWasm) : null;
+    if (simd) {
+      const at = (t: TensorInfo) => heapAddress(args.backend as BackendWasm, t.dataId);
+      done = x.shape.reduce((n, d) => n * d, 1) & ~3;
+      simd.reluGrad(at(dy), at(x), at(dx), done * 4);
+    }
+    reluGradLoop(mem.view(dy), mem.view(x), mem.view(dx), done);
+    return dx;
+  }) as unknown as KernelFunc;
+}
+
+const reluGradConfig: GradConfig = {
+  kernelName: ReluTrainable,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved) => ({ x: () => engine().runKernel(ReluGrad, { dy: dy as Tensor, x: saved[0]! }) as Tensor }),
+};
+
+/** Registers both kernels for wasm and cpu, and the gradient. Idempotent (new kernel names). */
+export function registerReluKernels(): void {
+  for (const backendName of ['wasm', 'cpu'] as const) {
+    const configs: KernelConfig[] = [
+      { kernelName: ReluTrainable, backendName, kernelFunc: forward(backendName) },
+      { kernelName: ReluGrad, backendName, kernelFunc: backward(backendName) },
+    ];
+    for (const config of configs) if (getKernel(config.kernelName, backendName) === undefined) registerKernel(config);
+  }
+  if (getGradient(ReluTrainable) === undefined) registerGradient(reluGradConfig);
+}
