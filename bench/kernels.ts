@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { chooseStrategy, type FilterGradStrategy, forceConv2DBackpropFilterStrategy } from '../src/engine/kernels/conv2d-backprop-filter.js';
+import { chooseStrategy } from '../src/engine/kernels/conv2d-backprop-filter.js';
+import { type FilterGradStrategy, setRoutes } from '../src/engine/routes.js';
 import { registerWasmTrainingKernels } from '../src/engine/wasm-kernels.js';
 
 type Shape = [number, number, number, number];
@@ -58,9 +59,9 @@ async function main(): Promise<void> {
     const runDW = () => (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, filterAttrs) as tf.Tensor).dispose();
     const dW = time(runDW);
     const byStrategy = (['dy-as-filter', 'x-as-filter'] as FilterGradStrategy[]).map((s) => {
-      forceConv2DBackpropFilterStrategy(s);
+      setRoutes({ filterGradStrategy: s });
       const ms = time(runDW);
-      forceConv2DBackpropFilterStrategy(undefined);
+      setRoutes({ filterGradStrategy: undefined });
       return ms;
     });
     const info = tf.backend_util.computeConv2DInfo(xShape, wShape, 1, 1, pad);

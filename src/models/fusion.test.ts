@@ -8,13 +8,13 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.js';
 import { seededValues } from '../engine/kernels/backend-compare.js';
-import { allowFusedEpilogue } from '../engine/ops/epilogue.js';
+import { resetRoutes, setRoutes } from '../engine/routes.js';
 import { makeRng } from '../rng.js';
 import { Params } from './layers.js';
 import { MODEL_NAMES, MODELS } from './registry.js';
 
 before(() => initBackend('wasm'));
-after(() => allowFusedEpilogue(true));
+after(resetRoutes);
 
 const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
 
@@ -39,7 +39,7 @@ describe('fused evaluation', () => {
       );
       const ctx = { mode: 'eval' as const, rng: makeRng(0, 'eval') };
       const run = async (fused: boolean) => {
-        allowFusedEpilogue(fused);
+        setRoutes({ fusedEpilogue: fused });
         const profile = await tf.profile(() => {
           const out = forward(pairs, ctx);
           return [out.comparison, ...(out.digits ? [out.digits] : [])];

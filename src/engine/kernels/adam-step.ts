@@ -13,8 +13,8 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { getKernel, type KernelConfig, type KernelFunc, registerKernel, type TensorInfo } from '@tensorflow/tfjs-core';
+import { routes } from '../routes.js';
 import { ADAM_CONSTANTS, heapAddress, simdKernels } from '../simd/kernels.js';
-import { simdAllowed } from './channel-ops.js';
 import { type HostBackendName, hostMemory } from './host-memory.js';
 
 export const AdamStep = 'AdamStep';
@@ -44,7 +44,7 @@ function kernel(name: HostBackendName): KernelFunc {
     const outs = [mem.alloc(value.shape), mem.alloc(value.shape), mem.alloc(value.shape)]; // before any view
     const ins = [value, m, v, grad];
     let done = 0;
-    const simd = name === 'wasm' && simdAllowed() ? simdKernels(args.backend as BackendWasm) : null;
+    const simd = name === 'wasm' && routes.simd ? simdKernels(args.backend as BackendWasm) : null;
     if (simd) {
       const at = (t: TensorInfo) => heapAddress(args.backend as BackendWasm, t.dataId);
       done = value.shape.reduce((n, d) => n * d, 1) & ~3;

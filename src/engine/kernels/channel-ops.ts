@@ -7,6 +7,7 @@
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { routes } from '../routes.js';
 import { allocScratch, freeScratch, heapAddress, type SimdKernels, simdKernels } from '../simd/kernels.js';
 import { type HostBackendName, type HostMemory, hostMemory } from './host-memory.js';
 
@@ -134,20 +135,9 @@ function simdOps(simd: SimdKernels, backend: BackendWasm, channels: number): Cha
   };
 }
 
-let simdDisabled = false;
-
-/** For tests and benchmarks: force the JavaScript loops on wasm too. */
-export function disableSimd(disabled: boolean): void {
-  simdDisabled = disabled;
-}
-
-export function simdAllowed(): boolean {
-  return !simdDisabled;
-}
-
 /** The fastest ChannelOps for `backend` and `channels`. */
 export function channelOps(name: HostBackendName, backend: KernelBackend, channels: number): ChannelOps {
-  if (name === 'wasm' && channels % 4 === 0 && !simdDisabled) {
+  if (name === 'wasm' && channels % 4 === 0 && routes.simd) {
     const simd = simdKernels(backend as BackendWasm);
     if (simd !== null) return simdOps(simd, backend as BackendWasm, channels);
   }

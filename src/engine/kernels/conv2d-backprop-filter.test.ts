@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { type FilterGradStrategy, resetRoutes, setRoutes } from '../routes.js';
 import { CASES, type Case, convOutShape, ensureConv2DGradient, maxRelativeError, runOn, seededValues } from './backend-compare.js';
-import { allowSimdFilterTiles, type FilterGradStrategy, forceConv2DBackpropFilterStrategy } from './conv2d-backprop-filter.js';
 
 const TOL = 1e-4;
 
@@ -33,13 +33,13 @@ for (const [i, c] of CASES.entries()) {
     const [cpu] = await runOn('cpu', inputs, direct);
     // Both strategies (x-as-filter exists for stride 1 only; forcing it elsewhere is a no-op).
     for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter', 'gather-gemm'] satisfies (FilterGradStrategy | undefined)[]) {
-      forceConv2DBackpropFilterStrategy(strategy);
+      setRoutes({ filterGradStrategy: strategy });
       try {
         const [wasm] = await runOn('wasm', inputs, direct);
         const err = maxRelativeError(wasm!, cpu!);
         assert.ok(err <= TOL, `strategy ${strategy ?? 'auto'}: max relative error ${err}`);
       } finally {
-        forceConv2DBackpropFilterStrategy(undefined);
+        resetRoutes();
       }
     }
   });
@@ -72,17 +72,15 @@ test('our SIMD tiles give the XNNPACK route they replace bit for bit, in each su
     if (!c.strides.every((s) => s === 1)) continue;
     const { inputs, direct } = filterGradCase(c, 31 + i, 47 + i);
     for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter', 'gather-gemm'] satisfies (FilterGradStrategy | undefined)[]) {
-      forceConv2DBackpropFilterStrategy(strategy);
       try {
-        allowSimdFilterTiles(false);
+        setRoutes({ filterGradStrategy: strategy, simdFilterTiles: false });
         const [xnnpack] = await runOn('wasm', inputs, direct);
-        allowSimdFilterTiles(true);
+        setRoutes({ simdFilterTiles: true });
         const [tiles] = await runOn('wasm', inputs, direct);
         assert.deepEqual(tiles, xnnpack, `${label(c)}, strategy ${strategy ?? 'auto'}`);
         compared++;
       } finally {
-        forceConv2DBackpropFilterStrategy(undefined);
-        allowSimdFilterTiles(true);
+        resetRoutes();
       }
     }
   }

@@ -38,31 +38,14 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { type FilterGradStrategy, routes } from '../routes.js';
 import { FILTER_GRAD_TILES, heapAddress, simdKernels } from '../simd/kernels.js';
-import { simdAllowed } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
 import { conv2dExplicit, conv2dSignedPad, disposeIntermediates, reverse, runWasmKernel, slice, transpose } from './wasm-ops.js';
-
-export type FilterGradStrategy = 'dy-as-filter' | 'x-as-filter' | 'gather-gemm';
-
-let forcedStrategy: FilterGradStrategy | undefined;
-
-/** For tests and benchmarks: always use `strategy` ('x-as-filter' only applies at stride 1). */
-export function forceConv2DBackpropFilterStrategy(strategy: FilterGradStrategy | undefined): void {
-  forcedStrategy = strategy;
-}
 
 type ConvInfo = backend_util.Conv2DInfo;
 
 const roundUp8 = (c: number) => Math.ceil(c / 8) * 8;
-
-let gatherGemmAuto = true;
-let simdTilesAllowed = true;
-
-/** For tests and benchmarks: whether stride-1 layers may use our SIMD tiles (false: always the XNNPACK routes). */
-export function allowSimdFilterTiles(allowed: boolean): void {
-  simdTilesAllowed = allowed;
-}
 
 /** The register tile (input channels × 4-channel output vectors) for ci × co, if one fits. */
 function tileFor(info: ConvInfo): readonly [number, number] | undefined {
@@ -119,21 +102,17 @@ function simdTiles(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: Co
   return out;
 }
 
-/** For benchmarks: whether the automatic choice may pick 'gather-gemm'. */
-export function allowGatherGemm(allowed: boolean): void {
-  gatherGemmAuto = allowed;
-}
-
 export function chooseStrategy(info: ConvInfo): FilterGradStrategy {
   if (info.strideHeight !== 1 || info.strideWidth !== 1) return 'dy-as-filter';
-  const gatherApplies = info.outChannels % 4 === 0 && simdAllowed();
-  if (forcedStrategy !== undefined && (forcedStrategy !== 'gather-gemm' || gatherApplies)) return forcedStrategy;
+  const gatherApplies = info.outChannels % 4 === 0 && routes.simd;
+  const forced = routes.filterGradStrategy; // 'x-as-filter' only applies at stride 1
+  if (forced !== undefined && (forced !== 'gather-gemm' || gatherApplies)) return forced;
   // "Full" correlations (padding ≥ kernel − 1 on every side: every tap of every input pixel
   // lands inside dy, so q has no zero rows): one GEMM over the real taps. Measured 3–20%
   // faster than x-as-filter on the CNN's 3×3 layers, slower on its 5×5 one (pad 3 < 4).
   const { top, bottom, left, right } = info.padInfo;
   const full = Math.min(top, bottom) >= info.filterHeight - 1 && Math.min(left, right) >= info.filterWidth - 1;
-  if (gatherApplies && full && gatherGemmAuto) return 'gather-gemm';
+  if (gatherApplies && full && routes.gatherGemm) return 'gather-gemm';
   const dyCost = info.inChannels * info.outHeight * info.outWidth * roundUp8(info.outChannels);
   const xCost = info.outChannels * info.inHeight * info.inWidth * roundUp8(info.inChannels);
   return xCost < dyCost ? 'x-as-filter' : 'dy-as-filter';
@@ -240,7 +219,7 @@ function conv2DBackpropFilter(args: { inputs: Conv2DBackpropFilterInputs; backen
   );
   const strategy = chooseStrategy(info);
   const tile = tileFor(info);
-  if (simdTilesAllowed && tile && info.strideHeight === 1 && info.strideWidth === 1 && simdAllowed() && simdKernels(backend) !== null) {
+  if (routes.simdFilterTiles && tile && info.strideHeight === 1 && info.strideWidth === 1 && routes.simd && simdKernels(backend) !== null) {
     return simdTiles(backend, x, dy, info, tile, strategy !== 'gather-gemm');
   }
   if (strategy === 'gather-gemm') return gatherGemm(backend, x, dy, info);

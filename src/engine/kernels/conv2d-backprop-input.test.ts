@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { resetRoutes, setRoutes } from '../routes.js';
 import { CASES, type Case, convOutShape, maxRelativeError, runOn, seededValues } from './backend-compare.js';
-import { allowSimdConv2D } from './conv2d.js';
 
 const label = (c: Case) => `x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.stringify(c.pad)}`;
 
@@ -64,13 +64,13 @@ test('the direct SIMD loop gives the XNNPACK convolution it replaces bit for bit
   for (const [i, c] of cases.entries()) {
     const { inputs, direct: run } = inputGradCase(c, 91 + i, 97 + i);
     try {
-      allowSimdConv2D(false);
+      setRoutes({ simdConv2D: false });
       const [xnnpack] = await runOn('wasm', inputs, run);
-      allowSimdConv2D(true);
+      resetRoutes();
       const [direct] = await runOn('wasm', inputs, run);
       assert.deepEqual(direct, xnnpack, label(c));
     } finally {
-      allowSimdConv2D(true);
+      resetRoutes();
     }
   }
   assert.ok(cases.length >= 4);

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { resetRoutes, setRoutes } from '../routes.js';
 import { CASES, type Case, maxRelativeError, runOn, seededValues } from './backend-compare.js';
-import { disableSimd } from './channel-ops.js';
-import { allowSimdConv2D, forceConv2DScatter, scatterCostRatio } from './conv2d.js';
+import { scatterCostRatio } from './conv2d.js';
 
 const TOL = 1e-4;
 
@@ -32,17 +32,13 @@ for (const [i, c] of ALL.entries()) {
       [true, false, false],
       [true, true, false],
     ] as const) {
-      forceConv2DScatter(forced);
-      disableSimd(simdOff);
-      allowSimdConv2D(direct);
+      setRoutes({ conv2DScatter: forced, simd: !simdOff, simdConv2D: direct });
       try {
         const [wasm] = await runOn('wasm', inputs, conv);
         const err = maxRelativeError(wasm!, cpu!);
         assert.ok(err <= TOL, `scatter ${forced ?? 'auto'}${simdOff ? ' (JS loop)' : ''}${direct ? ', direct SIMD' : ''}: max relative error ${err}`);
       } finally {
-        forceConv2DScatter(undefined);
-        disableSimd(false);
-        allowSimdConv2D(true);
+        resetRoutes();
       }
     }
   });
@@ -83,17 +79,15 @@ test('the direct SIMD convolution gives the scatter route it replaces bit for bi
     ];
     const conv = (x: tf.Tensor, w: tf.Tensor) => [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)];
     for (const forced of [undefined, true]) {
-      forceConv2DScatter(forced);
       try {
-        allowSimdConv2D(false);
+        setRoutes({ conv2DScatter: forced, simdConv2D: false });
         const [route] = await runOn('wasm', inputs, conv);
-        allowSimdConv2D(true);
+        setRoutes({ simdConv2D: true });
         const [direct] = await runOn('wasm', inputs, conv);
         assert.deepEqual(direct, route, `${label(c)}, scatter ${forced ?? 'auto'}`);
         compared++;
       } finally {
-        forceConv2DScatter(undefined);
-        allowSimdConv2D(true);
+        resetRoutes();
       }
     }
   }

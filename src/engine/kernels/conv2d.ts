@@ -24,8 +24,8 @@
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { backend_util, Conv2D, type Conv2DAttrs, type Conv2DInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { routes } from '../routes.js';
 import { heapAddress, simdKernels } from '../simd/kernels.js';
-import { simdAllowed } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
 import { disposeIntermediates, runStockKernel, runWasmKernel, slice, stockSetup, transpose } from './wasm-ops.js';
 
@@ -45,19 +45,6 @@ export function scatterCostRatio(info: ConvInfo, simd = info.outChannels % 4 ===
   return scatter / direct;
 }
 
-let forced: boolean | undefined;
-let directAllowed = true;
-
-/** For tests and benchmarks: whether our direct SIMD loop may replace both routes (false: XNNPACK or the scatter, as chosen). */
-export function allowSimdConv2D(allowed: boolean): void {
-  directAllowed = allowed;
-}
-
-/** For tests and benchmarks: always (true) or never (false) use the scatter form where it applies. */
-export function forceConv2DScatter(value: boolean | undefined): void {
-  forced = value;
-}
-
 function useScatter(info: ConvInfo, x: TensorInfo, filter: TensorInfo): boolean {
   const applies =
     info.strideHeight === 1 &&
@@ -69,7 +56,7 @@ function useScatter(info: ConvInfo, x: TensorInfo, filter: TensorInfo): boolean 
     filter.dtype === 'float32' &&
     info.batchSize > 0;
   if (!applies) return false;
-  return forced ?? scatterCostRatio(info, simdAllowed() && info.outChannels % 4 === 0) < MAX_COST_RATIO;
+  return routes.conv2DScatter ?? scatterCostRatio(info, routes.simd && info.outChannels % 4 === 0) < MAX_COST_RATIO;
 }
 
 /** y (zeroed here) += P scattered: see the header. `p` holds samples [n0, n0 + count). */
@@ -108,7 +95,7 @@ function conv2dScatter(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, 
   mem.view(y).fill(0);
   const pixels = inHeight * inWidth;
   const imageBytes = info.outHeight * info.outWidth * outChannels * 4;
-  const simd = simdAllowed() && outChannels % 4 === 0 ? simdKernels(backend) : null;
+  const simd = routes.simd && outChannels % 4 === 0 ? simdKernels(backend) : null;
   for (let n0 = 0; n0 < batchSize; n0 += CHUNK_SAMPLES) {
     const count = Math.min(CHUNK_SAMPLES, batchSize - n0);
     const chunk = count === batchSize ? x : slice(backend, x, [n0, 0, 0, 0], [count, inHeight, inWidth, inChannels]);
@@ -157,7 +144,7 @@ export interface DirectConv {
 
 /** Whether the direct SIMD loop can run a convolution with `outChannels` outputs on `backend`. */
 export function directConvApplies(backend: BackendWasm, outChannels: number): boolean {
-  return directAllowed && outChannels % 16 === 0 && simdAllowed() && simdKernels(backend) !== null;
+  return routes.simdConv2D && outChannels % 16 === 0 && routes.simd && simdKernels(backend) !== null;
 }
 
 /** Runs the direct SIMD convolution (see the header): `partials` sums per tap as the scatter route does, else in one sum as XNNPACK does. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend.js'; // tfjs's gradients, for tf.grad of maxPool
+import { resetRoutes, setRoutes } from '../routes.js';
 import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
 
 interface Case {
@@ -58,16 +59,15 @@ test('MaxPoolGrad routes ties to the first maximum in the window, as the cpu bac
 });
 
 test("MaxPoolGrad's SIMD loop (tiling windows) equals its JavaScript loop", async () => {
-  const { disableSimd } = await import('./channel-ops.js');
   for (const [i, c] of CASES.slice(0, 3).entries()) {
     const { inputs, grad } = poolGradProblem(c, 50 + i, 60 + i);
     const [simd] = await runOn('wasm', inputs, grad);
-    disableSimd(true);
+    setRoutes({ simd: false });
     try {
       const [js] = await runOn('wasm', inputs, grad);
       assert.deepEqual(Array.from(simd!), Array.from(js!));
     } finally {
-      disableSimd(false);
+      resetRoutes();
     }
   }
 });

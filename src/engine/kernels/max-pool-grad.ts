@@ -9,8 +9,8 @@
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { backend_util, type KernelConfig, type KernelFunc, MaxPoolGrad, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { routes } from '../routes.js';
 import { heapAddress, simdKernels } from '../simd/kernels.js';
-import { simdAllowed } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
 import { stockSetup } from './wasm-ops.js';
 
@@ -86,7 +86,7 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; back
   const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const mem = hostMemory('wasm', backend);
   const dx = mem.alloc(input.shape);
-  const simd = simdAllowed() && info.inChannels % 4 === 0 && isDisjoint(info) ? simdKernels(backend) : null;
+  const simd = routes.simd && info.inChannels % 4 === 0 && isDisjoint(info) ? simdKernels(backend) : null;
   if (simd === null) {
     maxPoolGradNHWC(mem.view(input), mem.view(dy), mem.view(dx), info);
     return dx;

@@ -19,8 +19,8 @@ import {
   type Tensor,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { routes } from '../routes.js';
 import { heapAddress, simdKernels } from '../simd/kernels.js';
-import { simdAllowed } from './channel-ops.js';
 import { type HostBackendName, hostMemory } from './host-memory.js';
 
 export const ReluTrainable = 'ReluTrainable';
@@ -46,7 +46,7 @@ function backward(name: HostBackendName): KernelFunc {
     const mem = hostMemory(name, args.backend as never);
     const dx = mem.alloc(x.shape); // before any view: allocating can grow the wasm heap
     let done = 0;
-    const simd = name === 'wasm' && simdAllowed() ? simdKernels(args.backend as BackendWasm) : null;
+    const simd = name === 'wasm' && routes.simd ? simdKernels(args.backend as BackendWasm) : null;
     if (simd) {
       const at = (t: TensorInfo) => heapAddress(args.backend as BackendWasm, t.dataId);
       done = x.shape.reduce((n, d) => n * d, 1) & ~3;

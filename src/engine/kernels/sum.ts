@@ -7,7 +7,8 @@
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelConfig, type KernelFunc, Sum, type SumAttrs, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { channelOps, simdAllowed } from './channel-ops.js';
+import { routes } from '../routes.js';
+import { channelOps } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
 import { runStockKernel, stockSetup } from './wasm-ops.js';
 
@@ -23,7 +24,7 @@ function sum(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: Sum
   const rank = x.shape.length;
   const channels = x.shape[rank - 1] ?? 1;
   const axes = util.parseAxisParam(attrs.axis, x.shape);
-  if (!simdAllowed() || x.dtype !== 'float32' || channels % 4 !== 0 || !reducesAllButLast(axes, rank) || util.sizeFromShape(x.shape) === 0) {
+  if (!routes.simd || x.dtype !== 'float32' || channels % 4 !== 0 || !reducesAllButLast(axes, rank) || util.sizeFromShape(x.shape) === 0) {
     return runStockKernel(Sum, args as unknown as Parameters<KernelFunc>[0]);
   }
   const mem = hostMemory('wasm', backend);

@@ -7,13 +7,10 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { runOn, seededValues, useBackend } from '../kernels/backend-compare.js';
-import { disableSimd } from '../kernels/channel-ops.js';
-import { allowFusedEpilogue, biasBatchNormRelu } from './epilogue.js';
+import { resetRoutes, setRoutes } from '../routes.js';
+import { biasBatchNormRelu } from './epilogue.js';
 
-after(() => {
-  allowFusedEpilogue(true);
-  disableSimd(false);
-});
+after(resetRoutes);
 
 /** Layer outputs of either sign, a few −0 and one NaN. */
 function layerOutput(size: number, seed: number): Float32Array {
@@ -40,7 +37,7 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 
 async function compare(shape: number[], withNorm: boolean, relu: boolean, seed: number) {
   const run = (fused: boolean) => {
-    allowFusedEpilogue(fused);
+    setRoutes({ fusedEpilogue: fused });
     return runOn('wasm', inputsFor(shape, seed), (x, bias, mean, variance, scale, offset) => [
       biasBatchNormRelu(x!, bias!, withNorm ? { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 } : undefined, relu),
     ]);
@@ -63,7 +60,7 @@ for (const simd of [true, false]) {
       [false, true],
     ] as const) {
       test(`biasBatchNormRelu fused = Add${withNorm ? ' + batchNorm' : ''}${relu ? ' + Relu' : ''} bit for bit on wasm: [${shape}]${simd ? '' : ', SIMD off'}`, async () => {
-        disableSimd(!simd);
+        setRoutes({ simd });
         await compare(shape, withNorm, relu, shape.length * 10 + shape[shape.length - 1]!);
       });
     }
@@ -71,8 +68,7 @@ for (const simd of [true, false]) {
 }
 
 test('on wasm it is one kernel, not three', async () => {
-  allowFusedEpilogue(true);
-  disableSimd(false);
+  resetRoutes();
   await useBackend('wasm');
   const [x, bias, mean, variance, scale, offset] = inputsFor([4, 8], 1).map(({ values, shape }) => tf.tensor(values, shape));
   const norm = { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 };

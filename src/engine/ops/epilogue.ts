@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BiasBatchNormRelu, type BiasBatchNormReluAttrs, registerBiasBatchNormRelu } from '../kernels/epilogue.js';
+import { routes } from '../routes.js';
 
 /** Batch norm in inference mode: the running statistics and the affine parameters, all [C]. */
 export interface InferenceBatchNorm {
@@ -21,13 +22,6 @@ export interface InferenceBatchNorm {
 }
 
 let registered = false;
-let fusionAllowed = true;
-
-/** For tests and benchmarks: run the separate ops even where the fused kernel exists. */
-export function allowFusedEpilogue(allowed: boolean): void {
-  fusionAllowed = allowed;
-}
-
 function unfused(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean): tf.Tensor {
   let y = tf.add(x, bias);
   if (norm) y = tf.batchNorm(y, norm.mean, norm.variance, norm.offset, norm.scale, norm.varianceEpsilon);
@@ -41,7 +35,7 @@ export function biasBatchNormRelu(x: tf.Tensor, bias: tf.Tensor, norm: Inference
     registered = true;
   }
   // Bias alone gains nothing from fusing (and the kernel's "+ 0" would turn −0 into +0).
-  const fusable = fusionAllowed && (norm !== undefined || relu) && tf.getKernel(BiasBatchNormRelu, tf.getBackend()) !== undefined;
+  const fusable = routes.fusedEpilogue && (norm !== undefined || relu) && tf.getKernel(BiasBatchNormRelu, tf.getBackend()) !== undefined;
   if (!fusable || x.dtype !== 'float32') return tf.tidy(() => unfused(x, bias, norm, relu));
   const inputs: tf.NamedTensorMap = norm ? { x, bias, mean: norm.mean, variance: norm.variance, scale: norm.scale, offset: norm.offset } : { x, bias };
   const attrs: BiasBatchNormReluAttrs = { batchNorm: norm !== undefined, varianceEpsilon: norm?.varianceEpsilon ?? 0, relu };

@@ -7,10 +7,10 @@ import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend.js'; // tfjs's gradients (the reference needs Relu's)
 import { type BackendName, runOn, seededValues } from '../kernels/backend-compare.js';
-import { disableSimd } from '../kernels/channel-ops.js';
+import { resetRoutes, setRoutes } from '../routes.js';
 import { relu } from './relu.js';
 
-after(() => disableSimd(false));
+after(resetRoutes);
 
 const SPECIAL = [-0, 0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45];
 
@@ -31,7 +31,7 @@ for (const [backend, simd] of [
 ] as [BackendName, boolean][]) {
   for (const shape of [[20, 14, 14, 32], [7, 10], [3]]) {
     test(`relu = tf.relu forward and gradient, bit for bit, on ${backend}${backend === 'wasm' && !simd ? ' (SIMD off)' : ''}: [${shape}]`, async () => {
-      disableSimd(!simd);
+      setRoutes({ simd });
       const size = tf.util.sizeFromShape(shape);
       const inputs = [
         { values: values(size, 1), shape },

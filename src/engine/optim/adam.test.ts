@@ -8,10 +8,10 @@ import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend.js'; // tfjs's gradients
 import { type BackendName, seededValues, useBackend } from '../kernels/backend-compare.js';
-import { disableSimd } from '../kernels/channel-ops.js';
+import { resetRoutes, setRoutes } from '../routes.js';
 import { AdamOptimizer } from './adam.js';
 
-after(() => disableSimd(false));
+after(resetRoutes);
 
 /** An optimiser whose learning rate a schedule sets (public on ours, a plain field on tfjs's). */
 type Schedulable = tf.Optimizer & { learningRate: number };
@@ -43,7 +43,7 @@ for (const [backend, simd] of [
 ] as [BackendName, boolean][]) {
   test(`AdamOptimizer = tf.train.adam bit for bit over 30 steps on ${backend}${backend === 'wasm' && !simd ? ', SIMD off' : ''}`, async () => {
     await useBackend(backend);
-    disableSimd(!simd);
+    setRoutes({ simd });
     const reference = train(tf.train.adam(0.01, 0.9, 0.999, 1e-8) as unknown as Schedulable, 30);
     const ours = new AdamOptimizer(0.01, 0.9, 0.999, 1e-8);
     assert.deepEqual(train(ours as unknown as Schedulable, 30), reference);
