@@ -12,10 +12,10 @@
  * place: the wasm backend caches packed XNNPACK weights under a tensor's id.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { getKernel, type KernelConfig, type KernelFunc, registerKernel, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
 import { ADAM_CONSTANTS, heapAddress, simdKernels } from '../simd/kernels.js';
-import { type HostBackendName, hostMemory } from './host-memory.js';
+import { type HostBackendName, hostMemory, registerHostKernels } from './host-memory.js';
 
 export const AdamStep = 'AdamStep';
 
@@ -62,8 +62,5 @@ function kernel(name: HostBackendName): KernelFunc {
 
 /** Registers 'AdamStep' for wasm and cpu (a new kernel name: nothing replaced). Idempotent. */
 export function registerAdamStepKernels(): void {
-  for (const backendName of ['wasm', 'cpu'] as const) {
-    if (getKernel(AdamStep, backendName) === undefined)
-      registerKernel({ kernelName: AdamStep, backendName, kernelFunc: kernel(backendName) } satisfies KernelConfig);
-  }
+  registerHostKernels({ [AdamStep]: kernel });
 }

@@ -9,19 +9,8 @@
  * numbers bit for bit: the first of the pair unless the second is greater (tfjs's Max loop),
  * and dy·1 or dy·0 for each element equal to the max (both, on a tie; NaN equals nothing).
  */
-import {
-  engine,
-  type GradConfig,
-  getGradient,
-  getKernel,
-  type KernelConfig,
-  type KernelFunc,
-  registerGradient,
-  registerKernel,
-  type Tensor,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
-import { type HostBackendName, hostMemory } from './host-memory.js';
+import { engine, type GradConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type HostBackendName, hostMemory, registerHostKernels } from './host-memory.js';
 
 export const MaxPairs = 'MaxPairs';
 export const MaxPairsGrad = 'MaxPairsGrad';
@@ -84,12 +73,5 @@ const maxPairsGradConfig: GradConfig = {
 
 /** Registers both kernels for wasm and cpu, and the gradient. Idempotent (new kernel names). */
 export function registerMaxPairsKernels(): void {
-  for (const backendName of ['wasm', 'cpu'] as const) {
-    const configs: KernelConfig[] = [
-      { kernelName: MaxPairs, backendName, kernelFunc: forwardKernel(backendName) },
-      { kernelName: MaxPairsGrad, backendName, kernelFunc: backwardKernel(backendName) },
-    ];
-    for (const config of configs) if (getKernel(config.kernelName, backendName) === undefined) registerKernel(config);
-  }
-  if (getGradient(MaxPairs) === undefined) registerGradient(maxPairsGradConfig);
+  registerHostKernels({ [MaxPairs]: forwardKernel, [MaxPairsGrad]: backwardKernel }, maxPairsGradConfig);
 }

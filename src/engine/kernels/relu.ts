@@ -6,22 +6,10 @@
  * vectors, JavaScript for the last 0–3 values) and cpu (JavaScript).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
-  engine,
-  type GradConfig,
-  getGradient,
-  getKernel,
-  type KernelConfig,
-  type KernelFunc,
-  Relu,
-  registerGradient,
-  registerKernel,
-  type Tensor,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { engine, type GradConfig, getKernel, type KernelFunc, Relu, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
 import { heapAddress, simdKernels } from '../simd/kernels.js';
-import { type HostBackendName, hostMemory } from './host-memory.js';
+import { type HostBackendName, hostMemory, registerHostKernels } from './host-memory.js';
 
 export const ReluTrainable = 'ReluTrainable';
 export const ReluGrad = 'ReluGrad';
@@ -65,12 +53,5 @@ const reluGradConfig: GradConfig = {
 
 /** Registers both kernels for wasm and cpu, and the gradient. Idempotent (new kernel names). */
 export function registerReluKernels(): void {
-  for (const backendName of ['wasm', 'cpu'] as const) {
-    const configs: KernelConfig[] = [
-      { kernelName: ReluTrainable, backendName, kernelFunc: forward(backendName) },
-      { kernelName: ReluGrad, backendName, kernelFunc: backward(backendName) },
-    ];
-    for (const config of configs) if (getKernel(config.kernelName, backendName) === undefined) registerKernel(config);
-  }
-  if (getGradient(ReluTrainable) === undefined) registerGradient(reluGradConfig);
+  registerHostKernels({ [ReluTrainable]: forward, [ReluGrad]: backward }, reluGradConfig);
 }
