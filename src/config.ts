@@ -50,6 +50,12 @@ const fields = z.strictObject({
   protocol: z.enum(PROTOCOLS).default('report'),
   /** Evaluate train and test error after every epoch (for the per-epoch curves), not only at the end. */
   evalEveryEpoch: z.boolean().default(true),
+  /**
+   * Measure the per-epoch errors (every epoch but the last) on the first N train and N test
+   * pairs only, a random sample since pairs are drawn at random; null: on all of them. The
+   * final errors, Table III's, are always on every pair.
+   */
+  epochEvalPairs: z.number().int().min(1).nullable().default(null),
   /** Per-model overrides of the recipe; the resolved recipe of every model is recorded. */
   hyper: z.partialRecord(z.enum(MODEL_NAMES), hyperSchema.partial()).default({}),
   /** The hyper-parameter search of `digit-pairs tune` (unused by a study). */

@@ -73,6 +73,7 @@ const FLAG_OF: Record<string, string> = {
   backend: '--backend',
   protocol: '--protocol',
   evalEveryEpoch: '--final-eval-only',
+  epochEvalPairs: '--epoch-eval-pairs',
   hyper: '--hparams',
   'tune.folds': '--folds',
   'tune.learningRateFactors': '--lr-factors',
@@ -148,6 +149,11 @@ function configFromFlags(values: Flags): Record<string, unknown> {
   if (values.data !== undefined) input.dataDir = values.data;
   if (values.protocol !== undefined) input.protocol = values.protocol;
   if (values['final-eval-only']) input.evalEveryEpoch = false;
+  if (values['epoch-eval-pairs'] !== undefined) {
+    if (values['final-eval-only'])
+      throw new UserError('--epoch-eval-pairs sizes the per-epoch evaluation, which --final-eval-only turns off: give one of them');
+    input.epochEvalPairs = wholeNumber('epoch-eval-pairs', String(values['epoch-eval-pairs']));
+  }
   if (values.hparams !== undefined) input.hyper = readHparams(String(values.hparams));
   const tune: Record<string, unknown> = {};
   if (values.folds !== undefined) tune.folds = wholeNumber('folds', String(values.folds));

@@ -23,6 +23,19 @@ export interface PairSet {
   count: number;
 }
 
+/** The first `n` pairs of `set` (all of it if it has no more), sharing its arrays. */
+export function firstPairs(set: PairSet, n: number): PairSet {
+  const count = Math.min(n, set.count);
+  const pixels = set.input.length / set.count;
+  return {
+    input: set.input.subarray(0, count * pixels),
+    target: set.target.subarray(0, count),
+    classes: set.classes.subarray(0, 2 * count),
+    poolIndex: set.poolIndex.subarray(0, 2 * count),
+    count,
+  };
+}
+
 export interface RoundData {
   train: PairSet;
   test: PairSet;

@@ -196,7 +196,11 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
       id: 'fig-epoch-error',
       name: 'fig4-epoch-error',
       when: epochs.length > 0,
-      caption: 'Figure 4 · Train and test error after each epoch, in inference mode, mean over rounds.',
+      caption: `Figure 4 · Train and test error after each epoch, in inference mode, mean over rounds${
+        config.epochEvalPairs === null
+          ? ''
+          : `; before the last epoch on the first ${config.epochEvalPairs} train and test pairs of each round (--epoch-eval-pairs)`
+      }.`,
       spec: epochErrorSpec(epochs, models),
     },
   ];

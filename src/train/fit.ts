@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { affineDigits, repair } from '../data/augment.js';
-import type { PairSet } from '../data/pairs.js';
+import { firstPairs, type PairSet } from '../data/pairs.js';
 import { AdamOptimizer } from '../engine/optim/adam.js';
 import type { HyperParams } from '../models/hyper.js';
 import { type ForwardContext, Params } from '../models/layers.js';
@@ -42,6 +42,8 @@ export interface FitOptions {
   batchSize: number;
   /** Also measure after every epoch but the last (for the curves), not only at the end. */
   evalEveryEpoch: boolean;
+  /** Measure those per-epoch errors on the first N pairs of `train` and of `heldOut` (default: all). */
+  epochEvalPairs?: number;
   /**
    * How the final errors are measured: in inference mode (the report's protocol), or as the
    * authors' code did, in training mode over consecutive training-size chunks. Per-epoch
@@ -120,6 +122,8 @@ function fitMember(options: FitOptions, member: number): MemberResult {
   const optimizer = new AdamOptimizer(hyper.learningRate, 0.9, 0.999, 1e-8);
   const background = train.input.reduce((a, b) => Math.min(a, b), Infinity); // a blank pixel, standardised
   const batchSize = hyper.batchSize ?? options.batchSize;
+  // The per-epoch curves' pairs; the final errors below are measured on all of them.
+  const [curveTrain, curveHeldOut] = [train, heldOut].map((set) => firstPairs(set, options.epochEvalPairs ?? set.count)) as [PairSet, PairSet];
   try {
     const forward = MODELS[model].build(params, hyper);
     const batchLoss: number[] = [];
@@ -133,7 +137,7 @@ function fitMember(options: FitOptions, member: number): MemberResult {
       batchLoss.push(...losses);
       const measured =
         options.evalEveryEpoch && epoch < epochCount - 1
-          ? { trainErrorPercent: errorPercent(forward, train, evalRng), testErrorPercent: errorPercent(forward, heldOut, evalRng) }
+          ? { trainErrorPercent: errorPercent(forward, curveTrain, evalRng), testErrorPercent: errorPercent(forward, curveHeldOut, evalRng) }
           : undefined;
       if (measured) epochs.push(measured);
       options.onEpoch?.(member * epochCount + epoch, losses, measured);

@@ -31,6 +31,21 @@ describe('runRound', () => {
     assert.notDeepEqual(c.batchLoss, a.batchLoss);
   });
 
+  it('with epochEvalPairs, measures the curves on that many pairs and leaves training and the final errors as they were', () => {
+    const whole = runRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 3 }, pools);
+    const sampled = runRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 3, epochEvalPairs: 30 }, pools);
+    assert.deepEqual(sampled.batchLoss, whole.batchLoss);
+    assert.deepEqual(sampled.epochs[2], whole.epochs[2], 'the last epoch: all 200 pairs');
+    assert.equal(sampled.testErrorPercent, whole.testErrorPercent);
+    for (const e of sampled.epochs.slice(0, 2)) {
+      for (const percent of [e.trainErrorPercent, e.testErrorPercent]) {
+        const wrong = (percent * 30) / 100;
+        assert.ok(Math.abs(wrong - Math.round(wrong)) < 1e-9, `${percent}% is not k/30`);
+      }
+    }
+    assert.notDeepEqual(sampled.epochs.slice(0, 2), whole.epochs.slice(0, 2));
+  });
+
   for (const model of ['baseline', 'cnn-aux'] as const) {
     it(`keeps the tensor count flat across epochs and frees everything at the end (${model})`, () => {
       const before = tf.memory().numTensors;

@@ -102,7 +102,16 @@ export function trainRound(
   const hyper = recipeOf(config, job.model);
   const { final, epochs, kept, ...measured } = fitAsConfigured(
     config,
-    { model: job.model, hyper, train: data.train, heldOut: data.test, seed, evalEveryEpoch: config.evalEveryEpoch, keepWeights: keepModel },
+    {
+      model: job.model,
+      hyper,
+      train: data.train,
+      heldOut: data.test,
+      seed,
+      evalEveryEpoch: config.evalEveryEpoch,
+      epochEvalPairs: config.epochEvalPairs ?? undefined,
+      keepWeights: keepModel,
+    },
     `${job.model} round ${job.round + 1}/${config.rounds}`,
     onEpoch,
   );
