@@ -110,14 +110,11 @@ export class ThreadPool {
     if (this.closed) return;
     for (const slot of this.slots) {
       if (slot?.ready && !slot.current && this.queue.length) {
-        const [task] = this.queue.splice(
-          nextJobIndex(
-            this.queue.map((t) => t.job),
-            this.secondsByModel,
-          ),
-          1,
+        const next = nextJobIndex(
+          this.queue.map((t) => t.job),
+          this.secondsByModel,
         );
-        this.send(slot, task!);
+        this.send(slot, this.queue.splice(next, 1)[0]!);
       }
     }
     // Threads to start: one per waiting job beyond those a starting thread will take.
