@@ -25,8 +25,9 @@ ${COMMON_HELP}
   --hparams FILE     per-model learning rate and λ from a tune run's ${HPARAMS_FILE} (or its folder), or a file
                      such as {"chosen": {"cnn": {"learningRate": 0.002, "l2": 0.05}}}
   --final-eval-only  evaluate only after the last epoch (faster; no per-epoch curves)
-  --epoch-eval-pairs N  per-epoch curves from the first N train and N test pairs (a random sample);
-                     the final errors still on all pairs (default: all pairs after every epoch)
+  --epoch-eval-pairs N
+                     per-epoch curves from the first N train and N test pairs (a random sample); the
+                     final errors still on all pairs (default: all pairs after every epoch)
   --save-models      write each finished round's trained model to RUN/models/<model>-round<r>/
                      (model.json + weights.bin, TensorFlow.js tf.io weights format)
 `;
