@@ -123,9 +123,14 @@ export function batchNorm(params: Params, name: string, features: number): Layer
 /** ReLU; its gradient is one kernel (engine/ops/relu.ts), the same numbers as tf.relu's. */
 export const relu: Layer = (x) => reluOp(x);
 
+/** Each maxPool layer's kernel size, for `sequential` to fuse after a ReLU in evaluation. */
+const poolLayers = new WeakMap<Layer, number>();
+
 /** Max-pooling with stride = kernel and no padding (PyTorch's MaxPool2d(k), floor mode). */
 export function maxPool(kernel: number): Layer {
-  return (x) => tf.maxPool(x as tf.Tensor4D, kernel, kernel, 'valid');
+  const layer: Layer = (x) => tf.maxPool(x as tf.Tensor4D, kernel, kernel, 'valid');
+  poolLayers.set(layer, kernel);
+  return layer;
 }
 
 /** MaxPool1d(2) over the features of [N, F]: the max of each adjacent pair, giving [N, F/2]. */
@@ -142,8 +147,8 @@ export function dropout(rate: number): Layer {
 }
 
 /**
- * Applies layers in order. In evaluation every bias [→ batchNorm] [→ relu] run is one step
- * (biasBatchNormRelu): the same numbers, one pass over the layer's output instead of up to three.
+ * Applies layers in order. In evaluation every bias [→ batchNorm] [→ relu [→ maxPool]] run is one
+ * step (biasBatchNormRelu): the same numbers, one pass over the layer's output instead of up to four.
  */
 export function sequential(...layers: Layer[]): Layer {
   const inference = fuseTails(layers);
@@ -155,14 +160,15 @@ function fuseTails(layers: Layer[]): Layer[] {
   for (let i = 0; i < layers.length; i++) {
     const biased = biasedLayers.get(layers[i]!);
     const norm = layers[i + 1] && batchNormLayers.get(layers[i + 1]!);
-    const last = i + (norm ? 1 : 0) + 1; // where a relu would be
-    const withRelu = layers[last] === relu;
+    const reluAt = i + (norm ? 1 : 0) + 1; // where a relu would be
+    const withRelu = layers[reluAt] === relu;
+    const pool = withRelu && layers[reluAt + 1] ? (poolLayers.get(layers[reluAt + 1]!) ?? 0) : 0;
     if (!biased || (!norm && !withRelu)) {
       steps.push(layers[i]!);
       continue;
     }
-    steps.push((x, ctx) => biasBatchNormRelu(biased.withoutBias(x, ctx), biased.bias, norm, withRelu));
-    i = withRelu ? last : last - 1;
+    steps.push((x, ctx) => biasBatchNormRelu(biased.withoutBias(x, ctx), biased.bias, norm, withRelu, pool));
+    i = pool ? reluAt + 1 : withRelu ? reluAt : reluAt - 1;
   }
   return steps;
 }

@@ -28,6 +28,8 @@ export interface ChannelOps {
   affine2(dy: TensorInfo, x: TensorInfo, out: TensorInfo, a: Float32Array, k: Float32Array, b: Float32Array): void;
   /** y = (x + bias)·a + b per channel, then max(·, 0) if `relu`: x + bias rounded as a separate Add, the rest as `affine`. */
   biasAffine(x: TensorInfo, y: TensorInfo, bias: Float32Array, a: Float32Array, b: Float32Array, relu: boolean): void;
+  /** biasAffine with relu, then MaxPool(k) (stride k, floor) of the NHWC x into y [N, ⌊H/k⌋, ⌊W/k⌋, C]. */
+  biasAffineReluPool(x: TensorInfo, y: TensorInfo, bias: Float32Array, a: Float32Array, b: Float32Array, k: number): void;
 }
 
 /** The stock Relu's max(v, 0): −0 becomes +0, NaN stays NaN. */
@@ -82,6 +84,28 @@ function jsOps(mem: HostMemory, channels: number): ChannelOps {
         }
       }
     },
+    biasAffineReluPool(xInfo, yInfo, bias, a, b, k) {
+      const [x, y] = [mem.view(xInfo), mem.view(yInfo)];
+      const [count, H, W] = xInfo.shape as number[];
+      const [OH, OW] = [Math.floor(H! / k), Math.floor(W! / k)];
+      let out = 0;
+      for (let n = 0; n < count!; n++) {
+        for (let oh = 0; oh < OH; oh++) {
+          for (let ow = 0; ow < OW; ow++, out += channels) {
+            for (let c = 0; c < channels; c++) {
+              let m = 0;
+              for (let kh = 0; kh < k; kh++) {
+                for (let kw = 0; kw < k; kw++) {
+                  const i = ((n * H! + oh * k + kh) * W! + ow * k + kw) * channels + c;
+                  m = Math.max(m, reluOf(Math.fround(Math.fround(x[i]! + bias[c]!) * a[c]! + b[c]!)));
+                }
+              }
+              y[out + c] = m;
+            }
+          }
+        }
+      }
+    },
   };
 }
 
@@ -128,6 +152,10 @@ function simdOps(simd: SimdKernels, backend: BackendWasm, channels: number): Cha
     affine: (x, y, a, b) => withScratch(backend, channels, [a, b], 0, ([aAt, bAt]) => simd.channelAffine(at(x), at(y), rowsOf(x), channels, aAt!, bAt!)),
     affine2: (dy, x, out, a, k, b) =>
       withScratch(backend, channels, [a, k, b], 0, ([aAt, kAt, bAt]) => simd.channelAffine2(at(dy), at(x), at(out), rowsOf(x), channels, aAt!, kAt!, bAt!)),
+    biasAffineReluPool: (x, y, bias, a, b, k) =>
+      withScratch(backend, channels, [bias, a, b], 0, ([biasAt, aAt, bAt]) =>
+        simd.channelBiasAffineReluPool(at(x), at(y), x.shape[0]!, x.shape[1]!, x.shape[2]!, channels, biasAt!, aAt!, bAt!, k),
+      ),
     biasAffine: (x, y, bias, a, b, relu) =>
       withScratch(backend, channels, [bias, a, b], 0, ([biasAt, aAt, bAt]) =>
         (relu ? simd.channelBiasAffineRelu : simd.channelBiasAffine)(at(x), at(y), rowsOf(x), channels, biasAt!, aAt!, bAt!),

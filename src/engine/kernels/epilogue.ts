@@ -20,21 +20,26 @@ export interface BiasBatchNormReluAttrs {
   batchNorm: boolean;
   varianceEpsilon: number;
   relu: boolean;
+  /** MaxPool(pool) after the ReLU (stride pool, no padding, floor; NHWC x), or 0 for none. */
+  pool: number;
 }
 
 type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: unknown };
 
 function biasBatchNormRelu(args: Args): TensorInfo {
   const { x, bias, mean, variance, scale, offset } = args.inputs;
-  const { batchNorm, varianceEpsilon, relu } = args.attrs as BiasBatchNormReluAttrs;
+  const { batchNorm, varianceEpsilon, relu, pool } = args.attrs as BiasBatchNormReluAttrs;
   const channels = x!.shape[x!.shape.length - 1] ?? 1;
   const mem = hostMemory('wasm', args.backend as never);
-  const y = mem.alloc(x!.shape);
+  const [count, h, w] = x!.shape;
+  const y = mem.alloc(pool ? [count!, Math.floor(h! / pool), Math.floor(w! / pool), channels] : x!.shape);
   const copy = (t: TensorInfo) => mem.view(t).slice(); // per-channel values, safe across heap growth
   const { a, b } = batchNorm
     ? inferenceCoefficients(copy(mean!), copy(variance!), copy(offset!), copy(scale!), varianceEpsilon)
     : { a: new Float32Array(channels).fill(1), b: new Float32Array(channels) }; // (t·1 + 0) = t, but −0 → +0: only used with relu
-  channelOps('wasm', args.backend as never, channels).biasAffine(x!, y, copy(bias!), a, b, relu);
+  const ops = channelOps('wasm', args.backend as never, channels);
+  if (pool) ops.biasAffineReluPool(x!, y, copy(bias!), a, b, pool);
+  else ops.biasAffine(x!, y, copy(bias!), a, b, relu);
   return y;
 }
 

@@ -12,19 +12,19 @@ import { biasBatchNormRelu } from './epilogue.js';
 
 after(resetRoutes);
 
-/** Layer outputs of either sign, a few −0 and one NaN. */
-function layerOutput(size: number, seed: number): Float32Array {
+/** Layer outputs of either sign, a few −0 and, unless pooled (a max's NaN is not pinned down), one NaN. */
+function layerOutput(size: number, seed: number, withNaN: boolean): Float32Array {
   const v = seededValues(size, seed).map((u) => 4 * u);
   for (let i = 0; i < size; i += 37) v[i] = -0;
-  v[size >> 1] = Number.NaN;
+  if (withNaN) v[size >> 1] = Number.NaN;
   return v;
 }
 
-function inputsFor(shape: number[], seed: number) {
+function inputsFor(shape: number[], seed: number, withNaN = true) {
   const channels = shape[shape.length - 1]!;
   const perChannel = (s: number, f: (u: number) => number) => ({ values: seededValues(channels, s).map(f), shape: [channels] });
   return [
-    { values: layerOutput(tf.util.sizeFromShape(shape), seed), shape },
+    { values: layerOutput(tf.util.sizeFromShape(shape), seed, withNaN), shape },
     perChannel(seed + 1, (u) => u), // bias
     perChannel(seed + 2, (u) => 0.3 * u), // running mean
     perChannel(seed + 3, (u) => 0.5 + 0.4 * u), // running variance
@@ -35,11 +35,17 @@ function inputsFor(shape: number[], seed: number) {
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
-async function compare(shape: number[], withNorm: boolean, relu: boolean, seed: number) {
+async function compare(shape: number[], withNorm: boolean, relu: boolean, seed: number, pool = 0) {
   const run = (fused: boolean) => {
     setRoutes({ fusedEpilogue: fused });
-    return runOn('wasm', inputsFor(shape, seed), (x, bias, mean, variance, scale, offset) => [
-      biasBatchNormRelu(x!, bias!, withNorm ? { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 } : undefined, relu),
+    return runOn('wasm', inputsFor(shape, seed, pool === 0), (x, bias, mean, variance, scale, offset) => [
+      biasBatchNormRelu(
+        x!,
+        bias!,
+        withNorm ? { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 } : undefined,
+        relu,
+        pool,
+      ),
     ]);
   };
   const [expected] = await run(false);
@@ -62,6 +68,20 @@ for (const simd of [true, false]) {
       test(`biasBatchNormRelu fused = Add${withNorm ? ' + batchNorm' : ''}${relu ? ' + Relu' : ''} bit for bit on wasm: [${shape}]${simd ? '' : ', SIMD off'}`, async () => {
         setRoutes({ simd });
         await compare(shape, withNorm, relu, shape.length * 10 + shape[shape.length - 1]!);
+      });
+    }
+  }
+  // With the MaxPool after the ReLU, as in every conv block: 14 → 4 (3×3, floor), 8 → 4, 6 → 3.
+  for (const [shape, pool] of [
+    [[6, 14, 14, 32], 3],
+    [[5, 8, 8, 64], 2],
+    [[4, 6, 6, 16], 2],
+    [[3, 5, 5, 6], 2],
+  ] as const) {
+    for (const withNorm of [true, false]) {
+      test(`biasBatchNormRelu fused with MaxPool(${pool}) = Add${withNorm ? ' + batchNorm' : ''} + Relu + MaxPool bit for bit on wasm: [${shape}]${simd ? '' : ', SIMD off'}`, async () => {
+        setRoutes({ simd });
+        await compare([...shape], withNorm, true, 7 + pool, pool);
       });
     }
   }

@@ -22,22 +22,28 @@ export interface InferenceBatchNorm {
 }
 
 let registered = false;
-function unfused(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean): tf.Tensor {
+function unfused(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean, pool: number): tf.Tensor {
   let y = tf.add(x, bias);
   if (norm) y = tf.batchNorm(y, norm.mean, norm.variance, norm.offset, norm.scale, norm.varianceEpsilon);
-  return relu ? tf.relu(y) : y;
+  if (relu) y = tf.relu(y);
+  return pool ? tf.maxPool(y as tf.Tensor4D, pool, pool, 'valid') : y;
 }
 
-/** relu?(batchNorm?(x + bias)) over the last axis of `x`; `bias` and the batch-norm tensors are [C]. */
-export function biasBatchNormRelu(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean): tf.Tensor {
+/**
+ * relu?(batchNorm?(x + bias)) over the last axis of `x`, then MaxPool(pool) (stride pool, no
+ * padding; only after a relu, NHWC x) if `pool` > 0; `bias` and the batch-norm tensors are [C].
+ */
+export function biasBatchNormRelu(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean, pool = 0): tf.Tensor {
+  if (pool && !(relu && x.rank === 4))
+    throw new Error(`biasBatchNormRelu: pooling needs a relu and an NHWC x, got rank ${x.rank}${relu ? '' : ' without relu'}`);
   if (!registered) {
     registerBiasBatchNormRelu();
     registered = true;
   }
   // Bias alone gains nothing from fusing (and the kernel's "+ 0" would turn −0 into +0).
   const fusable = routes.fusedEpilogue && (norm !== undefined || relu) && tf.getKernel(BiasBatchNormRelu, tf.getBackend()) !== undefined;
-  if (!fusable || x.dtype !== 'float32') return tf.tidy(() => unfused(x, bias, norm, relu));
+  if (!fusable || x.dtype !== 'float32') return tf.tidy(() => unfused(x, bias, norm, relu, pool));
   const inputs: tf.NamedTensorMap = norm ? { x, bias, mean: norm.mean, variance: norm.variance, scale: norm.scale, offset: norm.offset } : { x, bias };
-  const attrs: BiasBatchNormReluAttrs = { batchNorm: norm !== undefined, varianceEpsilon: norm?.varianceEpsilon ?? 0, relu };
+  const attrs: BiasBatchNormReluAttrs = { batchNorm: norm !== undefined, varianceEpsilon: norm?.varianceEpsilon ?? 0, relu, pool };
   return tf.engine().runKernel(BiasBatchNormRelu, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

@@ -142,6 +142,64 @@ function channelBiasAffine(relu: boolean): Fn {
   return f;
 }
 
+/**
+ * channelBiasAffineReluPool(x, y, count, H, W, C, bias, a, b, k): the ReLU variant above followed
+ * by MaxPool(k) (stride k, no padding, floor: OH = ⌊H/k⌋), in one pass that writes only the
+ * pooled [count, OH, OW, C]. The max starts at +0, so max(0, (x + bias)·a + b over the window)
+ * is the max of the window's ReLU outputs; a max is exact, so y equals Relu then MaxPool bit for
+ * bit (for finite values: a NaN in a window may come out otherwise).
+ */
+function channelBiasAffineReluPool(): Fn {
+  const f = new Fn('channelBiasAffineReluPool', [
+    ['x', 'i32'],
+    ['y', 'i32'],
+    ['count', 'i32'],
+    ['H', 'i32'],
+    ['W', 'i32'],
+    ['channels', 'i32'],
+    ['bias', 'i32'],
+    ['a', 'i32'],
+    ['b', 'i32'],
+    ['k', 'i32'],
+  ]);
+  f.locals('i32', 'rowBytes', 'rowStride', 'n', 'oh', 'ow', 'c', 'kh', 'kw', 'OH', 'OW', 'pixel', 'row', 'win', 'yAt');
+  f.locals('v128', 'm', 'bv', 'av', 'cv');
+  f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
+  f.get('W').get('rowBytes').emit(OP.i32Mul).set('rowStride');
+  f.get('H').get('k').emit(OP.i32DivU).set('OH');
+  f.get('W').get('k').emit(OP.i32DivU).set('OW');
+  f.get('y').set('yAt');
+  f.forRange('n', 0, 'count', 1, () => {
+    f.forRange('oh', 0, 'OH', 1, () => {
+      f.forRange('ow', 0, 'OW', 1, () => {
+        // pixel = x + ((n·H + oh·k)·W + ow·k)·rowBytes: the window's first pixel
+        f.get('n').get('H').emit(OP.i32Mul).get('oh').get('k').emit(OP.i32Mul, OP.i32Add).get('W').emit(OP.i32Mul);
+        f.get('ow').get('k').emit(OP.i32Mul, OP.i32Add).get('rowBytes').emit(OP.i32Mul).get('x').emit(OP.i32Add).set('pixel');
+        f.forRange('c', 0, 'rowBytes', 16, () => {
+          f.get('bias').get('c').emit(OP.i32Add).loadV().set('bv');
+          f.get('a').get('c').emit(OP.i32Add).loadV().set('av');
+          f.get('b').get('c').emit(OP.i32Add).loadV().set('cv');
+          f.f32(0).simd(SIMD.f32x4Splat).set('m');
+          f.get('pixel').get('c').emit(OP.i32Add).set('row');
+          f.forRange('kh', 0, 'k', 1, () => {
+            f.get('row').set('win');
+            f.forRange('kw', 0, 'k', 1, () => {
+              f.get('m');
+              f.get('win').loadV().get('bv').simd(SIMD.f32x4Add).get('av').simd(SIMD.f32x4Mul).get('cv').simd(SIMD.f32x4Add);
+              f.simd(SIMD.f32x4Max).set('m');
+              f.addTo('win', 'rowBytes');
+            });
+            f.addTo('row', 'rowStride');
+          });
+          f.get('yAt').get('c').emit(OP.i32Add).get('m').storeV();
+        });
+        f.addTo('yAt', 'rowBytes');
+      });
+    });
+  });
+  return f;
+}
+
 /** The f32 constants of one Adam step, in adamStep's parameter order. */
 export const ADAM_CONSTANTS = ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'correction1', 'correction2', 'epsilon', 'negLearningRate'] as const;
 
@@ -619,6 +677,7 @@ export interface SimdKernels {
   /** adamStep(value, m, v, g, newValue, newM, newV, bytes, ...the ADAM_CONSTANTS): see adamStep. */
   adamStep(...args: number[]): void;
   channelBiasAffine(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
+  channelBiasAffineReluPool(x: number, y: number, count: number, h: number, w: number, channels: number, bias: number, a: number, b: number, k: number): void;
   channelBiasAffineRelu(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
   scatterTaps(
     p: number,
@@ -674,6 +733,7 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     channelAffine2(),
     channelBiasAffine(false),
     channelBiasAffine(true),
+    channelBiasAffineReluPool(),
     adamStep(),
     reluGrad(),
     scatterTaps(),
