@@ -32,8 +32,8 @@ describe('ExperimentConfig', () => {
 
   it('rejects unknown fields and values, naming the valid choices', () => {
     assert.throws(() => parseConfig({ round: 3 }), /unknown field\(s\) round; valid: models, rounds/);
-    assert.throws(() => parseConfig({ backend: 'gpu' }), /backend: must be one of wasm, cpu/);
-    assert.throws(() => parseConfig({ models: ['mlp'] }), /models.0: must be one of baseline, baseline-aux, cnn, cnn-aux/);
+    assert.throws(() => parseConfig({ backend: 'gpu' }), /backend gpu: must be one of wasm, cpu/);
+    assert.throws(() => parseConfig({ models: ['mlp'] }), /models.0 mlp: must be one of baseline, baseline-aux, cnn, cnn-aux/);
   });
 
   it("lets each model's recipe own its epoch count, and --epochs override them all", () => {
@@ -45,6 +45,6 @@ describe('ExperimentConfig', () => {
 
   it('names the field of a nested problem and what was given', () => {
     assert.throws(() => parseConfig({ tune: { folds: 1 } }), /^UserError: tune\.folds 1: must be at least 2$/);
-    assert.throws(() => parseConfig({ hyper: { cnn: { schedule: 'step' } } }), /hyper\.cnn\.schedule: must be one of constant, cosine/);
+    assert.throws(() => parseConfig({ hyper: { cnn: { schedule: 'step' } } }), /hyper\.cnn\.schedule step: must be one of constant, cosine/);
   });
 });

@@ -2,14 +2,54 @@
  * The one experiment config. Its defaults are the seed report's protocol; a variant is a
  * spread (`{ ...seedProtocol, rounds: 2 }`). Everything that changes the numbers lives here and
  * is written next to the results; how the run is executed (workers, output folder) does not.
- * The zod schema is the single source: the TypeScript type is derived from it.
+ *
+ * The zod schema is the single source of every option: each field carries its flag, help text
+ * and commands (`option(...)`), so the CLI's flags, its help, its messages and docs/cli.md are
+ * derived from it (src/cli/options.ts); the TypeScript type is derived from it too.
  */
 import { z } from 'zod';
 import { BACKENDS } from './engine/backends.js';
 import { UserError } from './errors.js';
 import { type HyperParams, hyperSchema, SEED_EPOCHS } from './models/hyper.js';
 import { AUTHORS_CODE_RECIPES, PROTOCOLS } from './models/protocols.js';
-import { MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
+import { ABLATION_MODELS, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
+
+/** The commands of the CLI, for the options that say which of them take them. */
+export const COMMAND_NAMES = ['study', 'tune', 'report', 'models', 'predict', 'worker', 'app', 'export'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** How an option appears on the command line. */
+export interface OptionMeta {
+  /** The flag, without its dashes (`batch-size`). */
+  flag: string;
+  /** The value's placeholder in the help (`N`, `DIR`, `a,b,…`); none for a switch. */
+  value?: string;
+  /** What it does, in a sentence or two (wrapped by the help). */
+  help: string;
+  /** The commands that take it. */
+  commands: readonly CommandName[];
+  /** A command's own wording, where the common one would mislead (tune makes no test pairs). */
+  helpFor?: Partial<Record<CommandName, string>>;
+  /** The default as the help shows it, where the schema's value would not say it (null, a list). */
+  shown?: string;
+  /** A command's own default, different from the schema's (tune runs 1 round). */
+  defaultFor?: Partial<Record<CommandName, unknown>>;
+  /** A switch that sets the field to this value (`--final-eval-only` sets evalEveryEpoch false). */
+  sets?: unknown;
+  /** Names that stand for several values in a list (`--models seed`). */
+  groups?: Record<string, readonly string[]>;
+  /** A one-letter alias (`-h`). */
+  short?: string;
+}
+
+/** Every option's CLI declaration, keyed by its schema (read by src/cli/options.ts). */
+export const optionRegistry = z.registry<OptionMeta>();
+
+/** Declares `schema` as an option (chainable inside a z.object literal). */
+export function option<S extends z.ZodType>(schema: S, meta: OptionMeta): S {
+  optionRegistry.add(schema, meta);
+  return schema;
+}
 
 const positiveInt = (max: number) => z.int().min(1).max(max);
 
@@ -17,58 +57,153 @@ const positiveInt = (max: number) => z.int().min(1).max(max);
 const SPAN_10X = [0.1, 0.316, 1, 3.16, 10];
 
 const tuneSchema = z.strictObject({
-  /** k of k-fold cross-validation on the training pairs. */
-  folds: z.int().min(2).max(20).default(2),
-  /** Learning rates tried: these factors × each model's default learning rate. */
-  learningRateFactors: z.array(z.number().positive()).min(1).default(SPAN_10X),
-  /** L2 λ tried: these factors × each model's default λ. */
-  l2Factors: z.array(z.number().min(0)).min(1).default(SPAN_10X),
+  folds: option(z.int().min(2).max(20).default(2), {
+    flag: 'folds',
+    value: 'K',
+    help: 'k of k-fold cross-validation on the training pairs (the seed: 2)',
+    commands: ['tune'],
+  }),
+  learningRateFactors: option(z.array(z.number().positive()).min(1).default(SPAN_10X), {
+    flag: 'lr-factors',
+    value: 'a,b,…',
+    help: "learning rates tried, as factors of each model's default learning rate",
+    commands: ['tune'],
+  }),
+  l2Factors: option(z.array(z.number().min(0)).min(1).default(SPAN_10X), {
+    flag: 'l2-factors',
+    value: 'a,b,…',
+    help: "L2 λ tried, as factors of each model's default λ",
+    commands: ['tune'],
+  }),
 });
 
 const fields = z.strictObject({
-  /** Architectures to train, by registry name. */
-  models: z.array(z.enum(MODEL_NAMES)).min(1).default(SEED_MODELS),
-  /** Rounds per model; each draws fresh pairs and fresh weights. */
-  rounds: positiveInt(10_000).default(15),
-  /** Passes over the training pairs per round for every model; null: each model's recipe decides (the seed's 25 unless it names its own). */
-  epochs: positiveInt(100_000).nullable().default(null),
-  /** Pairs in each of the train and test sets (each pair uses two digits of its pool). */
-  pairs: positiveInt(1_000_000).default(1000),
-  /** Mini-batch size. */
-  batchSize: positiveInt(1_000_000).default(100),
-  /** Base seed; round r uses seed + r for its data, weights, dropout and shuffling. */
-  seed: z
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
-  /** Directory with the MNIST IDX files, or null for the embedded digits. */
-  dataDir: z.string().min(1).nullable().default(null),
-  /** TensorFlow.js backend. */
-  backend: z.enum(BACKENDS).default('wasm'),
-  /** How models train and errors are measured: the seed report as written, or the authors' published code (src/models/protocols.ts). */
-  protocol: z.enum(PROTOCOLS).default('report'),
-  /** Evaluate train and test error after every epoch (for the per-epoch curves), not only at the end. */
-  evalEveryEpoch: z.boolean().default(true),
-  /**
-   * Measure the per-epoch errors (every epoch but the last) on the first N train and N test
-   * pairs only, a random sample since pairs are drawn at random; null: on all of them. The
-   * final errors, Table III's, are always on every pair.
-   */
-  epochEvalPairs: z.number().int().min(1).nullable().default(null),
+  models: option(z.array(z.enum(MODEL_NAMES)).min(1).default(SEED_MODELS), {
+    flag: 'models',
+    value: 'a,b,…',
+    help: `models to train, or a group: seed (the seed's four), ablation (the 8 sharing × aux variants), all. Models: ${MODEL_NAMES.join(', ')}`,
+    commands: ['study', 'tune'],
+    shown: 'seed',
+    groups: { seed: SEED_MODELS, ablation: ABLATION_MODELS, all: MODEL_NAMES },
+  }),
+  rounds: option(positiveInt(10_000).default(15), {
+    flag: 'rounds',
+    value: 'N',
+    help: 'rounds per model, each with fresh pairs and fresh weights',
+    commands: ['study', 'tune'],
+    // A grid × folds × rounds search is many trainings: one round unless asked.
+    defaultFor: { tune: 1 },
+  }),
+  epochs: option(positiveInt(100_000).nullable().default(null), {
+    flag: 'epochs',
+    value: 'N',
+    help: 'passes over the training pairs per round, for every model',
+    commands: ['study', 'tune'],
+    shown: `each model's recipe; ${SEED_EPOCHS} for the seed's four`,
+  }),
+  pairs: option(positiveInt(1_000_000).default(1000), {
+    flag: 'pairs',
+    value: 'N',
+    help: 'pairs in each of the train and test sets of a round (each pair uses two digits of its pool)',
+    helpFor: { tune: 'training pairs per round, split into the folds (tune makes no test pairs)' },
+    commands: ['study', 'tune'],
+  }),
+  batchSize: option(positiveInt(1_000_000).default(100), {
+    flag: 'batch-size',
+    value: 'N',
+    help: "pairs per mini-batch (a model's recipe may name its own)",
+    commands: ['study', 'tune'],
+  }),
+  seed: option(
+    z
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
+    { flag: 'seed', value: 'N', help: 'base seed: round r uses seed + r for its data, weights, dropout and shuffling', commands: ['study', 'tune'] },
+  ),
+  dataDir: option(z.string().min(1).nullable().default(null), {
+    flag: 'data',
+    value: 'DIR',
+    help: 'read MNIST IDX files (plain or .gz) from DIR instead of the embedded digits',
+    commands: ['study', 'tune'],
+    shown: 'the embedded digits',
+  }),
+  backend: option(z.enum(BACKENDS).default('wasm'), {
+    flag: 'backend',
+    value: 'NAME',
+    help: `TensorFlow.js backend: ${BACKENDS.join(' | ')}`,
+    commands: ['study', 'tune'],
+  }),
+  protocol: option(z.enum(PROTOCOLS).default('report'), {
+    flag: 'protocol',
+    value: 'NAME',
+    help:
+      "report: train and measure as the seed report describes | authors-code: as the authors' published code did, which " +
+      "produced the seed's Table III (the four seed models; src/models/protocols.ts)",
+    commands: ['study', 'tune'],
+  }),
+  evalEveryEpoch: option(z.boolean().default(true), {
+    flag: 'final-eval-only',
+    help: 'evaluate only after the last epoch (faster; no per-epoch curves)',
+    commands: ['study'],
+    sets: false,
+  }),
+  /** The per-epoch errors (all epochs but the last) are measured on a random sample of N train and N test pairs; Table III's final errors are always on every pair. */
+  epochEvalPairs: option(z.int().min(1).nullable().default(null), {
+    flag: 'epoch-eval-pairs',
+    value: 'N',
+    help: 'per-epoch curves from the first N train and N test pairs of each round (a random sample); the final errors still on all pairs',
+    commands: ['study'],
+    shown: 'all pairs',
+  }),
   /** Per-model overrides of the recipe; the resolved recipe of every model is recorded. */
-  hyper: z.partialRecord(z.enum(MODEL_NAMES), hyperSchema.partial()).default({}),
+  hyper: option(z.partialRecord(z.enum(MODEL_NAMES), hyperSchema.partial()).default({}), {
+    flag: 'hparams',
+    value: 'FILE',
+    help: 'per-model learning rate and λ from a tune run\'s hparams.json (or its folder), or a file such as {"chosen": {"cnn": {"learningRate": 0.002, "l2": 0.05}}}',
+    commands: ['study'],
+  }),
   /** The hyper-parameter search of `digit-pairs tune` (unused by a study). */
   tune: tuneSchema.default(tuneSchema.parse({})),
 });
 
+/** The config's own fields and the tune search's, by dotted path: the schema of each option. */
+export const CONFIG_OPTION_FIELDS: Record<string, z.ZodType> = {
+  ...fields.shape,
+  ...Object.fromEntries(Object.entries(tuneSchema.shape).map(([k, v]) => [`tune.${k}`, v])),
+};
+
 /** Config field names, for messages. */
 export const CONFIG_FIELDS = Object.keys(fields.shape);
 
+/** What a model trains with under a config: its recipe, with the epoch count and batch size resolved. */
+export type Recipe = HyperParams & { epochs: number; batchSize: number };
+
+/** The recipe fields a config decides: the protocol, per-model overrides, and the global epochs and batch size. */
+type RecipeInputs = Pick<z.output<typeof fields>, 'protocol' | 'epochs' | 'batchSize'> & { hyper?: Partial<Record<ModelName, Partial<HyperParams>>> };
+
 /**
- * Each model's full recipe: its defaults, the config's overrides, and the epoch count
- * (`epochs` when set, else the recipe's own, else the seed's).
+ * The one rule for a model's effective recipe: its defaults, then the protocol's recipe, then
+ * the config's overrides; `epochs` when set is every model's count, else the recipe's own, else
+ * the seed's; the batch size is the recipe's own, else the config's.
  */
+export function recipeOf(config: RecipeInputs, model: ModelName): Recipe {
+  const recipe = recordedRecipe(config, model);
+  return { ...recipe, batchSize: recipe.batchSize ?? config.batchSize };
+}
+
+/** The recipe as config.json records it: the batch size only where the recipe names its own. */
+function recordedRecipe(config: RecipeInputs, model: ModelName): HyperParams & { epochs: number } {
+  const protocolRecipe = config.protocol === 'authors-code' ? AUTHORS_CODE_RECIPES[model] : {};
+  const recipe = { ...MODELS[model].hyper, ...protocolRecipe, ...config.hyper?.[model] };
+  return { ...recipe, epochs: config.epochs ?? recipe.epochs ?? SEED_EPOCHS };
+}
+
+/** A model's recipe in the seed's protocol (what `digit-pairs models` and the app show). */
+export const defaultRecipe = (model: ModelName): Recipe => recipeOf({ protocol: 'report', epochs: null, batchSize: 100 }, model);
+
+/** Validates the fields together and records each model's resolved recipe in `hyper`. */
 export const configSchema = fields
   .superRefine((config, context) => {
     const outside = config.protocol === 'authors-code' ? config.models.filter((m) => !(m in AUTHORS_CODE_RECIPES)) : [];
@@ -79,14 +214,17 @@ export const configSchema = fields
         message: `authors-code follows the published code of the four seed models only (${Object.keys(AUTHORS_CODE_RECIPES).join(', ')}); not ${outside.join(', ')}`,
       });
     }
+    if (!config.evalEveryEpoch && config.epochEvalPairs !== null) {
+      context.addIssue({
+        code: 'custom',
+        path: ['epochEvalPairs'],
+        message: 'sizes the per-epoch evaluation, which --final-eval-only (evalEveryEpoch: false) turns off: give one of them',
+      });
+    }
   })
   .transform((config) => {
     const hyper: Partial<Record<ModelName, HyperParams>> = {};
-    for (const name of config.models) {
-      const protocolRecipe = config.protocol === 'authors-code' ? AUTHORS_CODE_RECIPES[name] : {};
-      const recipe = { ...MODELS[name].hyper, ...protocolRecipe, ...config.hyper[name] };
-      hyper[name] = { ...recipe, epochs: config.epochs ?? recipe.epochs ?? SEED_EPOCHS };
-    }
+    for (const name of config.models) hyper[name] = recordedRecipe(config, name);
     return { ...config, hyper };
   });
 
@@ -102,24 +240,17 @@ export function parseConfig(input: unknown, name: (path: string) => string = (pa
   return result.data;
 }
 
-/** The resolved recipe of `model` in `config` (its defaults when the config does not list it). */
-export function recipeOf(config: ExperimentConfig, model: ModelName): HyperParams & { epochs: number } {
-  // `epochs`, when set, is every model's count (so a spread variant `{ ...config, epochs: 3 }` works too).
-  const hyper = config.hyper[model] ?? MODELS[model].hyper;
-  return { ...hyper, epochs: config.epochs ?? hyper.epochs ?? SEED_EPOCHS };
-}
-
 /** The seed report's protocol: four models, 15 rounds, 25 epochs, 1000 pairs, batch 100. */
 export const seedProtocol: ExperimentConfig = parseConfig({});
 
 /** One line per problem, naming the field, what was given and what is valid. */
-function describeIssues(error: z.ZodError, name: (path: string) => string): string {
+export function describeIssues(error: z.ZodError, name: (path: string) => string): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.join('.');
       const field = name(path);
-      const given = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` ${JSON.stringify(issue.input)}` : '';
-      if (issue.code === 'invalid_value') return `${field}: must be one of ${issue.values.join(', ')}`;
+      const given = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` ${String(issue.input)}` : '';
+      if (issue.code === 'invalid_value') return `${field}${given}: must be one of ${issue.values.join(', ')}`;
       if (issue.code === 'too_small') return `${field}${given}: must be at least ${issue.minimum}${issue.origin === 'array' ? ' values' : ''}`;
       if (issue.code === 'too_big') return `${field}${given}: must be at most ${issue.maximum}`;
       if (issue.code === 'unrecognized_keys') {

@@ -12,7 +12,7 @@ export interface AppManifest {
   digitPairs: { version: string; commit?: string };
   models: ModelEntry[];
   /** Models the tab can train, with their descriptions (the registry's). */
-  trainable: { name: string; description: string; epochs: number }[];
+  trainable: { name: string; description: string; epochs: number; batchSize: number }[];
 }
 
 export const MANIFEST_FILE = 'app.json';

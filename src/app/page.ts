@@ -276,7 +276,8 @@ form.addEventListener('submit', async (event) => {
   status.textContent = `${request.model}: preparing ${request.pairs} pairs…`;
   $('train-epochs').innerHTML = '<tr><th>epoch</th><th>train error</th><th>test error</th></tr>';
   $('train-downloads').innerHTML = '';
-  const batchesPerEpoch = Math.ceil(request.pairs / 100);
+  const { batchSize } = state.manifest!.trainable.find((t) => t.name === request.model)!;
+  const batchesPerEpoch = Math.ceil(request.pairs / batchSize);
   const losses: number[] = [];
   const addEpochRow = (epoch: number, train: number, test: number) =>
     $<HTMLTableElement>('train-epochs').insertAdjacentHTML('beforeend', `<tr><td>${epoch}</td><td>${train.toFixed(2)}%</td><td>${test.toFixed(2)}%</td></tr>`);

@@ -1,35 +1,25 @@
 /** `digit-pairs app [MODEL_DIR | RUN_DIR …]`: the browser app, served on 127.0.0.1 or written as a static folder. */
 import { UserError } from '../errors.js';
-import { DEFAULT_PORT, serveSite } from '../site/server.js';
+import { serveSite } from '../site/server.js';
 import { appSite } from '../site/site.js';
 import { writeSite } from '../site/write.js';
-import { type Options, parseFlags, wholeNumber } from './flags.js';
+import { parseCommand } from './options.js';
 
-export const APP_OPTIONS = {
-  port: { type: 'string' },
-  out: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} satisfies Options;
-
-export const APP_HELP = `digit-pairs app [MODEL_DIR | RUN_DIR ...] [--port P] [--out DIR] — draw two digits and compare them live,
+export const APP_USAGE = `digit-pairs app [MODEL_DIR | RUN_DIR ...] [--port P] [--out DIR] — draw two digits and compare them live,
 run test pairs, train a seed model in the tab. Everything (TensorFlow.js, its wasm, the digits, the
 models) is served from this machine; the page makes no request anywhere else.
-MODEL_DIR is a model folder; RUN_DIR a run made with --save-models (all its models are offered).
-  --port P   serve on http://127.0.0.1:P/ (default ${DEFAULT_PORT}; 0: any free port)
-  --out DIR  write the app as a static folder instead (serve it with any static file server)
-`;
+MODEL_DIR is a model folder; RUN_DIR a run made with --save-models (all its models are offered).`;
 
 export async function app(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, APP_OPTIONS);
-  const port = values.port === undefined ? DEFAULT_PORT : wholeNumber('port', String(values.port));
-  if (port < 0 || port > 65535) throw new UserError(`--port ${port}: must be 0–65535`);
-  if (values.out !== undefined && values.port !== undefined) throw new UserError('--out and --port: give one (a static folder, or a server)');
+  const { run, runGiven, positionals } = parseCommand('app', args);
+  const { port, appOut: out } = run;
+  if (out !== undefined && runGiven.has('port')) throw new UserError('--out and --port: give one (a static folder, or a server)');
   const site = appSite(positionals);
   const models = [...site.keys()].filter((p) => p.endsWith('/model.json')).length;
-  if (values.out !== undefined) {
-    const files = writeSite(site, String(values.out));
+  if (out !== undefined) {
+    const files = writeSite(site, out);
     console.log(
-      `digit-pairs app: ${files} files (${models} models) written to ${values.out}; serve the folder over http (browsers do not run wasm workers from file://)`,
+      `digit-pairs app: ${files} files (${models} models) written to ${out}; serve the folder over http (browsers do not run wasm workers from file://)`,
     );
     return 0;
   }

@@ -1,167 +1,15 @@
 /**
- * Flags → a validated config. Shared by the commands that run jobs (study, tune): the common
- * options, turning flags into config fields, messages in the user's own flag names, --config
- * files, --hparams files and --resume.
+ * Flags → a validated config, for the commands that run jobs (study, tune): --config files,
+ * --hparams files, --resume, and the queue's flags. The options themselves are declared once
+ * (src/config.ts, src/cli/options.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type ExperimentConfig, parseConfig, recipeOf } from '../config.js';
-import { BACKENDS } from '../engine/backends.js';
+import { type CommandName, type ExperimentConfig, parseConfig, recipeOf } from '../config.js';
 import { UserError } from '../errors.js';
-import { ABLATION_MODELS, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from '../models/registry.js';
 import { checkData, createRunDir, ensureWritableDir, HPARAMS_FILE, readRunConfig } from '../run/folder.js';
 import type { QueueTarget } from '../run/queue.js';
-
-export type Options = NonNullable<ParseArgsConfig['options']>;
-type Flags = Record<string, string | boolean | undefined>;
-
-export const COMMON_OPTIONS = {
-  config: { type: 'string' },
-  models: { type: 'string' },
-  rounds: { type: 'string' },
-  epochs: { type: 'string' },
-  pairs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  seed: { type: 'string' },
-  data: { type: 'string' },
-  backend: { type: 'string' },
-  protocol: { type: 'string' },
-  workers: { type: 'string' },
-  out: { type: 'string' },
-  resume: { type: 'string' },
-  'retry-failed': { type: 'boolean' },
-  queue: { type: 'string' },
-  'lock-seconds': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} satisfies Options;
-
-export const COMMON_HELP = `  --config FILE      a JSON config (the schema of a run's config.json; a run's own config.json re-runs it);
-                     flags given beside it override its fields
-  --models a,b,…     models to train, or a group: seed (default), ablation (the 8 sharing × aux
-                     variants), all. Models: ${MODEL_NAMES.join(', ')}
-  --rounds N         rounds per model, fresh data and weights each
-  --epochs N         epochs per round for every model (default: each model's recipe; 25 for the seed's)
-  --pairs N          train pairs and test pairs per round (default 1000)
-  --batch-size N     mini-batch size (default 100)
-  --seed N           base seed; round r uses seed + r (default 0)
-  --data DIR         read MNIST IDX files from DIR instead of the embedded digits
-  --backend NAME     ${BACKENDS.join(' | ')} (default wasm)
-  --protocol NAME    report (default: train and measure as the seed report describes) | authors-code (as the
-                     authors' published code did, which produced the seed's Table III; the four seed models)
-  --workers N        worker threads running jobs in parallel (default: one per core)
-  --out DIR          parent folder of the run folder (default runs)
-  --resume RUN_DIR   continue a stopped run, skipping its finished jobs
-  --retry-failed     with --resume: run again the jobs that failed for a passing reason (a crashed
-                     worker); diverged rounds are results and stay
-  --queue URL        run the jobs through a BullMQ queue on Redis (redis://[:password@]host[:port][/db],
-                     rediss://… for TLS, or a unix socket path): \`digit-pairs worker --queue URL\` on any
-                     machine takes them; --workers then counts this process's own (0: coordinate only)
-  --lock-seconds S   with --queue: a job whose worker stops renewing its lock for S seconds goes back to
-                     the queue (default 30)
-  -h, --help         this help`;
-
-/** Flag name of each config field (dotted path), so messages speak the user's language. */
-const FLAG_OF: Record<string, string> = {
-  models: '--models',
-  rounds: '--rounds',
-  epochs: '--epochs',
-  pairs: '--pairs',
-  batchSize: '--batch-size',
-  seed: '--seed',
-  dataDir: '--data',
-  backend: '--backend',
-  protocol: '--protocol',
-  evalEveryEpoch: '--final-eval-only',
-  epochEvalPairs: '--epoch-eval-pairs',
-  hyper: '--hparams',
-  'tune.folds': '--folds',
-  'tune.learningRateFactors': '--lr-factors',
-  'tune.l2Factors': '--l2-factors',
-};
-
-/** Names that stand for several models in --models. */
-const MODEL_GROUPS: Record<string, ModelName[]> = { seed: SEED_MODELS, ablation: ABLATION_MODELS, all: MODEL_NAMES };
-
-export function wholeNumber(flag: string, text: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new UserError(`--${flag}: '${text}' is not a whole number`);
-  return Number(text);
-}
-
-function numberList(flag: string, text: string): number[] {
-  const values = text.split(',').map((t) => t.trim());
-  const bad = values.find((t) => t === '' || !Number.isFinite(Number(t)));
-  if (bad !== undefined) throw new UserError(`--${flag}: '${bad}' is not a number (give a comma-separated list, e.g. 0.1,1,10)`);
-  return values.map(Number);
-}
-
-/**
- * `--seed -1` would read -1 as an option of its own: glue a value that looks like a negative
- * number to its option (`--seed=-1`), so the message can be about the value.
- */
-function glueNegativeValues(args: string[], options: Options): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const name = args[i].startsWith('--') ? args[i].slice(2) : undefined;
-    if (name && options[name]?.type === 'string' && /^-\d/.test(args[i + 1] ?? '')) out.push(`${args[i]}=${args[++i]}`);
-    else out.push(args[i]);
-  }
-  return out;
-}
-
-/** Parses a command's flags strictly; positionals are returned for the command to judge. */
-export function parseFlags(args: string[], options: Options): { values: Flags; positionals: string[] } {
-  return parseArgs({ args: glueNegativeValues(args, options), options, allowPositionals: true, strict: true }) as { values: Flags; positionals: string[] };
-}
-
-/** Whether the command line asks for help (checked before anything else, so a bad flag beside it does not hide the help). */
-
-/** The config fields the user set explicitly on the command line. */
-function configFromFlags(values: Flags): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  if (values.models !== undefined) {
-    const names = String(values.models)
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .flatMap((n) => MODEL_GROUPS[n] ?? [n]);
-    const unknown = names.filter((n) => !(n in MODELS));
-    if (unknown.length) {
-      throw new UserError(`--models: unknown model ${unknown.join(', ')}; valid: ${[...Object.keys(MODEL_GROUPS), ...MODEL_NAMES].join(', ')}`);
-    }
-    input.models = [...new Set(names)];
-  }
-  for (const [flag, field] of [
-    ['rounds', 'rounds'],
-    ['epochs', 'epochs'],
-    ['pairs', 'pairs'],
-    ['batch-size', 'batchSize'],
-    ['seed', 'seed'],
-  ] as const) {
-    if (values[flag] !== undefined) input[field] = wholeNumber(flag, String(values[flag]));
-  }
-  if (values.backend !== undefined) {
-    if (!(BACKENDS as readonly string[]).includes(String(values.backend))) {
-      throw new UserError(`--backend: unknown backend '${values.backend}'; valid: ${BACKENDS.join(', ')}`);
-    }
-    input.backend = values.backend;
-  }
-  if (values.data !== undefined) input.dataDir = values.data;
-  if (values.protocol !== undefined) input.protocol = values.protocol;
-  if (values['final-eval-only']) input.evalEveryEpoch = false;
-  if (values['epoch-eval-pairs'] !== undefined) {
-    if (values['final-eval-only'])
-      throw new UserError('--epoch-eval-pairs sizes the per-epoch evaluation, which --final-eval-only turns off: give one of them');
-    input.epochEvalPairs = wholeNumber('epoch-eval-pairs', String(values['epoch-eval-pairs']));
-  }
-  if (values.hparams !== undefined) input.hyper = readHparams(String(values.hparams));
-  const tune: Record<string, unknown> = {};
-  if (values.folds !== undefined) tune.folds = wholeNumber('folds', String(values.folds));
-  if (values['lr-factors'] !== undefined) tune.learningRateFactors = numberList('lr-factors', String(values['lr-factors']));
-  if (values['l2-factors'] !== undefined) tune.l2Factors = numberList('l2-factors', String(values['l2-factors']));
-  if (Object.keys(tune).length) input.tune = tune;
-  return input;
-}
+import { DEFAULT_LOCK_SECONDS, FLAG_OF, optionsOf, parseCommand, type RunFlags } from './options.js';
 
 /** A JSON file, or one line saying why it cannot be read. */
 function readJson(flag: string, file: string): unknown {
@@ -174,7 +22,7 @@ function readJson(flag: string, file: string): unknown {
 }
 
 /** The chosen hyper-parameters of a tune run (its hparams.json, or the run folder holding it). */
-export const hparamsPath = (path: string) => (existsSync(join(path, HPARAMS_FILE)) ? join(path, HPARAMS_FILE) : path);
+const hparamsPath = (path: string) => (existsSync(join(path, HPARAMS_FILE)) ? join(path, HPARAMS_FILE) : path);
 
 /**
  * The `chosen` map of an hparams file: a tune run's, or one written by hand such as
@@ -235,55 +83,65 @@ function resumeConfig(runDir: string, explicit: Record<string, unknown>): Experi
 export interface SetUp {
   config: ExperimentConfig;
   runDir: string;
-  workers?: number;
-  retryFailed: boolean;
+  /** How the command runs: workers, queue, --save-models, … */
+  run: RunFlags;
+  /** The checked queue (Redis reached), when --queue is given. */
   queue?: QueueTarget;
-  lockSeconds?: number;
-  values: Flags;
+  lockSeconds: number;
 }
 
 /** --queue and --lock-seconds, checked (Redis reached) before any work. */
-export async function queueFlags(values: Flags): Promise<{ queue?: QueueTarget; lockSeconds?: number }> {
-  const lockSeconds = values['lock-seconds'] === undefined ? undefined : wholeNumber('lock-seconds', String(values['lock-seconds']));
-  if (lockSeconds !== undefined && lockSeconds < 1) throw new UserError(`--lock-seconds ${lockSeconds}: must be at least 1`);
-  if (values.queue === undefined) {
-    if (lockSeconds !== undefined) throw new UserError('--lock-seconds: only with --queue');
-    return {};
+export async function queueFlags(run: Pick<RunFlags, 'queue' | 'lockSeconds'>): Promise<{ queue?: QueueTarget; lockSeconds: number }> {
+  const lockSeconds = run.lockSeconds ?? DEFAULT_LOCK_SECONDS;
+  if (run.queue === undefined) {
+    if (run.lockSeconds !== undefined) throw new UserError('--lock-seconds: only with --queue');
+    return { lockSeconds };
   }
   const { checkQueue, parseQueueUrl } = await import('../run/queue.js'); // BullMQ loads only for queued runs
-  const queue = parseQueueUrl(String(values.queue));
+  const queue = parseQueueUrl(run.queue);
   await checkQueue(queue);
   return { queue, lockSeconds };
 }
 
+/** A command's own defaults for config fields (tune runs 1 round), from the options' declarations. */
+const commandDefaults = (command: CommandName): Record<string, unknown> =>
+  Object.fromEntries(
+    optionsOf(command).flatMap(({ path, target, meta }) =>
+      target === 'config' && meta.defaultFor && command in meta.defaultFor ? [[path, meta.defaultFor[command]]] : [],
+    ),
+  );
+
 /**
- * Parses a study/tune command line into its config, run folder and worker count. Everything is
- * checked (flags, data, the output folder) before the run folder is made.
+ * Parses a study/tune command line into its config, run folder and run flags. Everything is
+ * checked (flags, data, the queue, the output folder) before the run folder is made.
  */
-export async function setUp(command: string, args: string[], options: Options, defaults: Record<string, unknown> = {}): Promise<SetUp> {
-  const { values, positionals } = parseFlags(args, options);
+export async function setUp(command: 'study' | 'tune', args: string[]): Promise<SetUp> {
+  let hparamsFile: string | undefined;
+  const readHyper = (path: string) => {
+    hparamsFile = hparamsPath(path);
+    return readHparams(path);
+  };
+  const { config: flagged, run, positionals } = parseCommand(command, args, { hyper: readHyper });
   if (positionals.length) throw new UserError(`${command}: unexpected argument '${positionals[0]}' (options start with --)`);
-  const file = values.config as string | undefined;
-  const flagged = configFromFlags(values);
+  const file = run.config;
   const explicit = { ...(file ? readConfigFile(file) : {}), ...flagged };
-  const workers = values.workers === undefined ? undefined : wholeNumber('workers', String(values.workers));
-  const minimum = values.queue === undefined ? 1 : 0;
-  if (workers !== undefined && workers < minimum) {
-    throw new UserError(`--workers: must be at least ${minimum} (got ${workers})${minimum ? '; 0 (coordinate only) needs --queue' : ''}`);
+  if (run.workers !== undefined && run.workers < 1 && run.queue === undefined) {
+    throw new UserError(`--workers ${run.workers}: must be at least 1; 0 (coordinate only) needs --queue`);
   }
-  if (values.queue !== undefined && values['save-models'])
+  if (run.queue !== undefined && run.saveModels)
     throw new UserError('--save-models: not with --queue yet (export a round afterwards: digit-pairs export RUN --model M --round R)');
-  const resume = values.resume as string | undefined;
-  if (values['retry-failed'] && !resume) throw new UserError('--retry-failed: only with --resume RUN_DIR (it reruns that run’s failed jobs)');
-  const config = resume ? resumeConfig(resume, explicit) : validate({ ...defaults, ...explicit }, new Set(Object.keys(flagged)), file);
+  if (run.retryFailed && !run.resume) throw new UserError('--retry-failed: only with --resume RUN_DIR (it reruns that run’s failed jobs)');
+  const config = run.resume ? resumeConfig(run.resume, explicit) : validate({ ...commandDefaults(command), ...explicit }, new Set(Object.keys(flagged)), file);
   checkData(config);
-  const queued = await queueFlags(values);
+  const queued = await queueFlags(run);
   let runDir: string;
-  if (resume) {
-    ensureWritableDir(resume, '--resume');
-    runDir = resume;
+  if (run.resume) {
+    ensureWritableDir(run.resume, '--resume');
+    runDir = run.resume;
   } else {
-    runDir = createRunDir((values.out as string | undefined) ?? 'runs', command === 'study' ? '' : `${command}-`);
+    runDir = createRunDir(run.out, command === 'study' ? '' : `${command}-`);
   }
-  return { config, runDir, workers, retryFailed: values['retry-failed'] === true, values, ...queued };
+  // Keep the tuning beside the results it produced, so the report can show the grid.
+  if (hparamsFile !== undefined && !existsSync(join(runDir, HPARAMS_FILE))) copyFileSync(hparamsFile, join(runDir, HPARAMS_FILE));
+  return { config, runDir, run, ...queued };
 }

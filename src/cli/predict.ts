@@ -3,16 +3,12 @@ import { readFileSync } from 'node:fs';
 import { loadModel, type PairPrediction } from '../api/model.js';
 import { digitFromPng } from '../data/png.js';
 import { UserError } from '../errors.js';
-import { type Options, parseFlags } from './flags.js';
+import { parseCommand } from './options.js';
 
-export const PREDICT_OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } satisfies Options;
-
-export const PREDICT_HELP = `digit-pairs predict MODEL_DIR first.png second.png [--json] — is the first digit ≤ the second?
+export const PREDICT_USAGE = `digit-pairs predict MODEL_DIR first.png second.png [--json] — is the first digit ≤ the second?
 MODEL_DIR is a model folder (RUN/models/<model>-round<r>/ from study --save-models, or digit-pairs export).
 Pictures of any size, light-on-dark or dark-on-light, are prepared as MNIST's digits were (bounding
-box → 20×20 → centred by centre of mass in 28×28 → 2×2 average → the model's standardisation).
-  --json    one JSON object on stdout, for scripts
-`;
+box → 20×20 → centred by centre of mass in 28×28 → 2×2 average → the model's standardisation).`;
 
 /** A PNG file as a 28×28 MNIST-style digit, or one line saying why not. */
 export function readDigitPng(path: string): Uint8Array {
@@ -40,7 +36,7 @@ const top = (p: number[] | undefined) =>
     : undefined;
 
 export async function predict(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, PREDICT_OPTIONS);
+  const { run, positionals } = parseCommand('predict', args);
   if (positionals.length !== 3)
     throw new UserError('predict: give a model folder and two PNG files, e.g. digit-pairs predict runs/<run>/models/cnn-aux-round1 a.png b.png');
   const [dir, firstPath, secondPath] = positionals;
@@ -48,7 +44,7 @@ export async function predict(args: string[]): Promise<number> {
   const model = await loadModel(dir);
   const prediction: PairPrediction = model.compare(first, second);
   model.dispose();
-  if (values.json) {
+  if (run.json) {
     console.log(JSON.stringify({ model: model.meta.model, firstLessOrEqual: prediction.probability > 0.5, ...prediction }));
     return 0;
   }

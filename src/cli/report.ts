@@ -6,16 +6,13 @@ import { buildReport } from '../report/report.js';
 import { toTerminal, writeSummary } from '../report/summary.js';
 import { readRunConfig } from '../run/folder.js';
 import { latestRecords, RESULTS_FILE, readRecords } from '../run/log.js';
-import { type Options, parseFlags } from './flags.js';
+import { parseCommand } from './options.js';
 
-export const REPORT_OPTIONS = { help: { type: 'boolean', short: 'h' } } satisfies Options;
-
-export const REPORT_HELP = `digit-pairs report RUN_DIR — rebuild a run's summary (summary.md/.csv/.json) and report.html
-with its figures from the run folder alone (config.json and the results log).
-`;
+export const REPORT_USAGE = `digit-pairs report RUN_DIR — rebuild a run's summary (summary.md/.csv/.json) and report.html
+with its figures from the run folder alone (config.json and the results log).`;
 
 export async function report(args: string[]): Promise<number> {
-  const { positionals } = parseFlags(args, REPORT_OPTIONS);
+  const { positionals } = parseCommand('report', args);
   if (positionals.length !== 1) throw new UserError('report: give exactly one run folder, e.g. digit-pairs report runs/2026-11-27T10-31-05');
   const runDir = positionals[0];
   const config = readRunConfig(runDir);

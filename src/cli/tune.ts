@@ -3,30 +3,15 @@ import { join } from 'node:path';
 import type { ModelName } from '../models/registry.js';
 import { HPARAMS_FILE } from '../run/folder.js';
 import { runTune } from '../run/tune.js';
-import { COMMON_HELP, COMMON_OPTIONS, type Options, setUp } from './flags.js';
+import { setUp } from './flags.js';
 import { preloadReport, reportOrExplain, stopped } from './outcome.js';
 
-export const TUNE_OPTIONS = {
-  ...COMMON_OPTIONS,
-  folds: { type: 'string' },
-  'lr-factors': { type: 'string' },
-  'l2-factors': { type: 'string' },
-} satisfies Options;
-
-export const TUNE_HELP = `digit-pairs tune [options] — k-fold cross-validation of learning rate × L2 λ on each round's
-training pairs (the test pairs are never generated); writes ${HPARAMS_FILE} for study --hparams.
-Runs 1 round unless --rounds says more.
-
-Options:
-${COMMON_HELP}
-  --folds K          k-fold cross-validation (default 2, as the seed)
-  --lr-factors a,b,… learning rates tried, as factors of each model's default (default 0.1,0.316,1,3.16,10)
-  --l2-factors a,b,… L2 λ tried, as factors of each model's default (default 0.1,0.316,1,3.16,10)
-`;
+export const TUNE_USAGE = `digit-pairs tune [options] — k-fold cross-validation of learning rate × L2 λ on each round's
+training pairs (the test pairs are never generated); writes ${HPARAMS_FILE} for study --hparams.`;
 
 export async function tune(args: string[]): Promise<number> {
-  // One round unless asked: a grid × folds × rounds search is many trainings.
-  const { config, runDir, workers, retryFailed, queue, lockSeconds } = await setUp('tune', args, TUNE_OPTIONS, { rounds: 1 });
+  const { config, runDir, run, queue, lockSeconds } = await setUp('tune', args);
+  const { workers, retryFailed } = run;
   const running = runTune(config, { runDir, workers, retryFailed, queue, lockSeconds, progress: true });
   preloadReport(); // its threads have started: load the report's code while they train
   const { hparams, interrupted } = await running;

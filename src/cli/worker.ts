@@ -2,32 +2,23 @@
 import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.js';
 import { startQueueWorker } from '../run/queue.js';
-import { type Options, parseFlags, queueFlags, wholeNumber } from './flags.js';
+import { queueFlags } from './flags.js';
+import { parseCommand } from './options.js';
 
-export const WORKER_OPTIONS = {
-  queue: { type: 'string' },
-  workers: { type: 'string' },
-  'lock-seconds': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} satisfies Options;
-
-export const WORKER_HELP = `digit-pairs worker --queue URL [--workers N] [--lock-seconds S] — take jobs (rounds, folds) from the
+export const WORKER_USAGE = `digit-pairs worker --queue URL [--workers N] [--lock-seconds S] — take jobs (rounds, folds) from the
 queue that \`digit-pairs study|tune --queue URL\` fill, and train them here in N worker threads (default:
 one per core). Results go back through the queue; the coordinator writes the run folder.
 Ctrl-C once: finish the jobs in hand and take no more. Twice: abandon them (they go back to the queue).
 A job from other digit-pairs code or other digits is put back for other workers, and this worker
-stops with a message naming both (exit code 3).
-  --queue URL        redis://[:password@]host[:port][/db], rediss://… (TLS) or a unix socket path
-  --lock-seconds S   how long this worker's job locks live without renewal (default 30)
-`;
+stops with a message naming both (exit code 3).`;
 
 export async function worker(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, WORKER_OPTIONS);
+  const { run, positionals } = parseCommand('worker', args);
   if (positionals.length) throw new UserError(`worker: unexpected argument '${positionals[0]}'`);
-  if (values.queue === undefined) throw new UserError('worker: --queue URL is required (the Redis that the coordinator uses)');
-  const workers = values.workers === undefined ? availableParallelism() : wholeNumber('workers', String(values.workers));
+  if (run.queue === undefined) throw new UserError('worker: --queue URL is required (the Redis that the coordinator uses)');
+  const workers = run.workers ?? availableParallelism();
   if (workers < 1) throw new UserError(`--workers ${workers}: must be at least 1`);
-  const { queue, lockSeconds } = await queueFlags(values);
+  const { queue, lockSeconds } = await queueFlags(run);
   const log = (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
   let refused: ((code: number) => void) | undefined;
   const running = startQueueWorker(queue!, {

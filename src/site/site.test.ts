@@ -17,7 +17,7 @@ describe('digit-pairs app', () => {
   const bad: [string[], RegExp][] = [
     [['/nonexistent'], /^digit-pairs: \/nonexistent: no such folder/],
     [[emptyRun], /: neither a model folder \(model\.json \+ weights\.bin\) nor a run folder with saved models \(run the study with --save-models\)/],
-    [['--port', '70000'], /--port 70000: must be 0–65535/],
+    [['--port', '70000'], /--port 70000: must be at most 65535/],
     [['--port', 'high'], /--port: 'high' is not a whole number/],
     [['--port', '0', '--out', emptyRun], /--out and --port: give one/],
     [['--out', emptyRun], /--out .*: the folder is not empty/],

@@ -9,10 +9,10 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AppManifest, DIGITS_FILE, MANIFEST_FILE, type ModelEntry, modelFile } from '../app/manifest.js';
+import { defaultRecipe } from '../config.js';
 import { encodeDigits } from '../data/digits.js';
 import { EMBEDDED_DIGITS_FILE, loadEmbeddedPools } from '../data/mnist.js';
 import { UserError } from '../errors.js';
-import { SEED_EPOCHS } from '../models/hyper.js';
 import { MODEL_FORMAT, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
 import { MODEL_NAMES, MODELS } from '../models/registry.js';
 import { codeRevision } from '../run/folder.js';
@@ -99,7 +99,10 @@ export function appSite(sources: string[]): Site {
   const manifest: AppManifest = {
     digitPairs: commit ? { version, commit } : { version },
     models,
-    trainable: MODEL_NAMES.map((name) => ({ name, description: MODELS[name].description, epochs: MODELS[name].hyper.epochs ?? SEED_EPOCHS })),
+    trainable: MODEL_NAMES.map((name) => {
+      const { epochs, batchSize } = defaultRecipe(name);
+      return { name, description: MODELS[name].description, epochs, batchSize };
+    }),
   };
   site.set(MANIFEST_FILE, inMemory(new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`), 'application/json'));
   return site;

@@ -1,0 +1,60 @@
+/**
+ * The commands: each one's summary, its module (loaded only when it runs) and its help, whose
+ * options come from their declarations (src/cli/options.ts).
+ */
+import type { CommandName } from '../config.js';
+import { optionsHelp } from './options.js';
+
+export interface Command {
+  run: (args: string[]) => Promise<number>;
+  /** The usage line and what the command does (its options are listed from their declarations). */
+  usage: string;
+}
+
+/** Each command's module loads only when it runs: a study does not pay for BullMQ, Vega or pngjs at start-up. */
+export const COMMANDS: Record<CommandName, { summary: string; load: () => Promise<Command> }> = {
+  study: {
+    summary: "run the study (defaults: the seed report's protocol)",
+    load: async () => import('./study.js').then((m) => ({ run: m.study, usage: m.STUDY_USAGE })),
+  },
+  tune: {
+    summary: 'cross-validate learning rate × L2 λ on the training pairs',
+    load: async () => import('./tune.js').then((m) => ({ run: m.tune, usage: m.TUNE_USAGE })),
+  },
+  report: {
+    summary: "rebuild a run's summary and report.html from its folder",
+    load: async () => import('./report.js').then((m) => ({ run: m.report, usage: m.REPORT_USAGE })),
+  },
+  models: {
+    summary: 'list the models: description, parameters, default recipe',
+    load: async () => import('./models.js').then((m) => ({ run: m.models, usage: m.MODELS_USAGE })),
+  },
+  predict: {
+    summary: 'MODEL_DIR first.png second.png: is the first digit ≤ the second?',
+    load: async () => import('./predict.js').then((m) => ({ run: m.predict, usage: m.PREDICT_USAGE })),
+  },
+  worker: {
+    summary: '--queue URL: train jobs from a study or tune on several machines',
+    load: async () => import('./worker.js').then((m) => ({ run: m.worker, usage: m.WORKER_USAGE })),
+  },
+  app: {
+    summary: '[MODEL_DIR | RUN_DIR …]: draw digits, test pairs, train a model, in the browser',
+    load: async () => import('./app.js').then((m) => ({ run: m.app, usage: m.APP_USAGE })),
+  },
+  export: {
+    summary: "RUN --model M --round R: a round's model files, retrained",
+    load: async () => import('./export.js').then((m) => ({ run: m.exportModel, usage: m.EXPORT_USAGE })),
+  },
+};
+
+export const USAGE = `digit-pairs — is the first MNIST digit ≤ the second? MLP vs CNN, weight sharing, auxiliary loss.
+
+Usage:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  digit-pairs ${name.padEnd(8)} ${c.summary}`)
+  .join('\n')}
+  digit-pairs COMMAND --help   that command's options
+`;
+
+/** A command's --help: its usage, then its options from their declarations. */
+export const helpOf = (name: CommandName, command: Command): string => `${command.usage}\n\nOptions:\n${optionsHelp(name)}\n`;
