@@ -3,7 +3,7 @@
  * at all — P(first ≤ second) is computed from the two digit distributions. The comparison error
  * follows the digit error, so all the work goes into reading digits from 2,000 training
  * examples: re-pairing them every epoch, random rotation/zoom/shift, label smoothing, a cosine
- * learning-rate decay and 80 epochs (its recipe's own count). Design search: bench/research/.
+ * learning-rate decay and 80 epochs (its recipe's own count). Design search: docs/research/.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNorm, conv2d, flatten, linear, maxPool, relu, sequential } from './layers.js';

@@ -25,7 +25,7 @@ const PARAMS: Record<ModelName, number> = {
   'baseline-aux-unshared': 2 * 40_650 + 42,
   'cnn-shared': 66_448,
   'cnn-aux-unshared': 2 * 66_406 + 42,
-  'digit-tower': 94_922, // as its PyTorch prototype in bench/research
+  'digit-tower': 94_922, // as its PyTorch prototype in docs/research
 };
 
 describe('models', () => {

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Final recipe for digit-pairs (see REPORT.md): one digit CNN per round trained on the
 2000 labelled digits of the 1000 training pairs, comparison read analytically from the
-two softmaxes.  Self-contained except for the reference data loading (load_pools/round_data).
+two softmaxes.  Self-contained except for the reference data loading (load_pools/round_data
+from bench/reference/torch_study.py).
 
-  nice -n 19 /usr/bin/python3 bench/research/recipe.py --seeds 0,1,2,3,4
+  nice -n 19 /usr/bin/python3 docs/research/recipe.py --seeds 0,1,2,3,4
 """
 import argparse, json, math, os, sys, time
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "reference"))
 from torch_study import load_pools, round_data  # noqa: E402
 
 # ---------------------------------------------------------------- recipe constants
