@@ -6,7 +6,7 @@
  */
 import type { CommandName } from '../config.js';
 import { UserError } from '../errors.js';
-import type { LogWriteError } from '../run/execute.js';
+import type { LogWriteError } from '../run/run-log.js';
 import { COMMANDS, type Command, helpOf, USAGE } from './commands.js';
 import { parserOptions } from './options.js';
 

@@ -9,6 +9,7 @@
  * reused; a thread that cannot start retires its slot while the other slots carry on, and only
  * when no slot can run a thread are the waiting jobs recorded as failed.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config.js';
 import type { JobOutput } from '../train/jobs.js';
@@ -226,5 +227,27 @@ export function runJobs<J extends Job, R extends JobRecord>(jobs: J[], config: E
       await pool.close();
       await done;
     },
+  };
+}
+
+/** Where a run's jobs are trained: this machine's worker threads, or a queue that any machine takes jobs from. */
+export interface JobRunner {
+  /** Threads training here for `jobs` jobs (a local pool starts no more threads than jobs). */
+  threadsFor(jobs: number): number;
+  /** How the run's first line names it beside the thread count ("the queue redis://…"). */
+  readonly where?: string;
+  /** Records come from other machines, which report no epochs: progress counts whole jobs. */
+  readonly remote: boolean;
+  /** Starts `jobs`, handing each record to `handlers.onRecord` once. */
+  start<R extends JobRecord>(jobs: Job[], config: ExperimentConfig, handlers: PoolHandlers<R>): JobPool;
+}
+
+/** This machine's worker threads (src/run/pool.ts). */
+export function localRunner(options: { workers?: number; keepModels?: boolean }): JobRunner {
+  const threadsFor = (jobs: number) => Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs || 1));
+  return {
+    threadsFor,
+    remote: false,
+    start: (jobs, config, handlers) => runJobs(jobs, config, { workers: threadsFor(jobs.length), keepModels: options.keepModels === true }, handlers),
   };
 }

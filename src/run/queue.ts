@@ -16,7 +16,7 @@ import { UserError } from '../errors.js';
 import { failedRecord, type Job, type JobRecord } from '../train/records.js';
 import { codeRevision } from './folder.js';
 import { jobKey } from './log.js';
-import { type JobPool, type PoolHandlers, ThreadPool } from './pool.js';
+import { type JobPool, type JobRunner, type PoolHandlers, ThreadPool } from './pool.js';
 
 export const QUEUE_NAME = 'digit-pairs';
 
@@ -100,22 +100,40 @@ export interface QueueRunOptions {
   lockSeconds?: number;
 }
 
+/** The queue as a run's job runner (src/run/execute.ts): any machine's `digit-pairs worker` takes the jobs. */
+export function queueRunner(options: QueueRunOptions): JobRunner {
+  return {
+    threadsFor: () => options.localWorkers,
+    where: `the queue ${options.target.display}`,
+    remote: true,
+    start: (jobs, config, handlers) => runQueuedJobs(jobs, config, options, handlers),
+  };
+}
+
 /**
  * Enqueues `jobs` (those already in the queue are kept, not added twice) and hands each finished
  * job's record to `handlers.onRecord` once, including jobs that finished while no coordinator was
  * attached. Resolves `done` when every job has a record.
  */
-export function runQueuedJobs<J extends Job, R extends JobRecord>(
-  jobs: J[],
-  config: ExperimentConfig,
-  options: QueueRunOptions,
-  handlers: PoolHandlers<R>,
-): JobPool {
+export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: ExperimentConfig, options: QueueRunOptions, handlers: PoolHandlers<R>): JobPool {
   const connection = options.target.connection;
   const queue = new Queue(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
   const pending = new Map(jobs.map((job) => [jobId(options.runId, job), job]));
   const local = options.localWorkers > 0 ? startQueueWorker(options.target, { workers: options.localWorkers, lockSeconds: options.lockSeconds }) : undefined;
+  const message = { runId: options.runId, config, code: codeRevision(), data: dataFingerprint(config.dataDir) };
+  const entry = (id: string, job: Job) => ({
+    name: 'train',
+    data: { ...message, job } satisfies QueuedJob,
+    opts: { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false },
+  });
+  /** Enqueueing again adds nothing (deterministic ids), so a failed attempt is simply repeated. */
+  let enqueued = false;
+  const enqueue = async () => {
+    await queue.addBulk([...pending].map(([id, job]) => entry(id, job)));
+    enqueued = true;
+  };
+
   let finish!: () => void;
   let fail!: (error: Error) => void;
   const done = new Promise<void>((resolve, reject) => {
@@ -123,6 +141,7 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
     fail = reject;
   });
   let closed = false;
+  let sweeper: NodeJS.Timeout | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
@@ -140,7 +159,10 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
       const queued = await queue.getJob(id);
       if (!queued) {
         // Pending but not in Redis: a Redis restarted without its data lost it. Enqueue it again.
-        if (enqueued) await queue.add('train', dataOf(job), optionsOf(id));
+        if (enqueued) {
+          const { name, data, opts } = entry(id, job);
+          await queue.add(name, data, opts);
+        }
         return;
       }
       const state = await queued.getState();
@@ -176,19 +198,13 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
   events.on('failed', ({ jobId: id }) => void collect(id).catch(unreachable));
   events.on('error', unreachable);
   queue.on('error', unreachable);
-  const sweeper = setInterval(sweep, 2000);
+  sweeper = setInterval(sweep, 2000);
 
-  const code = codeRevision();
-  const data = dataFingerprint(config.dataDir);
-  const dataOf = (job: Job): QueuedJob => ({ runId: options.runId, job, config, code, data });
-  const optionsOf = (id: string) => ({ jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false });
-  let enqueued = false;
   (async () => {
     if (pending.size === 0) {
       await close();
       return finish();
     }
-    // Enqueueing again adds nothing (deterministic ids), so a failed attempt is simply repeated.
     for (let attempt = 1; ; attempt++) {
       try {
         await enqueue();
@@ -201,10 +217,6 @@ export function runQueuedJobs<J extends Job, R extends JobRecord>(
     }
     await sweep();
   })().catch((error: Error) => fail(error));
-  async function enqueue() {
-    await queue.addBulk([...pending].map(([id, job]) => ({ name: 'train', data: dataOf(job), opts: optionsOf(id) })));
-    enqueued = true;
-  }
 
   return {
     done,

@@ -5,8 +5,9 @@
  */
 import type { ExperimentConfig } from '../config.js';
 import type { RoundJob, RoundRecord } from '../train/records.js';
-import { type LoggedJobs, type RunOptions, runLoggedJobs } from './execute.js';
+import { type LoggedJobs, type RunOptions, runLoggedJobs, runnerFor } from './execute.js';
 import { RESULTS_FILE } from './log.js';
+import { RunLog } from './run-log.js';
 
 /** Every (model, round) job of a config, round by round so partial results cover every model. */
 export function allJobs(config: ExperimentConfig): RoundJob[] {
@@ -27,6 +28,16 @@ export function describeRound(r: RoundRecord, rounds: number): string {
  * appended the moment it ends. On SIGINT/SIGTERM the rounds in progress are abandoned and the
  * outcome says `interrupted`.
  */
-export function runStudy(config: ExperimentConfig, options: RunOptions): Promise<LoggedJobs<RoundRecord>> {
-  return runLoggedJobs<RoundJob, RoundRecord>('study', config, allJobs(config), RESULTS_FILE, options, (r) => describeRound(r, config.rounds));
+export async function runStudy(config: ExperimentConfig, options: RunOptions): Promise<LoggedJobs<RoundRecord>> {
+  const log = RunLog.open<RoundRecord>(options.runDir, 'study', config, RESULTS_FILE);
+  return runLoggedJobs({
+    command: 'study',
+    config,
+    jobs: allJobs(config),
+    log,
+    runner: await runnerFor(options, log),
+    describe: (r) => describeRound(r, config.rounds),
+    progress: options.progress,
+    retryFailed: options.retryFailed,
+  });
 }

@@ -11,9 +11,10 @@ import type { HyperParams } from '../models/hyper.js';
 import { MODELS, type ModelName } from '../models/registry.js';
 import { meanStd } from '../stats.js';
 import type { FoldJob, FoldRecord, FoldResult } from '../train/records.js';
-import { type RunOptions, runLoggedJobs } from './execute.js';
+import { type RunOptions, runLoggedJobs, runnerFor } from './execute.js';
 import { HPARAMS_FILE } from './folder.js';
 import { FOLDS_FILE } from './log.js';
+import { RunLog } from './run-log.js';
 
 /**
  * The grid of a model: the config's factors × its default learning rate and λ. Points that
@@ -79,9 +80,17 @@ function describeFold(r: FoldRecord, folds: number): string {
 
 /** Runs (or resumes) the search and writes hparams.json into the run folder. */
 export async function runTune(config: ExperimentConfig, options: RunOptions): Promise<{ hparams: HParamsFile; interrupted: boolean }> {
-  const { records, interrupted } = await runLoggedJobs<FoldJob, FoldRecord>('tune', config, tuneJobs(config), FOLDS_FILE, options, (r) =>
-    describeFold(r, config.tune.folds),
-  );
+  const log = RunLog.open<FoldRecord>(options.runDir, 'tune', config, FOLDS_FILE);
+  const { records, interrupted } = await runLoggedJobs({
+    command: 'tune',
+    config,
+    jobs: tuneJobs(config),
+    log,
+    runner: await runnerFor(options, log),
+    describe: (r) => describeFold(r, config.tune.folds),
+    progress: options.progress,
+    retryFailed: options.retryFailed,
+  });
   const hparams = selectHyper(records, config);
   writeFileSync(join(options.runDir, HPARAMS_FILE), `${JSON.stringify(hparams, null, 2)}\n`);
   return { hparams, interrupted };
