@@ -138,6 +138,11 @@ export function wholeNumber(flag: string, text: string): number {
   return Number(text);
 }
 
+function aNumber(flag: string, text: string): number {
+  if (text.trim() === '' || !Number.isFinite(Number(text))) throw new UserError(`--${flag}: '${text}' is not a number`);
+  return Number(text);
+}
+
 function numberList(flag: string, text: string): number[] {
   const values = text.split(',').map((t) => t.trim());
   const bad = values.find((t) => t === '' || !Number.isFinite(Number(t)));
@@ -168,7 +173,7 @@ function fromText(option: Declared, text: string | boolean, readers: Record<stri
   const def = core(option.schema);
   const reader = readers[option.path];
   if (reader) return reader(text);
-  if (def.type === 'number') return (def as { format?: string }).format === 'safeint' ? wholeNumber(meta.flag, text) : numberList(meta.flag, text)[0];
+  if (def.type === 'number') return (def as { format?: string }).format === 'safeint' ? wholeNumber(meta.flag, text) : aNumber(meta.flag, text);
   if (def.type === 'array') {
     const element = core((def as unknown as { element: z.ZodType }).element);
     if (element.type === 'number') return numberList(meta.flag, text);
