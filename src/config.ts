@@ -101,6 +101,13 @@ const fields = z.strictObject({
     commands: ['study', 'tune'],
     shown: `each model's recipe; ${SEED_EPOCHS} for the seed's four`,
   }),
+  l2: option(z.number().min(0).max(100).nullable().default(null), {
+    flag: 'l2',
+    value: 'λ',
+    help: "every model's L2 λ (e.g. 0: no weight decay), over its recipe and --hparams",
+    commands: ['study'],
+    shown: "each model's recipe",
+  }),
   pairs: option(positiveInt(1_000_000).default(1000), {
     flag: 'pairs',
     value: 'N',
@@ -181,7 +188,8 @@ export const CONFIG_FIELDS = Object.keys(fields.shape);
 export type Recipe = HyperParams & { epochs: number; batchSize: number };
 
 /** The recipe fields a config decides: the protocol, per-model overrides, and the global epochs and batch size. */
-type RecipeInputs = Pick<z.output<typeof fields>, 'protocol' | 'epochs' | 'batchSize'> & { hyper?: Partial<Record<ModelName, Partial<HyperParams>>> };
+type RecipeInputs = Pick<z.output<typeof fields>, 'protocol' | 'epochs' | 'batchSize'> &
+  Partial<Pick<z.output<typeof fields>, 'l2'>> & { hyper?: Partial<Record<ModelName, Partial<HyperParams>>> };
 
 /**
  * The one rule for a model's effective recipe: its defaults, then the protocol's recipe, then
@@ -197,7 +205,7 @@ export function recipeOf(config: RecipeInputs, model: ModelName): Recipe {
 function recordedRecipe(config: RecipeInputs, model: ModelName): HyperParams & { epochs: number } {
   const protocolRecipe = config.protocol === 'authors-code' ? AUTHORS_CODE_RECIPES[model] : {};
   const recipe = { ...MODELS[model].hyper, ...protocolRecipe, ...config.hyper?.[model] };
-  return { ...recipe, epochs: config.epochs ?? recipe.epochs ?? SEED_EPOCHS };
+  return { ...recipe, l2: config.l2 ?? recipe.l2, epochs: config.epochs ?? recipe.epochs ?? SEED_EPOCHS };
 }
 
 /** A model's recipe in the seed's protocol (what `digit-pairs models` and the app show). */
