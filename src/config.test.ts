@@ -43,6 +43,17 @@ describe('ExperimentConfig', () => {
     assert.deepEqual([five.hyper.cnn!.epochs, five.hyper['digit-tower']!.epochs], [5, 5]);
   });
 
+  it("sets every model's λ with l2, over the recipe's and the per-model overrides", () => {
+    const { hyper } = parseConfig({ models: ['cnn', 'baseline'], l2: 0, hyper: { cnn: { l2: 0.5, learningRate: 0.002 } } });
+    assert.deepEqual(
+      [hyper.cnn, hyper.baseline],
+      [
+        { learningRate: 0.002, l2: 0, epochs: 25 },
+        { learningRate: 0.0011, l2: 0, epochs: 25 },
+      ],
+    );
+  });
+
   it('names the field of a nested problem and what was given', () => {
     assert.throws(() => parseConfig({ tune: { folds: 1 } }), /^UserError: tune\.folds 1: must be at least 2$/);
     assert.throws(() => parseConfig({ hyper: { cnn: { schedule: 'step' } } }), /hyper\.cnn\.schedule step: must be one of constant, cosine/);
