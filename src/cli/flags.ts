@@ -10,8 +10,9 @@ import { type ExperimentConfig, parseConfig, recipeOf } from '../config.js';
 import { BACKENDS } from '../engine/backends.js';
 import { UserError } from '../errors.js';
 import { ABLATION_MODELS, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from '../models/registry.js';
-import { checkData, createRunDir, ensureWritableDir, HPARAMS_FILE, readRunConfig } from '../run/folder.js';
+import { checkData, createRunDir, ensureWritableDir } from '../run/folder.js';
 import type { QueueTarget } from '../run/queue.js';
+import { HPARAMS_FILE, readRunConfig } from '../run-folder.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 type Flags = Record<string, string | boolean | undefined>;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readRecords } from '../run/log.js';
+import { readRecords } from '../run-folder.js';
 import type { RoundRecord } from '../train/records.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));

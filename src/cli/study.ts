@@ -2,9 +2,8 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { toTerminal, writeSummary } from '../report/summary.js';
-import { HPARAMS_FILE } from '../run/folder.js';
-import { RESULTS_FILE } from '../run/log.js';
 import { runStudy } from '../run/study.js';
+import { HPARAMS_FILE, RESULTS_FILE } from '../run-folder.js';
 import { COMMON_HELP, COMMON_OPTIONS, hparamsPath, type Options, setUp } from './flags.js';
 import { preloadReport, reportOrExplain, stopped } from './outcome.js';
 

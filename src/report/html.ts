@@ -3,9 +3,9 @@
  * scripts, no network) that reads at 1280×800. Pure: strings in, a string out.
  */
 
-import { DEFAULT_APP_PORT } from '../app/manifest.js';
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { ModelName } from '../models/registry.js';
+import { type Examples, MODELS_DIR } from '../run-folder.js';
 import type { Effect } from './effects.js';
 import { SEED_TABLE } from './seed-table.js';
 import type { ModelSummary } from './summary.js';
@@ -18,18 +18,6 @@ export interface FigureView {
   /** Figure files relative to the run folder, linked under the figure. */
   files: string[];
 }
-
-/** One test pair: both digits as 14×14 bytes (0–255, before standardisation) and their classes. */
-export interface ExamplePair {
-  index: number;
-  first: Uint8Array;
-  second: Uint8Array;
-  firstClass: number;
-  secondClass: number;
-  target: number;
-}
-
-export type ExamplesView = { round: number; seed: number; pairs: ExamplePair[] } | { error: string };
 
 export interface TimingRow {
   model: ModelName;
@@ -46,7 +34,8 @@ export interface ReportView {
   /** Table III as in summary.json; NaN/null where a model has no finished round. */
   summary: ModelSummary[];
   figures: FigureView[];
-  examples: ExamplesView;
+  /** The run's examples.json; undefined for a folder without one (tuning runs, studies from before it was written). */
+  examples: Examples | undefined;
   /** Label/value lines: backend, versions, machine, dates. */
   facts: [string, string][];
   timings: TimingRow[];
@@ -58,6 +47,8 @@ export interface ReportView {
   tuning?: { figure?: FigureView; chosen: [model: string, learningRate: number, l2: number][] };
   /** Model folders the run saved (under models/), which the browser app can load. */
   savedModels: string[];
+  /** The port `digit-pairs app` serves on by default, for the link to it. */
+  appPort?: number;
 }
 
 /** The ablation's effects: Δ test error with its 95% interval, paired by round. */
@@ -186,8 +177,9 @@ function digitSvg(pixels: Uint8Array, label: string): string {
   return `<svg class="digit" viewBox="0 0 14 14" width="56" height="56" role="img" aria-label="${escapeHtml(label)}" shape-rendering="crispEdges"><rect width="14" height="14" fill="white"/><g fill="black">${cells.join('')}</g></svg>`;
 }
 
-function examples(view: ExamplesView): string {
-  if ('error' in view) return `<p class="note">Example pairs unavailable: ${escapeHtml(view.error)}</p>`;
+function examples(view: Examples | undefined): string {
+  if (!view)
+    return '<p class="note" id="example-pairs">No example pairs: this run folder has no examples.json (a tuning run, or a study from before studies wrote it).</p>';
   const cells = view.pairs.map((p) => {
     const relation = p.target === 1 ? '≤' : '>';
     return `<div class="pair" data-target="${p.target}">
@@ -196,18 +188,19 @@ function examples(view: ExamplesView): string {
       <div class="idx">pair ${p.index}</div>
     </div>`;
   });
-  return `<p class="note">The first ${view.pairs.length} test pairs of round ${view.round + 1} (seed ${view.seed}), regenerated from the seed; channel 0 left, channel 1 right.
+  return `<p class="note">The first ${view.pairs.length} test pairs of round ${view.round + 1} (seed ${view.seed}), as the study drew them; channel 0 left, channel 1 right.
   Shown are the digit classes and the target (1 iff first ≤ second); for predictions, save the models (study --save-models) and open them in the browser app.</p>
   <div class="pairs" id="example-pairs">${cells.join('')}</div>`;
 }
 
 /** Saved models: how to draw against them in the browser app. */
-function appSection(runDir: string, saved: string[]): string {
+function appSection(runDir: string, saved: string[], port: number | undefined): string {
   if (saved.length === 0) return '';
-  const url = `http://127.0.0.1:${DEFAULT_APP_PORT}/`;
+  const url = `http://127.0.0.1:${port}/`;
+  const open = port === undefined ? 'open the address it prints' : `open <a href="${url}">${url}</a>`;
   return `<h2 id="app">Draw against these models</h2>
-<p>This run saved ${saved.length} model${saved.length === 1 ? '' : 's'} (<code>models/${escapeHtml(saved[0])}</code>${saved.length > 1 ? ', …' : ''}). Start the browser app on them with
-<code>npx digit-pairs app ${escapeHtml(runDir)}</code>, then open <a href="${url}">${url}</a>: draw two digits, run test pairs, or train a model in the tab.</p>`;
+<p>This run saved ${saved.length} model${saved.length === 1 ? '' : 's'} (<code>${MODELS_DIR}/${escapeHtml(saved[0])}</code>${saved.length > 1 ? ', …' : ''}). Start the browser app on them with
+<code>npx digit-pairs app ${escapeHtml(runDir)}</code>, then ${open}: draw two digits, run test pairs, or train a model in the tab.</p>`;
 }
 
 function configTable(config: ExperimentConfig): string {
@@ -309,7 +302,7 @@ ${view.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}
 
 <h2>Example test pairs</h2>
 ${examples(view.examples)}
-${appSection(view.runDir, view.savedModels)}
+${appSection(view.runDir, view.savedModels, view.appPort)}
 
 <h2>Run</h2>
 ${configTable(config)}

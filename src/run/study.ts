@@ -4,9 +4,10 @@
  * summary and report are built from the folder afterwards (src/report).
  */
 import type { ExperimentConfig } from '../config.js';
+import { RESULTS_FILE } from '../run-folder.js';
 import type { RoundJob, RoundRecord } from '../train/records.js';
+import { writeExamples } from './examples.js';
 import { type LoggedJobs, type RunOptions, runLoggedJobs } from './execute.js';
-import { RESULTS_FILE } from './log.js';
 
 /** Every (model, round) job of a config, round by round so partial results cover every model. */
 export function allJobs(config: ExperimentConfig): RoundJob[] {
@@ -28,5 +29,6 @@ export function describeRound(r: RoundRecord, rounds: number): string {
  * outcome says `interrupted`.
  */
 export function runStudy(config: ExperimentConfig, options: RunOptions): Promise<LoggedJobs<RoundRecord>> {
+  writeExamples(options.runDir, config);
   return runLoggedJobs<RoundJob, RoundRecord>('study', config, allJobs(config), RESULTS_FILE, options, (r) => describeRound(r, config.rounds));
 }
