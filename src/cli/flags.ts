@@ -7,8 +7,9 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandName, type ExperimentConfig, parseConfig, recipeOf } from '../config.js';
 import { UserError } from '../errors.js';
-import { checkData, createRunDir, ensureWritableDir, HPARAMS_FILE, readRunConfig } from '../run/folder.js';
+import { checkData, createRunDir, ensureWritableDir } from '../run/folder.js';
 import type { QueueTarget } from '../run/queue.js';
+import { HPARAMS_FILE, readRunConfig } from '../run-folder.js';
 import { DEFAULT_LOCK_SECONDS, FLAG_OF, optionsOf, parseCommand, type RunFlags } from './options.js';
 
 /** A JSON file, or one line saying why it cannot be read. */

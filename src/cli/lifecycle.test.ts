@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readRecords } from '../run/log.js';
+import { readRecords } from '../run-folder.js';
 import type { RoundRecord } from '../train/records.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -64,7 +64,8 @@ describe('output folders that cannot be used are refused before any work (exit 2
 
 describe('a disk that fills up mid-run', () => {
   it('stops with one line and exit 1, keeps every finished round, and --resume finishes the run', (t) => {
-    withTmpfs(t, '8k', (dir) => {
+    // 4 KB pages: one for config.json, two for examples.json, one that the results fill.
+    withTmpfs(t, '16k', (dir) => {
       const out = join(dir, 'runs');
       const result = run(['study', ...TINY, '--rounds', '60', '--out', out]);
       // stderr also carries the progress lines of the rounds that finished: the message is the last line.

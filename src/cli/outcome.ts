@@ -1,4 +1,5 @@
 /** How a run's command ends: the report after the results, and what to say when stopped. */
+import { DEFAULT_APP_PORT } from '../app/manifest.js';
 
 type ReportModule = typeof import('../report/report.js');
 let reportModule: Promise<ReportModule> | undefined;
@@ -26,7 +27,7 @@ export async function reportOrExplain(runDir: string): Promise<number> {
   try {
     preloadReport();
     const { buildReport } = await reportModule!;
-    console.log(`report: ${(await buildReport(runDir)).html}`);
+    console.log(`report: ${(await buildReport(runDir, { appPort: DEFAULT_APP_PORT })).html}`);
     return 0;
   } catch (error) {
     console.error(

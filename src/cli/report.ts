@@ -1,11 +1,11 @@
 /** `digit-pairs report RUN_DIR`: rebuild a run's summary and report from its folder alone. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_APP_PORT } from '../app/manifest.js';
 import { UserError } from '../errors.js';
 import { buildReport } from '../report/report.js';
 import { toTerminal, writeSummary } from '../report/summary.js';
-import { readRunConfig } from '../run/folder.js';
-import { latestRecords, RESULTS_FILE, readRecords } from '../run/log.js';
+import { latestRecords, RESULTS_FILE, readRecords, readRunConfig } from '../run-folder.js';
 import { parseCommand } from './options.js';
 
 export const REPORT_USAGE = `digit-pairs report RUN_DIR — rebuild a run's summary (summary.md/.csv/.json) and report.html
@@ -19,7 +19,7 @@ export async function report(args: string[]): Promise<number> {
   // A tune run has folds, not rounds: its report is the grid alone.
   const isStudy = existsSync(join(runDir, RESULTS_FILE));
   const summary = isStudy ? writeSummary(runDir, config.models, latestRecords(readRecords(join(runDir, RESULTS_FILE)))) : [];
-  const built = await buildReport(runDir);
+  const built = await buildReport(runDir, { appPort: DEFAULT_APP_PORT });
   if (isStudy) console.log(toTerminal(summary));
   console.log(`\nreport: ${built.html}`);
   return 0;

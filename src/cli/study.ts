@@ -1,7 +1,7 @@
 /** `digit-pairs study`: the seed study (or any models, rounds, recipe), then its summary and report. */
 import { toTerminal, writeSummary } from '../report/summary.js';
-import { RESULTS_FILE } from '../run/log.js';
 import { runStudy } from '../run/study.js';
+import { RESULTS_FILE } from '../run-folder.js';
 import { setUp } from './flags.js';
 import { preloadReport, reportOrExplain, stopped } from './outcome.js';
 

@@ -1,8 +1,8 @@
 /** `digit-pairs tune`: cross-validated learning rate × λ per model, written to hparams.json. */
 import { join } from 'node:path';
 import type { ModelName } from '../models/registry.js';
-import { HPARAMS_FILE } from '../run/folder.js';
 import { runTune } from '../run/tune.js';
+import { HPARAMS_FILE } from '../run-folder.js';
 import { setUp } from './flags.js';
 import { preloadReport, reportOrExplain, stopped } from './outcome.js';
 

@@ -6,6 +6,7 @@
 import { ABLATION, type ModelName } from '../models/registry.js';
 import { meanStd } from '../stats.js';
 import type { RoundRecord } from '../train/records.js';
+import { markdownTable, type TableSpec } from './table.js';
 
 export interface Effect {
   family: keyof typeof ABLATION;
@@ -60,12 +61,21 @@ export function ablationEffects(records: RoundRecord[]): Effect[] {
   });
 }
 
+const signed = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(2);
+
+/** The effects table: one row per effect with both models' test errors paired by round. */
+export const EFFECTS_TABLE: TableSpec<Effect> = [
+  { header: 'Family', align: 'left', text: (e) => e.family },
+  { header: 'Effect', align: 'left', text: (e) => e.effect },
+  { header: 'From → to', align: 'left', text: (e) => `${e.from} → ${e.to}` },
+  { header: 'Δ test error [pp]', align: 'right', text: (e) => signed(e.meanDelta) },
+  { header: '95% interval', align: 'right', text: (e) => `[${signed(e.low)}, ${signed(e.high)}]` },
+  { header: 'Rounds', align: 'right', text: (e) => String(e.rounds) },
+];
+
 export function effectsMarkdown(effects: Effect[]): string {
-  const sign = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(2);
   return [
-    '| Family | Effect | From → to | Δ test error [pp] | 95% interval | Rounds |',
-    '|---|---|---|---:|---:|---:|',
-    ...effects.map((e) => `| ${e.family} | ${e.effect} | ${e.from} → ${e.to} | ${sign(e.meanDelta)} | [${sign(e.low)}, ${sign(e.high)}] | ${e.rounds} |`),
+    markdownTable(EFFECTS_TABLE, effects),
     '',
     'Δ = test error of the second model minus the first, paired by round (both see the same data); interval = mean ± t₀.₉₇₅·sd/√n.',
     '',

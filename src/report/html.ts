@@ -3,12 +3,12 @@
  * scripts, no network) that reads at 1280×800. Pure: strings in, a string out.
  */
 
-import { DEFAULT_APP_PORT } from '../app/manifest.js';
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { ModelName } from '../models/registry.js';
-import type { Effect } from './effects.js';
-import { SEED_TABLE } from './seed-table.js';
-import type { ModelSummary } from './summary.js';
+import { type Examples, MODELS_DIR, SUMMARY_JSON } from '../run-folder.js';
+import { EFFECTS_TABLE, type Effect } from './effects.js';
+import { AUTHORS_CODE_TABLE, DEAD_UNITS_TABLE, type ModelSummary, TABLE_III } from './summary.js';
+import { escapeHtml, htmlTable, isNumber, type TableSpec } from './table.js';
 
 /** A rendered figure: its SVG markup (from Vega) and the files it was saved to. */
 export interface FigureView {
@@ -18,18 +18,6 @@ export interface FigureView {
   /** Figure files relative to the run folder, linked under the figure. */
   files: string[];
 }
-
-/** One test pair: both digits as 14×14 bytes (0–255, before standardisation) and their classes. */
-export interface ExamplePair {
-  index: number;
-  first: Uint8Array;
-  second: Uint8Array;
-  firstClass: number;
-  secondClass: number;
-  target: number;
-}
-
-export type ExamplesView = { round: number; seed: number; pairs: ExamplePair[] } | { error: string };
 
 export interface TimingRow {
   model: ModelName;
@@ -46,7 +34,8 @@ export interface ReportView {
   /** Table III as in summary.json; NaN/null where a model has no finished round. */
   summary: ModelSummary[];
   figures: FigureView[];
-  examples: ExamplesView;
+  /** The run's examples.json; undefined for a folder without one (tuning runs, studies from before it was written). */
+  examples: Examples | undefined;
   /** Label/value lines: backend, versions, machine, dates. */
   facts: [string, string][];
   timings: TimingRow[];
@@ -58,74 +47,36 @@ export interface ReportView {
   tuning?: { figure?: FigureView; chosen: [model: string, learningRate: number, l2: number][] };
   /** Model folders the run saved (under models/), which the browser app can load. */
   savedModels: string[];
+  /** The port `digit-pairs app` serves on by default, for the link to it. */
+  appPort?: number;
 }
 
 /** The ablation's effects: Δ test error with its 95% interval, paired by round. */
 function effectsTable(effects: Effect[]): string {
   if (!effects.length) return '';
-  const signed = (v: number) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(2);
-  const rows = effects.map(
-    (e) =>
-      `<tr><td>${escapeHtml(e.family.toUpperCase())}</td><td>${escapeHtml(e.effect)}</td><td>${escapeHtml(e.from)} → ${escapeHtml(e.to)}</td>` +
-      `<td class="num">${signed(e.meanDelta)}</td><td class="num">[${signed(e.low)}, ${signed(e.high)}]</td><td class="num">${e.rounds}</td></tr>`,
-  );
   return `<h2>Effects of weight sharing and the auxiliary loss</h2>
-<table id="effects"><thead><tr><th>Family</th><th>Effect</th><th>From → to</th><th>Δ test error [pp]</th><th>95% interval</th><th>Rounds</th></tr></thead>
-<tbody>${rows.join('')}</tbody></table>
+${htmlTable(EFFECTS_TABLE, effects, { id: 'effects' })}
 <p class="note">Δ = test error of the second model minus the first, paired by round (both saw the same pairs); 95% interval = mean ± t·sd/√n over rounds. An interval that excludes 0 is a clear effect.</p>`;
 }
 
+/** The tuning run's choice per model (rows: model, learning rate, λ). */
+const TUNING_TABLE: TableSpec<[model: string, learningRate: number, l2: number]> = [
+  { header: 'Model', align: 'left', text: ([model]) => model },
+  { header: 'Learning rate', align: 'right', text: ([, learningRate]) => String(learningRate) },
+  { header: 'L2 λ', align: 'right', text: ([, , l2]) => String(l2) },
+];
+
 function tuningSection(tuning: ReportView['tuning']): string {
   if (!tuning) return '';
-  const rows = tuning.chosen.map(([m, lr, l2]) => `<tr><td>${escapeHtml(m)}</td><td class="num">${lr}</td><td class="num">${l2}</td></tr>`);
   return `<h2>Hyper-parameters from cross-validation</h2>
-<table id="tuning"><thead><tr><th>Model</th><th>Learning rate</th><th>L2 λ</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${htmlTable(TUNING_TABLE, tuning.chosen, { id: 'tuning' })}
 ${tuning.figure ? figure(tuning.figure) : ''}`;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-
-/** summary.json stores NaN as null (JSON has no NaN): both mean "no finished round". */
-const isNumber = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
-const fixed2 = (v: number | null | undefined) => (isNumber(v) ? v.toFixed(2) : '–');
-const thousands = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
-
-/** A number cell a test can read back: the shown text and the exact value in data-value. */
-function numberSpan(model: ModelName, field: keyof ModelSummary, value: number | null): string {
-  const exact = isNumber(value) ? ` data-value="${value}"` : '';
-  return `<span data-model="${model}" data-field="${field}"${exact}>${fixed2(value)}</span>`;
-}
-
 function tableIII(summary: ModelSummary[]): string {
-  const rows = summary.map((s) => {
-    const seed = SEED_TABLE[s.model];
-    // A model with no finished round has no mean: one dash, not "– ± –".
-    const pair = (mean: keyof ModelSummary, std: keyof ModelSummary) =>
-      isNumber(s[mean] as number) ? `${numberSpan(s.model, mean, s[mean] as number)} ± ${numberSpan(s.model, std, s[std] as number)}` : '–';
-    return `<tr data-model="${s.model}">
-      <th scope="row">${escapeHtml(s.model)}</th>
-      <td data-model="${s.model}" data-field="params">${thousands(s.params)}</td>
-      <td>${pair('trainErrorMean', 'trainErrorStd')}</td>
-      <td>${pair('testErrorMean', 'testErrorStd')}</td>
-      <td data-model="${s.model}" data-field="rounds">${s.rounds}</td>
-      <td data-model="${s.model}" data-field="failed">${s.failed.length}</td>
-      <td class="seed">${seed ? thousands(seed.params) : '–'}</td>
-      <td class="seed">${seed ? `${fixed2(seed.train[0])} ± ${fixed2(seed.train[1])}` : '–'}</td>
-      <td class="seed">${seed ? `${fixed2(seed.test[0])} ± ${fixed2(seed.test[1])}` : '–'}</td>
-    </tr>`;
-  });
   const failures = summary.flatMap((s) => s.failed.map((f) => `<li><b>${escapeHtml(s.model)}</b> round ${f.round + 1}: ${escapeHtml(f.reason)}</li>`));
-  return `<table class="t3" id="table-iii">
-    <caption>Table III · Results per model</caption>
-    <thead>
-      <tr><th rowspan="2">Model</th><th colspan="5">This run</th><th colspan="3" class="seed">Seed report</th></tr>
-      <tr><th>Parameters</th><th>Train error [%]</th><th>Test error [%]</th><th>Rounds</th><th>Failed</th>
-          <th class="seed">Parameters</th><th class="seed">Train error [%]</th><th class="seed">Test error [%]</th></tr>
-    </thead>
-    <tbody>${rows.join('')}</tbody>
-  </table>
-  <p class="note">Mean ± sample standard deviation (n − 1) over the rounds that finished, after the last epoch; the same numbers as <code>summary.json</code>.
+  return `${htmlTable(TABLE_III, summary, { id: 'table-iii', className: 't3', caption: 'Table III · Results per model' })}
+  <p class="note">Mean ± sample standard deviation (n − 1) over the rounds that finished, after the last epoch; the same numbers as <code>${SUMMARY_JSON}</code>.
   Failed rounds are listed below, never averaged in.</p>
   ${failures.length ? `<h3>Failed rounds</h3><ul class="failed" id="failed-rounds">${failures.join('')}</ul>` : '<p class="note" id="failed-rounds">No failed rounds.</p>'}`;
 }
@@ -134,25 +85,8 @@ function tableIII(summary: ModelSummary[]): string {
 function authorsCodeTable(summary: ModelSummary[]): string {
   const rows = summary.filter((s) => s.asComputed);
   if (rows.length === 0) return '';
-  const pair = (train: number | undefined, trainStd: number | undefined, test: number | undefined, testStd: number | undefined) =>
-    `${fixed2(train)} ± ${fixed2(trainStd)}</td><td>${fixed2(test)} ± ${fixed2(testStd)}`;
-  const body = rows.map((s) => {
-    const seed = SEED_TABLE[s.model];
-    const a = s.asComputed!;
-    const i = s.inference;
-    return `<tr data-model="${s.model}"><th scope="row">${escapeHtml(s.model)}</th>
-      <td class="seed">${seed ? pair(...seed.train, ...seed.test) : '–</td><td>–'}</td>
-      <td>${pair(a.trainMean, a.trainStd, a.testMean, a.testStd)}</td>
-      <td>${pair(s.trainErrorMean, s.trainErrorStd, s.testErrorMean, s.testErrorStd)}</td>
-      <td>${i ? pair(i.trainMean, i.trainStd, i.testMean, i.testStd) : '–</td><td>–'}</td></tr>`;
-  });
   return `<h2 id="authors-code">Protocol authors-code: Table III's way and the true errors</h2>
-<table class="t3" id="authors-code-table">
-  <thead><tr><th rowspan="2">Model</th><th colspan="2" class="seed">Seed report</th><th colspan="2">As the authors' code computes them</th>
-    <th colspan="2">True pair error (training mode)</th><th colspan="2">Pair error, inference mode</th></tr>
-  <tr>${'<th>Train [%]</th><th>Test [%]</th>'.repeat(4)}</tr></thead>
-  <tbody>${body.join('')}</tbody>
-</table>
+${htmlTable(AUTHORS_CODE_TABLE, rows, { id: 'authors-code-table', className: 't3', caption: 'Train / test error [%]' })}
 <p class="note">As computed: wrong pairs ÷ input rows, in training mode (dropout on, BatchNorm on batch statistics) over the training batches' chunks, as the authors' <code>Model.__compute_errors</code> does; the aux models feed two rows per pair, so for them this is half the pair error. True pair error: the same predictions ÷ pairs (the Table III above). Inference mode: the same weights measured as the report protocol measures.</p>`;
 }
 
@@ -160,12 +94,8 @@ function authorsCodeTable(summary: ModelSummary[]): string {
 function deadUnitsTable(summary: ModelSummary[]): string {
   const rows = summary.filter((s) => s.deadDigitUnits);
   if (rows.length === 0) return '';
-  const body = rows.map((s) => {
-    const d = s.deadDigitUnits!;
-    return `<tr><th scope="row">${escapeHtml(s.model)}</th><td class="num">${d.mean.toFixed(2)}</td><td class="num">${d.roundsWithAny} of ${d.perRound.length}</td><td>${d.perRound.join(' ')}</td></tr>`;
-  });
   return `<h3>Dead digit-logit units</h3>
-<table id="dead-units"><thead><tr><th>Model</th><th>Mean per round</th><th>Rounds with any</th><th>Per round</th></tr></thead><tbody>${body.join('')}</tbody></table>
+${htmlTable(DEAD_UNITS_TABLE, rows, { id: 'dead-units' })}
 <p class="note">A unit is dead when the tower's last ReLU clamps it to zero for every training digit (inference mode, after the last epoch): it passes no gradient back, so its digit class cannot be learnt again. 10 units per tower.</p>`;
 }
 
@@ -186,8 +116,9 @@ function digitSvg(pixels: Uint8Array, label: string): string {
   return `<svg class="digit" viewBox="0 0 14 14" width="56" height="56" role="img" aria-label="${escapeHtml(label)}" shape-rendering="crispEdges"><rect width="14" height="14" fill="white"/><g fill="black">${cells.join('')}</g></svg>`;
 }
 
-function examples(view: ExamplesView): string {
-  if ('error' in view) return `<p class="note">Example pairs unavailable: ${escapeHtml(view.error)}</p>`;
+function examples(view: Examples | undefined): string {
+  if (!view)
+    return '<p class="note" id="example-pairs">No example pairs: this run folder has no examples.json (a tuning run, or a study from before studies wrote it).</p>';
   const cells = view.pairs.map((p) => {
     const relation = p.target === 1 ? '≤' : '>';
     return `<div class="pair" data-target="${p.target}">
@@ -196,18 +127,19 @@ function examples(view: ExamplesView): string {
       <div class="idx">pair ${p.index}</div>
     </div>`;
   });
-  return `<p class="note">The first ${view.pairs.length} test pairs of round ${view.round + 1} (seed ${view.seed}), regenerated from the seed; channel 0 left, channel 1 right.
+  return `<p class="note">The first ${view.pairs.length} test pairs of round ${view.round + 1} (seed ${view.seed}), as the study drew them; channel 0 left, channel 1 right.
   Shown are the digit classes and the target (1 iff first ≤ second); for predictions, save the models (study --save-models) and open them in the browser app.</p>
   <div class="pairs" id="example-pairs">${cells.join('')}</div>`;
 }
 
 /** Saved models: how to draw against them in the browser app. */
-function appSection(runDir: string, saved: string[]): string {
+function appSection(runDir: string, saved: string[], port: number | undefined): string {
   if (saved.length === 0) return '';
-  const url = `http://127.0.0.1:${DEFAULT_APP_PORT}/`;
+  const url = `http://127.0.0.1:${port}/`;
+  const open = port === undefined ? 'open the address it prints' : `open <a href="${url}">${url}</a>`;
   return `<h2 id="app">Draw against these models</h2>
-<p>This run saved ${saved.length} model${saved.length === 1 ? '' : 's'} (<code>models/${escapeHtml(saved[0])}</code>${saved.length > 1 ? ', …' : ''}). Start the browser app on them with
-<code>npx digit-pairs app ${escapeHtml(runDir)}</code>, then open <a href="${url}">${url}</a>: draw two digits, run test pairs, or train a model in the tab.</p>`;
+<p>This run saved ${saved.length} model${saved.length === 1 ? '' : 's'} (<code>${MODELS_DIR}/${escapeHtml(saved[0])}</code>${saved.length > 1 ? ', …' : ''}). Start the browser app on them with
+<code>npx digit-pairs app ${escapeHtml(runDir)}</code>, then ${open}: draw two digits, run test pairs, or train a model in the tab.</p>`;
 }
 
 function configTable(config: ExperimentConfig): string {
@@ -257,6 +189,7 @@ const CSS = `
   th[scope=row], .kv th, .num th { text-align: left; }
   .t3 td { font-variant-numeric: tabular-nums; white-space: nowrap; }
   .t3 .seed { background: var(--seed); }
+  th.left, td.left { text-align: left; }
   .kv td { text-align: left; }
   .figrow { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; align-items: start; }
   .fig { margin: 0 0 12px; max-width: 100%; }
@@ -309,7 +242,7 @@ ${view.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}
 
 <h2>Example test pairs</h2>
 ${examples(view.examples)}
-${appSection(view.runDir, view.savedModels)}
+${appSection(view.runDir, view.savedModels, view.appPort)}
 
 <h2>Run</h2>
 ${configTable(config)}

@@ -3,7 +3,7 @@
  * 1280×800 as a reader would (Debian's Chromium, see ../testing/chromium.ts).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -90,5 +90,14 @@ describe('buildReport', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('reports a run folder without examples.json (made before studies wrote it) with a note in place of the pairs', async () => {
+    const older = mkdtempSync(join(tmpdir(), 'digit-pairs-report-older-'));
+    cpSync(runDir, older, { recursive: true });
+    rmSync(join(older, 'examples.json'));
+    const html = readFileSync((await buildReport(older)).html, 'utf8');
+    assert.match(html, /No example pairs: this run folder has no examples.json/);
+    assert.doesNotMatch(html, /class="pair"/);
   });
 });

@@ -10,24 +10,28 @@ import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import * as vl from 'vega-lite';
 import type { ExperimentConfig } from '../config.js';
-import { loadPools } from '../data/mnist.js';
-import { DIGIT_PIXELS, makeRoundData } from '../data/pairs.js';
+import { MODEL_JSON } from '../models/model-file.js';
 import type { ModelName } from '../models/registry.js';
-import { HPARAMS_FILE, readRunConfig, readRunFile } from '../run/folder.js';
-import { latestRecords, RESULTS_FILE, readRecords } from '../run/log.js';
-import { MODELS_DIR } from '../run/model-files.js';
 import type { HParamsFile } from '../run/tune.js';
+import {
+  FIGURES_DIR,
+  HPARAMS_FILE,
+  latestRecords,
+  MODELS_DIR,
+  REPORT_FILE,
+  RESULTS_FILE,
+  readExamples,
+  readRecords,
+  readRunConfig,
+  readRunFile,
+  SUMMARY_JSON,
+} from '../run-folder.js';
 import type { RoundRecord, RoundResult } from '../train/records.js';
 import { ablationEffects } from './effects.js';
 import { epochCurves, epochErrorSpec, errorBoxplotSpec, lossCurves, lossSpec, roundErrors, type TuneCell, tuneHeatmapSpec } from './figures.js';
-import { type ExamplePair, type ExamplesView, type FigureView, type ReportView, renderHtml, type TimingRow } from './html.js';
+import { type FigureView, type ReportView, renderHtml, type TimingRow } from './html.js';
 import { SEED_TABLE } from './seed-table.js';
 import { type ModelSummary, summarise } from './summary.js';
-
-export const REPORT_FILE = 'report.html';
-export const FIGURES_DIR = 'figures';
-/** How many test pairs the example grid shows. */
-const EXAMPLE_PAIRS = 12;
 
 const require = createRequire(import.meta.url);
 
@@ -58,35 +62,8 @@ export function svgToPng(svg: string): Buffer {
 
 /** summary.json as the study wrote it; recomputed from the results only when it is missing. */
 function readSummary(runDir: string, config: ExperimentConfig, records: RoundRecord[]): ModelSummary[] {
-  const path = join(runDir, 'summary.json');
+  const path = join(runDir, SUMMARY_JSON);
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ModelSummary[]) : summarise(records, config.models);
-}
-
-/**
- * The first test pairs of the run's first round, regenerated from its seed (the data are a pure
- * function of seed and pool) and turned back into 0–255 pixels with the round's train mean and std.
- */
-function examplePairs(config: ExperimentConfig, records: RoundRecord[]): ExamplesView {
-  const round = records.length ? Math.min(...records.map((r) => r.round)) : 0;
-  const seed = config.seed + round;
-  try {
-    const data = makeRoundData(loadPools(config.dataDir), config.pairs, seed);
-    const { input, classes, target } = data.test;
-    const toBytes = (offset: number) =>
-      Uint8Array.from(input.subarray(offset, offset + DIGIT_PIXELS), (v) => Math.min(255, Math.max(0, Math.round(v * data.std + data.mean))));
-    const pairs: ExamplePair[] = Array.from({ length: Math.min(EXAMPLE_PAIRS, data.test.count) }, (_, i) => ({
-      index: i,
-      first: toBytes(2 * i * DIGIT_PIXELS),
-      second: toBytes((2 * i + 1) * DIGIT_PIXELS),
-      firstClass: classes[2 * i],
-      secondClass: classes[2 * i + 1],
-      target: target[i],
-    }));
-    return { round, seed, pairs };
-  } catch (error) {
-    // e.g. a run made with --data whose folder is not on this machine: the rest of the report still stands.
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 function timings(records: RoundRecord[], config: ExperimentConfig): TimingRow[] {
@@ -143,22 +120,27 @@ async function renderFigure(runDir: string, id: string, name: string, caption: s
   return { id, caption, svg, files };
 }
 
-/**
- * Builds RUN_DIR/report.html and RUN_DIR/figures/*.{svg,png} from the run folder (config.json,
- * results.jsonl, summary.json). Safe to run again at any time, also on a partial run.
- * Returns the paths of the written report and figure files.
- */
 /** The model folders a run saved (study --save-models, export). */
 function savedModels(runDir: string): string[] {
   const dir = join(runDir, MODELS_DIR);
   return existsSync(dir)
     ? readdirSync(dir)
-        .filter((name) => existsSync(join(dir, name, 'model.json')))
+        .filter((name) => existsSync(join(dir, name, MODEL_JSON)))
         .sort()
     : [];
 }
 
-export async function buildReport(runDir: string): Promise<{ html: string; figures: string[] }> {
+export interface ReportOptions {
+  /** The port `digit-pairs app` serves on, for the link to it (without it the report names no address). */
+  appPort?: number;
+}
+
+/**
+ * Builds RUN_DIR/report.html and RUN_DIR/figures/*.{svg,png} from the run folder alone (config.json,
+ * results.jsonl, summary.json, examples.json, hparams.json, models/). Safe to run again at any time,
+ * also on a partial run. Returns the paths of the written report and figure files.
+ */
+export async function buildReport(runDir: string, options: ReportOptions = {}): Promise<{ html: string; figures: string[] }> {
   const config = readRunConfig(runDir);
   const meta = readRunFile(runDir).meta ?? {};
   const records = latestRecords(readRecords(join(runDir, RESULTS_FILE)));
@@ -238,7 +220,8 @@ export async function buildReport(runDir: string): Promise<{ html: string; figur
     config,
     summary,
     figures,
-    examples: examplePairs(config, records),
+    examples: readExamples(runDir),
+    appPort: options.appPort,
     facts: facts(runDir, config, meta),
     timings: timings(records, config),
     effects: ablationEffects(records),

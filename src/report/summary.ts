@@ -5,10 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelName } from '../models/registry.js';
+import { EFFECTS_FILE, SUMMARY_CSV, SUMMARY_JSON, SUMMARY_MD } from '../run-folder.js';
 import { meanStd } from '../stats.js';
 import type { RoundRecord, RoundResult } from '../train/records.js';
 import { ablationEffects, effectsMarkdown } from './effects.js';
 import { SEED_TABLE } from './seed-table.js';
+import { type Column, isNumber, markdownTable, plusMinus, type TableSpec, terminalTable, thousands } from './table.js';
 
 /** Train and test error, mean ± sample std over rounds. */
 export interface ErrorStats {
@@ -76,23 +78,89 @@ export function summarise(records: RoundRecord[], models: ModelName[]): ModelSum
   });
 }
 
-const pm = (mean: number, std: number) => (Number.isNaN(mean) ? '–' : `${mean.toFixed(2)} ± ${std.toFixed(2)}`);
-const thousands = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
+/** The seed report's mean ± std for a model, "–" for a model the seed did not have. */
+function seedPlusMinus(s: ModelSummary, set: 'train' | 'test'): string {
+  const [mean, std] = SEED_TABLE[s.model]?.[set] ?? [NaN, NaN];
+  return plusMinus(mean, std);
+}
+
+/** A Table III number in HTML: the shown text, and the exact value in data-value for a test to read back. */
+function fieldSpan(s: ModelSummary, field: keyof ModelSummary, text: string, value?: number): string {
+  const exact = isNumber(value) ? ` data-value="${value}"` : '';
+  return `<span data-model="${s.model}" data-field="${field}"${exact}>${text}</span>`;
+}
+
+/** Mean ± std of a Table III field pair; in HTML each number in its own span. */
+function errorColumn(header: string, mean: 'trainErrorMean' | 'testErrorMean', std: 'trainErrorStd' | 'testErrorStd'): Column<ModelSummary> {
+  const span = (s: ModelSummary, field: typeof mean | typeof std) => fieldSpan(s, field, s[field].toFixed(2), s[field]);
+  return {
+    header,
+    align: 'right',
+    text: (s) => plusMinus(s[mean], s[std]),
+    // A model with no finished round has no mean: one dash, not "– ± –".
+    html: (s) => (isNumber(s[mean]) ? `${span(s, mean)} ± ${span(s, std)}` : '–'),
+  };
+}
+
+const failedNote = (s: ModelSummary) => (s.failed.length ? ` (${s.failed.length} failed)` : '');
+
+/** Table III: our errors per model beside the seed report's (the terminal keeps to this run's columns). */
+export const TABLE_III: TableSpec<ModelSummary> = [
+  { header: 'Model', align: 'left', text: (s) => s.model },
+  { header: 'Parameters', align: 'right', text: (s) => thousands(s.params), html: (s) => fieldSpan(s, 'params', thousands(s.params)) },
+  errorColumn('Train error [%]', 'trainErrorMean', 'trainErrorStd'),
+  errorColumn('Test error [%]', 'testErrorMean', 'testErrorStd'),
+  {
+    header: 'Rounds',
+    align: 'right',
+    text: (s) => `${s.rounds}${failedNote(s)}`,
+    html: (s) => `${fieldSpan(s, 'rounds', String(s.rounds))}${failedNote(s)}`,
+  },
+  { header: 's/round', align: 'right', in: ['terminal'], text: (s) => (isNumber(s.secondsMean) ? s.secondsMean.toFixed(1) : '–') },
+  { header: 'Seed parameters', align: 'right', in: ['html'], htmlClass: 'seed', text: (s) => thousands(SEED_TABLE[s.model]?.params) },
+  { header: 'Seed train [%]', align: 'right', in: ['markdown', 'html'], htmlClass: 'seed', text: (s) => seedPlusMinus(s, 'train') },
+  { header: 'Seed test [%]', align: 'right', in: ['markdown', 'html'], htmlClass: 'seed', text: (s) => seedPlusMinus(s, 'test') },
+];
+
+/** "train / test" error, each mean ± std; "– / –" for a reading a round did not record. */
+const trainSlashTest = (e: ErrorStats | undefined) => (e ? `${plusMinus(e.trainMean, e.trainStd)} / ${plusMinus(e.testMean, e.testStd)}` : '– / –');
+
+/** The main fields' errors, which for protocol authors-code are the true pair errors in training mode. */
+const mainErrors = (s: ModelSummary): ErrorStats => ({
+  trainMean: s.trainErrorMean,
+  trainStd: s.trainErrorStd,
+  testMean: s.testErrorMean,
+  testStd: s.testErrorStd,
+});
+
+/** Protocol authors-code: its three readings of the same rounds beside the seed's Table III (rows: models with asComputed). */
+export const AUTHORS_CODE_TABLE: TableSpec<ModelSummary> = [
+  { header: 'Model', align: 'left', text: (s) => s.model },
+  {
+    header: 'Seed train / test [%]',
+    align: 'right',
+    in: ['markdown', 'html'],
+    htmlClass: 'seed',
+    text: (s) => `${seedPlusMinus(s, 'train')} / ${seedPlusMinus(s, 'test')}`,
+  },
+  { header: "As the authors' code computes them", align: 'right', text: (s) => trainSlashTest(s.asComputed) },
+  { header: 'True pair error, training mode', align: 'right', text: (s) => trainSlashTest(mainErrors(s)) },
+  { header: 'Pair error, inference mode', align: 'right', text: (s) => trainSlashTest(s.inference) },
+];
+
+/** Aux models: how often a digit-logit unit died (rows: models with deadDigitUnits). */
+export const DEAD_UNITS_TABLE: TableSpec<ModelSummary> = [
+  { header: 'Model', align: 'left', text: (s) => s.model },
+  { header: 'Mean dead units per round', align: 'right', text: (s) => s.deadDigitUnits!.mean.toFixed(2) },
+  { header: 'Rounds with any', align: 'right', text: (s) => `${s.deadDigitUnits!.roundsWithAny} of ${s.deadDigitUnits!.perRound.length}` },
+  { header: 'Per round', align: 'left', text: (s) => s.deadDigitUnits!.perRound.join(' ') },
+];
 
 /** Markdown: our Table III, with the seed's values beside each seed model. */
 export function toMarkdown(summary: ModelSummary[]): string {
-  const rows = summary.map((s) => {
-    const seed = SEED_TABLE[s.model];
-    const failed = s.failed.length ? ` (${s.failed.length} failed)` : '';
-    return `| ${s.model} | ${thousands(s.params)} | ${pm(s.trainErrorMean, s.trainErrorStd)} | ${pm(s.testErrorMean, s.testErrorStd)} | ${s.rounds}${failed} | ${
-      seed ? `${pm(...seed.train)} | ${pm(...seed.test)}` : '– | –'
-    } |`;
-  });
   const failures = summary.flatMap((s) => s.failed.map((f) => `- ${s.model} round ${f.round + 1}: ${f.reason}`));
   return [
-    '| Model | Parameters | Train error [%] | Test error [%] | Rounds | Seed train [%] | Seed test [%] |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows,
+    markdownTable(TABLE_III, summary),
     '',
     'Mean ± sample standard deviation (n − 1) over the rounds that finished; failed rounds are listed, not averaged.',
     ...(failures.length ? ['', 'Failed rounds:', ...failures] : []),
@@ -106,26 +174,10 @@ export function toMarkdown(summary: ModelSummary[]): string {
 function authorsCodeMarkdown(summary: ModelSummary[]): string[] {
   const rows = summary.filter((s) => s.asComputed);
   if (rows.length === 0) return [];
-  const cell = (e: ErrorStats | undefined, set: 'train' | 'test') => (e ? pm(e[`${set}Mean`], e[`${set}Std`]) : '–');
-  const seedCell = (s: ModelSummary, set: 'train' | 'test') => {
-    const seed = SEED_TABLE[s.model];
-    return seed ? pm(seed[set][0], seed[set][1]) : '–';
-  };
-  const main = (s: ModelSummary): ErrorStats => ({
-    trainMean: s.trainErrorMean,
-    trainStd: s.trainErrorStd,
-    testMean: s.testErrorMean,
-    testStd: s.testErrorStd,
-  });
   return [
     "## Protocol authors-code: Table III's way and the true errors",
     '',
-    "| Model | Seed train / test [%] | As the authors' code computes them | True pair error, training mode | Pair error, inference mode |",
-    '|---|---:|---:|---:|---:|',
-    ...rows.map(
-      (s) =>
-        `| ${s.model} | ${seedCell(s, 'train')} / ${seedCell(s, 'test')} | ${cell(s.asComputed, 'train')} / ${cell(s.asComputed, 'test')} | ${cell(main(s), 'train')} / ${cell(main(s), 'test')} | ${cell(s.inference, 'train')} / ${cell(s.inference, 'test')} |`,
-    ),
+    markdownTable(AUTHORS_CODE_TABLE, rows),
     '',
     "As computed: wrong pairs ÷ input rows, measured in training mode (dropout on, BatchNorm on batch statistics) over the training batches' chunks, as the authors' `Model.__compute_errors` does; aux models feed two rows per pair, so this is half their pair error. True pair error: the same predictions ÷ pairs. Inference mode: the same weights measured as the report protocol measures.",
     '',
@@ -139,12 +191,7 @@ function deadUnitsMarkdown(summary: ModelSummary[]): string[] {
   return [
     '## Dead digit-logit units',
     '',
-    '| Model | Mean dead units per round | Rounds with any | Per round |',
-    '|---|---:|---:|---|',
-    ...rows.map(
-      (s) =>
-        `| ${s.model} | ${s.deadDigitUnits!.mean.toFixed(2)} | ${s.deadDigitUnits!.roundsWithAny} of ${s.deadDigitUnits!.perRound.length} | ${s.deadDigitUnits!.perRound.join(' ')} |`,
-    ),
+    markdownTable(DEAD_UNITS_TABLE, rows),
     '',
     "A unit is dead when the tower's last ReLU clamps it to zero for every training digit (inference mode, after the last epoch): it passes no gradient, so its digit class cannot be learnt again. 10 units per tower.",
     '',
@@ -178,42 +225,12 @@ export function toCsv(summary: ModelSummary[]): string {
   return [header, ...rows, ''].join('\n');
 }
 
-/** A fixed-width table for the terminal. */
+/** Table III for the terminal, and the authors-code readings when the run has them. */
 export function toTerminal(summary: ModelSummary[]): string {
-  const head = ['model', 'params', 'train error %', 'test error %', 'rounds', 's/round'];
-  const body = summary.map((s) => [
-    s.model,
-    thousands(s.params),
-    pm(s.trainErrorMean, s.trainErrorStd),
-    pm(s.testErrorMean, s.testErrorStd),
-    `${s.rounds}${s.failed.length ? ` +${s.failed.length} failed` : ''}`,
-    Number.isNaN(s.secondsMean) ? '–' : s.secondsMean.toFixed(1),
-  ]);
-  const table = [fixedWidth(head, body)];
   const authors = summary.filter((s) => s.asComputed);
-  if (authors.length) {
-    const pair = (e: ErrorStats) => `${pm(e.trainMean, e.trainStd)} / ${pm(e.testMean, e.testStd)}`;
-    table.push(
-      '',
-      'protocol authors-code, train / test error %:',
-      fixedWidth(
-        ['model', "as the authors' code computes", 'true pair error (training mode)', 'inference mode'],
-        authors.map((s) => [
-          s.model,
-          pair(s.asComputed!),
-          pair({ trainMean: s.trainErrorMean, trainStd: s.trainErrorStd, testMean: s.testErrorMean, testStd: s.testErrorStd }),
-          s.inference ? pair(s.inference) : '–',
-        ]),
-      ),
-    );
-  }
+  const table = [terminalTable(TABLE_III, summary)];
+  if (authors.length) table.push('', 'protocol authors-code, train / test error %:', terminalTable(AUTHORS_CODE_TABLE, authors));
   return table.join('\n');
-}
-
-function fixedWidth(head: string[], body: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
 /**
@@ -223,10 +240,10 @@ function fixedWidth(head: string[], body: string[][]): string {
 export function writeSummary(runDir: string, models: ModelName[], records: RoundRecord[]): ModelSummary[] {
   const summary = summarise(records, models);
   const effects = ablationEffects(records);
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  if (effects.length) writeFileSync(join(runDir, 'effects.json'), `${JSON.stringify(effects, null, 2)}\n`);
+  writeFileSync(join(runDir, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+  if (effects.length) writeFileSync(join(runDir, EFFECTS_FILE), `${JSON.stringify(effects, null, 2)}\n`);
   const effectsSection = effects.length ? `\n## Effects of weight sharing and the auxiliary loss\n\n${effectsMarkdown(effects)}` : '';
-  writeFileSync(join(runDir, 'summary.md'), toMarkdown(summary) + effectsSection);
-  writeFileSync(join(runDir, 'summary.csv'), toCsv(summary));
+  writeFileSync(join(runDir, SUMMARY_MD), toMarkdown(summary) + effectsSection);
+  writeFileSync(join(runDir, SUMMARY_CSV), toCsv(summary));
   return summary;
 }

@@ -1,6 +1,6 @@
 /**
- * A run folder: its name, the checks before any work, the resolved config with what produced
- * it (code version and commit, machine, each session), and reading it back.
+ * A run folder: its name, the checks before any work, and the resolved config with what produced
+ * it (code version and commit, machine, each session). Its file names and readers: ../run-folder.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -8,18 +8,10 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
-import { type ExperimentConfig, parseConfig } from '../config.js';
+import type { ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
 import { UserError } from '../errors.js';
-
-export const CONFIG_FILE = 'config.json';
-export const HPARAMS_FILE = 'hparams.json';
-
-/** config.json: the resolved config and what produced it. */
-export interface RunFile {
-  config: ExperimentConfig;
-  meta: Record<string, unknown> & { sessions?: object[] };
-}
+import { CONFIG_FILE, readRunFile } from '../run-folder.js';
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
@@ -73,22 +65,6 @@ export function createRunDir(root: string, prefix = ''): string {
       if (errorCode(error) !== 'EEXIST') throw new UserError(`--out ${root}: cannot create ${dir} (${errorCode(error)})`);
     }
   }
-}
-
-/** config.json of a run folder, as written. */
-export function readRunFile(runDir: string): RunFile {
-  const path = join(runDir, CONFIG_FILE);
-  if (!existsSync(path)) throw new UserError(`${runDir}: not a run folder (no ${CONFIG_FILE})`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunFile;
-  } catch (error) {
-    throw new UserError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-}
-
-/** The config recorded in a run folder, validated. */
-export function readRunConfig(runDir: string): ExperimentConfig {
-  return parseConfig(readRunFile(runDir).config);
 }
 
 /** Fails fast, before any worker starts, on data that cannot be read or is too small. */

@@ -7,14 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { type DecodedModel, decodeModel, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
-import type { ModelName } from '../models/registry.js';
 import { encodeRoundModel, type TrainedRoundModel } from '../train/round.js';
 import { codeRevision } from './folder.js';
-
-export const MODELS_DIR = 'models';
-
-/** A round's model folder name: rounds counted from 1, as users read them. */
-export const modelDirName = (model: ModelName, round: number) => `${model}-round${round + 1}`;
 
 /** Writes `trained` into `dir` (made if missing), saying it came from `runDir` and this code. */
 export function writeModelFiles(dir: string, trained: TrainedRoundModel, runDir: string): void {

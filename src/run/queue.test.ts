@@ -15,9 +15,9 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { parseConfig } from '../config.js';
+import { readRecords } from '../run-folder.js';
 import type { RoundRecord } from '../train/records.js';
 import { codeRevision } from './folder.js';
-import { readRecords } from './log.js';
 import { dataFingerprint, parseQueueUrl, QUEUE_NAME } from './queue.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));

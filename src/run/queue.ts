@@ -13,9 +13,9 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
 import { UserError } from '../errors.js';
+import { jobKey } from '../run-folder.js';
 import { failedRecord, type Job, type JobRecord } from '../train/records.js';
 import { codeRevision } from './folder.js';
-import { jobKey } from './log.js';
 import { type JobPool, type JobRunner, type PoolHandlers, ThreadPool } from './pool.js';
 
 export const QUEUE_NAME = 'digit-pairs';

@@ -11,8 +11,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config.js';
 import { type ModelSummary, writeSummary } from '../report/summary.js';
+import { RESULTS_FILE, readRecords } from '../run-folder.js';
 import type { RoundRecord } from '../train/records.js';
-import { RESULTS_FILE, readRecords } from './log.js';
 import { runStudy } from './study.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
+import { RESULTS_FILE } from '../run-folder.js';
 import { failedRecord, type RoundJob, type RoundRecord } from '../train/records.js';
-import { RESULTS_FILE } from './log.js';
 import { RunLog } from './run-log.js';
 
 const config = parseConfig({ models: ['baseline', 'cnn'], rounds: 2 });

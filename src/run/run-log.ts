@@ -7,11 +7,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
+import { CONFIG_FILE, jobKey, latestRecords, MODELS_DIR, modelDirName, readRecords, readRunFile } from '../run-folder.js';
 import type { Job, JobRecord } from '../train/records.js';
 import type { TrainedRoundModel } from '../train/round.js';
-import { CONFIG_FILE, readRunFile, recordSession, writeRunFile } from './folder.js';
-import { appendRecord, dropTornTail, jobKey, latestRecords, readRecords, retryable } from './log.js';
-import { MODELS_DIR, modelDirName, writeModelFiles } from './model-files.js';
+import { recordSession, writeRunFile } from './folder.js';
+import { appendRecord, dropTornTail, retryable } from './log.js';
+import { writeModelFiles } from './model-files.js';
 
 /** The log or a model file could not be written (a full disk, a folder gone): the run stopped; what was written before stands. */
 export class LogWriteError extends Error {

@@ -7,8 +7,8 @@ import { parseConfig } from '../config.js';
 import { ABLATION_MODELS } from '../models/registry.js';
 import type { Effect } from '../report/effects.js';
 import { type ModelSummary, writeSummary } from '../report/summary.js';
+import { readRecords } from '../run-folder.js';
 import type { RoundRecord } from '../train/records.js';
-import { readRecords } from './log.js';
 import { runStudy } from './study.js';
 
 const tiny = parseConfig({ rounds: 2, epochs: 1, pairs: 60, batchSize: 30 });

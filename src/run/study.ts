@@ -4,9 +4,10 @@
  * summary and report are built from the folder afterwards (src/report).
  */
 import type { ExperimentConfig } from '../config.js';
+import { RESULTS_FILE } from '../run-folder.js';
 import type { RoundJob, RoundRecord } from '../train/records.js';
+import { writeExamples } from './examples.js';
 import { type LoggedJobs, type RunOptions, runLoggedJobs, runnerFor } from './execute.js';
-import { RESULTS_FILE } from './log.js';
 import { RunLog } from './run-log.js';
 
 /** Every (model, round) job of a config, round by round so partial results cover every model. */
@@ -29,6 +30,7 @@ export function describeRound(r: RoundRecord, rounds: number): string {
  * outcome says `interrupted`.
  */
 export async function runStudy(config: ExperimentConfig, options: RunOptions): Promise<LoggedJobs<RoundRecord>> {
+  writeExamples(options.runDir, config);
   const log = RunLog.open<RoundRecord>(options.runDir, 'study', config, RESULTS_FILE);
   return runLoggedJobs({
     command: 'study',

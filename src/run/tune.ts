@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import type { HyperParams } from '../models/hyper.js';
 import { MODELS, type ModelName } from '../models/registry.js';
+import { FOLDS_FILE, HPARAMS_FILE } from '../run-folder.js';
 import { meanStd } from '../stats.js';
 import type { FoldJob, FoldRecord, FoldResult } from '../train/records.js';
 import { type RunOptions, runLoggedJobs, runnerFor } from './execute.js';
-import { HPARAMS_FILE } from './folder.js';
-import { FOLDS_FILE } from './log.js';
 import { RunLog } from './run-log.js';
 
 /**

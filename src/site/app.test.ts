@@ -20,7 +20,7 @@ import { buildReport } from '../report/report.js';
 import { runStudy } from '../run/study.js';
 import { drawStroke, launchChromium } from '../testing/chromium.js';
 import { trainRound } from '../train/round.js';
-import { serveSite } from './server.js';
+import { DEFAULT_PORT, serveSite } from './server.js';
 import { appSite } from './site.js';
 
 /** What the page exposes as window.digitPairsApp (src/app/page.ts). */
@@ -162,7 +162,7 @@ describe('the browser app (digit-pairs app)', () => {
   });
 
   it("links the run's report to the app", async () => {
-    const { html } = await buildReport(runDir);
+    const { html } = await buildReport(runDir, { appPort: DEFAULT_PORT });
     const text = readFileSync(html, 'utf8');
     assert.match(text, /This run saved 2 models/);
     assert.ok(text.includes(`npx digit-pairs app ${runDir}`));

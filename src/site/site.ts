@@ -16,7 +16,7 @@ import { UserError } from '../errors.js';
 import { MODEL_FORMAT, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
 import { MODEL_NAMES, MODELS } from '../models/registry.js';
 import { codeRevision } from '../run/folder.js';
-import { MODELS_DIR } from '../run/model-files.js';
+import { MODELS_DIR } from '../run-folder.js';
 
 /** A file of the site: its content type and how to read it (read when served, so a big site starts at once). */
 export interface SiteFile {
