@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.js';
-import { seededValues } from '../engine/kernels/backend-compare.js';
 import { resetRoutes, setRoutes } from '../engine/routes.js';
 import { makeRng } from '../rng.js';
+import { seededValues } from '../testing/backend-compare.js';
 import { Params } from './layers.js';
 import { MODEL_NAMES, MODELS } from './registry.js';
 

@@ -8,7 +8,7 @@
  * equals theirs bit for bit (test beside this file) and evaluation, fused or not, gives the same
  * errors. Batch norm and ReLU are each optional (attrs `batchNorm`, `relu`).
  */
-import { getKernel, type KernelConfig, type KernelFunc, registerKernel, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { inferenceCoefficients } from './batch-norm.js';
 import { channelOps } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
@@ -43,8 +43,9 @@ function biasBatchNormRelu(args: Args): TensorInfo {
   return y;
 }
 
-/** Registers the kernel for wasm (new name: nothing replaced). Idempotent. */
-export function registerBiasBatchNormRelu(): void {
-  if (getKernel(BiasBatchNormRelu, 'wasm') !== undefined) return;
-  registerKernel({ kernelName: BiasBatchNormRelu, backendName: 'wasm', kernelFunc: biasBatchNormRelu as unknown as KernelFunc } satisfies KernelConfig);
-}
+/** The kernel for wasm (a new name: nothing replaced). */
+export const biasBatchNormReluWasmConfig: KernelConfig = {
+  kernelName: BiasBatchNormRelu,
+  backendName: 'wasm',
+  kernelFunc: biasBatchNormRelu as unknown as KernelFunc,
+};

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { runOn, seededValues, useBackend } from '../kernels/backend-compare.js';
+import { runOn, seededValues } from '../../testing/backend-compare.js';
+import { initBackend } from '../backend.js';
 import { resetRoutes, setRoutes } from '../routes.js';
 import { biasBatchNormRelu } from './epilogue.js';
 
@@ -89,7 +90,7 @@ for (const simd of [true, false]) {
 
 test('on wasm it is one kernel, not three', async () => {
   resetRoutes();
-  await useBackend('wasm');
+  await initBackend('wasm');
   const [x, bias, mean, variance, scale, offset] = inputsFor([4, 8], 1).map(({ values, shape }) => tf.tensor(values, shape));
   const norm = { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 };
   const profile = await tf.profile(() => biasBatchNormRelu(x!, bias!, norm, true));

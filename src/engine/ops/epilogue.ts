@@ -7,7 +7,7 @@
  * bit for bit, in one pass on wasm (../kernels/epilogue.ts); other backends run those ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BiasBatchNormRelu, type BiasBatchNormReluAttrs, registerBiasBatchNormRelu } from '../kernels/epilogue.js';
+import { BiasBatchNormRelu, type BiasBatchNormReluAttrs } from '../kernels/epilogue.js';
 import { routes } from '../routes.js';
 
 /** Batch norm in inference mode: the running statistics and the affine parameters, all [C]. */
@@ -21,7 +21,6 @@ export interface InferenceBatchNorm {
   varianceEpsilon: number;
 }
 
-let registered = false;
 function unfused(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean, pool: number): tf.Tensor {
   let y = tf.add(x, bias);
   if (norm) y = tf.batchNorm(y, norm.mean, norm.variance, norm.offset, norm.scale, norm.varianceEpsilon);
@@ -36,10 +35,6 @@ function unfused(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undef
 export function biasBatchNormRelu(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean, pool = 0): tf.Tensor {
   if (pool && !(relu && x.rank === 4))
     throw new Error(`biasBatchNormRelu: pooling needs a relu and an NHWC x, got rank ${x.rank}${relu ? '' : ' without relu'}`);
-  if (!registered) {
-    registerBiasBatchNormRelu();
-    registered = true;
-  }
   // Bias alone gains nothing from fusing (and the kernel's "+ 0" would turn −0 into +0).
   const fusable = routes.fusedEpilogue && (norm !== undefined || relu) && tf.getKernel(BiasBatchNormRelu, tf.getBackend()) !== undefined;
   if (!fusable || x.dtype !== 'float32') return tf.tidy(() => unfused(x, bias, norm, relu, pool));
