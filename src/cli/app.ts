@@ -1,6 +1,8 @@
 /** `digit-pairs app [MODEL_DIR | RUN_DIR …]`: the browser app, served on 127.0.0.1 or written as a static folder. */
+
+import { DEFAULT_APP_PORT } from '../app/manifest.js';
 import { UserError } from '../errors.js';
-import { DEFAULT_PORT, serveSite } from '../site/server.js';
+import { serveSite } from '../site/server.js';
 import { appSite } from '../site/site.js';
 import { writeSite } from '../site/write.js';
 import { type Options, parseFlags, wholeNumber } from './flags.js';
@@ -15,13 +17,13 @@ export const APP_HELP = `digit-pairs app [MODEL_DIR | RUN_DIR ...] [--port P] [-
 run test pairs, train a seed model in the tab. Everything (TensorFlow.js, its wasm, the digits, the
 models) is served from this machine; the page makes no request anywhere else.
 MODEL_DIR is a model folder; RUN_DIR a run made with --save-models (all its models are offered).
-  --port P   serve on http://127.0.0.1:P/ (default ${DEFAULT_PORT}; 0: any free port)
+  --port P   serve on http://127.0.0.1:P/ (default ${DEFAULT_APP_PORT}; 0: any free port)
   --out DIR  write the app as a static folder instead (serve it with any static file server)
 `;
 
 export async function app(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, APP_OPTIONS);
-  const port = values.port === undefined ? DEFAULT_PORT : wholeNumber('port', String(values.port));
+  const port = values.port === undefined ? DEFAULT_APP_PORT : wholeNumber('port', String(values.port));
   if (port < 0 || port > 65535) throw new UserError(`--port ${port}: must be 0–65535`);
   if (values.out !== undefined && values.port !== undefined) throw new UserError('--out and --port: give one (a static folder, or a server)');
   const site = appSite(positionals);

@@ -17,9 +17,9 @@ import { batchNormKernelConfigs, batchNormTrainGradConfig, fusedBatchNormWasmCon
 import { conv2DWasmConfig } from './kernels/conv2d.js';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
-import { biasBatchNormReluWasmConfig } from './kernels/epilogue.js';
 import type { HostBackendName } from './kernels/host-memory.js';
 import { identityWasmConfig } from './kernels/identity.js';
+import { fusedInferenceTailWasmConfig } from './kernels/inference-tail.js';
 import { maxPairsGradConfig, maxPairsKernelConfigs } from './kernels/max-pairs.js';
 import { maxPoolGradWasmConfig } from './kernels/max-pool-grad.js';
 import { reluGradConfig, reluKernelConfigs } from './kernels/relu.js';
@@ -48,7 +48,7 @@ const hostKernels = (backend: HostBackendName): KernelConfig[] => [
 
 /** Built once, so that a registered kernel can be recognised as ours by identity. */
 export const KERNELS: Readonly<Record<BackendName, readonly KernelConfig[]>> = {
-  wasm: [...WASM_REPLACEMENTS, ...hostKernels('wasm'), biasBatchNormReluWasmConfig],
+  wasm: [...WASM_REPLACEMENTS, ...hostKernels('wasm'), fusedInferenceTailWasmConfig],
   cpu: hostKernels('cpu'),
 };
 
