@@ -7,11 +7,14 @@
  *
  * Per-epoch evaluation is off, so an epoch is its training steps only (pairs / 100 of them);
  * the first epoch is warm-up (kernel setup, wasm compilation) and is left out. Node runs before
- * and after the browser, so a drift of the machine's speed during the run shows.
+ * and after the browser, so a drift of the machine's speed during the run shows. The browser
+ * side is the page as a user drives it: its training form, one model after the other in its
+ * trainer worker (so the form's limits apply: pairs ≤ 2499, epochs ≤ 500).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
 import type { TrainRequest, TrainResult } from '../src/app/protocol.js';
 import { parseConfig } from '../src/config.js';
 import { loadEmbeddedPools } from '../src/data/mnist.js';
@@ -49,6 +52,25 @@ function nodeStep(model: ModelName, pools: ReturnType<typeof loadEmbeddedPools>)
   return { ms: msPerStep(ends), batchLoss: record.batchLoss };
 }
 
+/** Trains `model` in the page as its Train button does, with per-epoch evaluation off. */
+async function trainInPage(page: Page, model: ModelName): Promise<{ ms: number; batchLoss: number[] }> {
+  const r = request(model);
+  await page.selectOption('#train-form select[name=model]', r.model);
+  await page.fill('#train-form input[name=epochs]', String(r.epochs));
+  await page.fill('#train-form input[name=pairs]', String(r.pairs));
+  await page.fill('#train-form input[name=seed]', String(r.seed));
+  await page.setChecked('#train-form input[name=eval]', r.evalEveryEpoch);
+  await page.click('#train-button'); // the page marks the status 'training' as it starts
+  await page.waitForFunction(() => ['done', 'failed'].includes(document.getElementById('train-status')?.dataset.state ?? ''), null, { timeout: 0 });
+  const { result, error } = await page.evaluate(() => {
+    const { training } = (window as unknown as { digitPairsApp: { training: { result?: TrainResult; error?: string } | null } }).digitPairsApp;
+    const result = training?.result && { epochEndMs: training.result.epochEndMs, batchLoss: training.result.record.batchLoss };
+    return { result, error: training?.error };
+  });
+  if (!result) throw new Error(`${model} in the browser: ${error ?? 'no result'}`);
+  return { ms: msPerStep(result.epochEndMs), batchLoss: result.batchLoss };
+}
+
 async function main(): Promise<void> {
   const load = loadavg()[0];
   await initBackend('wasm');
@@ -63,19 +85,7 @@ async function main(): Promise<void> {
   await page.waitForFunction(() => document.getElementById('engine')?.textContent?.startsWith('engine:'), null, { timeout: 60_000 });
   const version = browser.version();
   const inBrowser: { ms: number; batchLoss: number[] }[] = [];
-  for (const model of models) {
-    // The page's own trainer worker, driven as its Train button does.
-    const result = (await page.evaluate(async (r) => {
-      const { Engine } = (
-        window as unknown as { digitPairsBench: { Engine: new (url: string) => { ready: Promise<unknown>; call(k: string, a: unknown): Promise<unknown> } } }
-      ).digitPairsBench;
-      const engine = new Engine(new URL('engine-worker.js', location.href).href);
-      await engine.ready;
-      const out = (await engine.call('train', r)) as TrainResult;
-      return { epochEndMs: out.epochEndMs, batchLoss: out.record.batchLoss };
-    }, request(model))) as { epochEndMs: number[]; batchLoss: number[] };
-    inBrowser.push({ ms: msPerStep(result.epochEndMs), batchLoss: result.batchLoss });
-  }
+  for (const model of models) inBrowser.push(await trainInPage(page, model));
   await browser.close();
   server.close();
   const nodeAfter = models.map((m) => nodeStep(m, pools));

@@ -7,11 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../src/config.js';
 import { loadEmbeddedPools } from '../src/data/mnist.js';
 import { makeRoundData } from '../src/data/pairs.js';
+import { registerKernels } from '../src/engine/kernel-list.js';
 import { AdamOptimizer } from '../src/engine/optim/adam.js';
-import { registerWasmTrainingKernels, restoreStockWasmKernels } from '../src/engine/wasm-kernels.js';
 import { Params } from '../src/models/layers.js';
 import { MODELS, type ModelName } from '../src/models/registry.js';
 import { makeRng } from '../src/rng.js';
+import { restoreStockWasmKernels } from '../src/testing/stock-kernels.js';
 import { errorPercent } from '../src/train/evaluate.js';
 import { trainEpoch } from '../src/train/fit.js';
 import { kernelFlops } from './kernel-flops.js';
@@ -49,7 +50,7 @@ export interface Mode {
   apply(): void;
 }
 
-export const OURS: Mode = { name: 'after', apply: registerWasmTrainingKernels };
+export const OURS: Mode = { name: 'after', apply: () => registerKernels('wasm') };
 /** The kernel set this work started from: stock tfjs-wasm plus our conv backprop kernels. */
 export const BEFORE: Mode = {
   name: 'before',

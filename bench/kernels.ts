@@ -1,14 +1,13 @@
 /**
  * Times our wasm training kernels against the forward XNNPACK Conv2D (and the stock
  * Conv2DBackpropInput) on the conv shapes our models train with.
- *   npx tsc -p . && node dist/bench/kernels.js
+ *   npm run build && node dist/bench/kernels.js
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/engine/backend.js';
 import { chooseStrategy } from '../src/engine/kernels/conv2d-backprop-filter.js';
 import { type FilterGradStrategy, setRoutes } from '../src/engine/routes.js';
-import { registerWasmTrainingKernels } from '../src/engine/wasm-kernels.js';
 
 type Shape = [number, number, number, number];
 
@@ -39,9 +38,7 @@ function time(fn: () => void): number {
 
 async function main(): Promise<void> {
   const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm'); // before ours replaces it
-  registerWasmTrainingKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
-  await tf.ready();
+  await initBackend('wasm');
   const backend = tf.backend() as BackendWasm;
 
   const rows: string[][] = [['x', 'W', 'pad', 'Conv2D fwd', 'dW ours', '(dy-as-filter', 'x-as-filter)', 'dx ours', 'dx stock', 'dx speed-up']];

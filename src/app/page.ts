@@ -47,8 +47,6 @@ const state = {
   errors: [] as string[],
 };
 (window as unknown as { digitPairsApp: typeof state }).digitPairsApp = state;
-// For bench/browser.ts: engine workers of its own, on the page's files.
-(window as unknown as { digitPairsBench: { Engine: typeof Engine } }).digitPairsBench = { Engine };
 
 const workerUrl = new URL('engine-worker.js', location.href).href;
 const answering = new Engine(workerUrl);

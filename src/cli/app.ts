@@ -1,4 +1,5 @@
 /** `digit-pairs app [MODEL_DIR | RUN_DIR …]`: the browser app, served on 127.0.0.1 or written as a static folder. */
+
 import { UserError } from '../errors.js';
 import { serveSite } from '../site/server.js';
 import { appSite } from '../site/site.js';

@@ -12,13 +12,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
 import type { BackendName } from './backends.js';
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { registerKernels } from './kernel-list.js';
 
 export { BACKENDS, type BackendName } from './backends.js';
 
-/** Selects `name` as the TensorFlow.js backend, registering our wasm kernels first. */
+/** Selects `name` as the TensorFlow.js backend, registering our kernels for it first. Safe to call again. */
 export async function initBackend(name: BackendName): Promise<void> {
-  if (name === 'wasm') registerWasmTrainingKernels();
+  registerKernels(name);
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`could not initialise the TensorFlow.js '${name}' backend`);
   await tf.ready();

@@ -21,8 +21,8 @@ export interface Routes {
   filterGradStrategy: FilterGradStrategy | undefined;
   /** Whether the cost-based choice may pick 'gather-gemm'. */
   gatherGemm: boolean;
-  /** Evaluation's bias → batch norm → ReLU as one kernel (ops/epilogue.ts); false: the three ops. */
-  fusedEpilogue: boolean;
+  /** Evaluation's bias → batch norm → ReLU → max-pool as one kernel (ops/inference-tail.ts); false: the separate ops. */
+  fusedInferenceTail: boolean;
 }
 
 const DEFAULTS: Readonly<Routes> = {
@@ -32,7 +32,7 @@ const DEFAULTS: Readonly<Routes> = {
   simdFilterTiles: true,
   filterGradStrategy: undefined,
   gatherGemm: true,
-  fusedEpilogue: true,
+  fusedInferenceTail: true,
 };
 
 /** The routes in force. */

@@ -1,9 +1,9 @@
 /** Ablation: the aux loss without weight sharing — two MLP towers, one per digit, each with its digit head. */
 import * as tf from '@tensorflow/tfjs-core';
 import { baselineAux } from './baseline-aux.js';
+import { digitOutputs, interleave, splitPair } from './digit-head.js';
 import { linear } from './layers.js';
 import type { ModelSpec } from './model.js';
-import { digitOutputs, interleave, splitPair } from './pair-utils.js';
 import { mlpTower } from './towers.js';
 
 export const baselineAuxUnshared: ModelSpec = {

@@ -1,8 +1,8 @@
 /** Table I in blue: one MLP tower applied to each 196-pixel digit, its 10 outputs as digit logits. */
 import * as tf from '@tensorflow/tfjs-core';
+import { digitOutputs } from './digit-head.js';
 import { linear } from './layers.js';
 import type { ModelSpec } from './model.js';
-import { digitOutputs } from './pair-utils.js';
 import { mlpTower } from './towers.js';
 
 export const baselineAux: ModelSpec = {

@@ -1,8 +1,8 @@
 /** Table II in blue: one CNN tower applied to each single-channel digit, with digit logits. */
 import * as tf from '@tensorflow/tfjs-core';
+import { digitOutputs } from './digit-head.js';
 import { linear } from './layers.js';
 import type { ModelSpec } from './model.js';
-import { digitOutputs } from './pair-utils.js';
 import { cnnTower } from './towers.js';
 
 export const cnnAux: ModelSpec = {

@@ -6,9 +6,9 @@
  * learning-rate decay and 80 epochs (its recipe's own count). Design search: docs/research/.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { comparisonFromDigits } from './digit-head.js';
 import { batchNorm, conv2d, flatten, linear, maxPool, relu, sequential } from './layers.js';
 import type { ModelSpec } from './model.js';
-import { comparisonFromDigits } from './pair-utils.js';
 
 export const digitTower: ModelSpec = {
   description: 'shared CNN digit classifier (32c5-pool-64c3-pool-128-10); comparison computed from the digit probabilities',

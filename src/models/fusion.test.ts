@@ -1,15 +1,15 @@
 /**
- * Evaluation runs each layer's bias [→ batch norm] [→ ReLU] as one fused kernel on wasm
- * (sequential → biasBatchNormRelu). Every model's evaluation outputs must equal the unfused
+ * Evaluation runs each layer's bias [→ batch norm] [→ ReLU [→ max-pool]] as one fused kernel on
+ * wasm (sequential → fusedInferenceTail). Every model's evaluation outputs must equal the unfused
  * ops' bit for bit, with running statistics away from their initial 0 and 1.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.js';
-import { seededValues } from '../engine/kernels/backend-compare.js';
 import { resetRoutes, setRoutes } from '../engine/routes.js';
 import { makeRng } from '../rng.js';
+import { seededValues } from '../testing/backend-compare.js';
 import { Params } from './layers.js';
 import { MODEL_NAMES, MODELS } from './registry.js';
 
@@ -39,7 +39,7 @@ describe('fused evaluation', () => {
       );
       const ctx = { mode: 'eval' as const, rng: makeRng(0, 'eval') };
       const run = async (fused: boolean) => {
-        setRoutes({ fusedEpilogue: fused });
+        setRoutes({ fusedInferenceTail: fused });
         const profile = await tf.profile(() => {
           const out = forward(pairs, ctx);
           return [out.comparison, ...(out.digits ? [out.digits] : [])];

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/ops/batch-norm.js';
-import { biasBatchNormRelu, type InferenceBatchNorm } from '../engine/ops/epilogue.js';
+import { fusedInferenceTail, type InferenceBatchNorm } from '../engine/ops/inference-tail.js';
 import { maxPairs } from '../engine/ops/max-pairs.js';
 import { relu as reluOp } from '../engine/ops/relu.js';
 import { type Rng, uniformArray } from '../rng.js';
@@ -148,7 +148,7 @@ export function dropout(rate: number): Layer {
 
 /**
  * Applies layers in order. In evaluation every bias [→ batchNorm] [→ relu [→ maxPool]] run is one
- * step (biasBatchNormRelu): the same numbers, one pass over the layer's output instead of up to four.
+ * step (fusedInferenceTail): the same numbers, one pass over the layer's output instead of up to four.
  */
 export function sequential(...layers: Layer[]): Layer {
   const inference = fuseTails(layers);
@@ -167,7 +167,7 @@ function fuseTails(layers: Layer[]): Layer[] {
       steps.push(layers[i]!);
       continue;
     }
-    steps.push((x, ctx) => biasBatchNormRelu(biased.withoutBias(x, ctx), biased.bias, norm, withRelu, pool));
+    steps.push((x, ctx) => fusedInferenceTail(biased.withoutBias(x, ctx), biased.bias, norm, withRelu, pool));
     i = pool ? reluAt + 1 : withRelu ? reluAt : reluAt - 1;
   }
   return steps;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { loadModel } from '../api/model.js';
+import { DEFAULT_APP_PORT } from '../app/manifest.js';
 import { parseConfig } from '../config.js';
 import { MNIST_PIXELS } from '../data/digits.js';
 import { loadEmbeddedPools } from '../data/mnist.js';
@@ -20,7 +21,7 @@ import { buildReport } from '../report/report.js';
 import { runStudy } from '../run/study.js';
 import { drawStroke, launchChromium } from '../testing/chromium.js';
 import { trainRound } from '../train/round.js';
-import { DEFAULT_PORT, serveSite } from './server.js';
+import { serveSite } from './server.js';
 import { appSite } from './site.js';
 
 /** What the page exposes as window.digitPairsApp (src/app/page.ts). */
@@ -162,7 +163,7 @@ describe('the browser app (digit-pairs app)', () => {
   });
 
   it("links the run's report to the app", async () => {
-    const { html } = await buildReport(runDir, { appPort: DEFAULT_PORT });
+    const { html } = await buildReport(runDir, { appPort: DEFAULT_APP_PORT });
     const text = readFileSync(html, 'utf8');
     assert.match(text, /This run saved 2 models/);
     assert.ok(text.includes(`npx digit-pairs app ${runDir}`));

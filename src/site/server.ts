@@ -8,8 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { UserError } from '../errors.js';
 import type { Site } from './site.js';
 
-export { DEFAULT_APP_PORT as DEFAULT_PORT } from '../app/manifest.js';
-
 /** 'wasm-unsafe-eval': compiling WebAssembly (tfjs's binary, our SIMD kernels); no JavaScript eval. */
 const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'";

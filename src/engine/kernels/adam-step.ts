@@ -15,7 +15,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
 import { ADAM_CONSTANTS, heapAddress, simdKernels } from '../simd/kernels.js';
-import { type HostBackendName, hostMemory, registerHostKernels } from './host-memory.js';
+import { type HostBackendName, hostKernelConfigs, hostMemory } from './host-memory.js';
 
 export const AdamStep = 'AdamStep';
 
@@ -60,7 +60,5 @@ function kernel(name: HostBackendName): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
-/** Registers 'AdamStep' for wasm and cpu (a new kernel name: nothing replaced). Idempotent. */
-export function registerAdamStepKernels(): void {
-  registerHostKernels({ [AdamStep]: kernel });
-}
+/** 'AdamStep' for `backend` (a new name: nothing replaced). */
+export const adamStepKernelConfigs = (backend: HostBackendName) => hostKernelConfigs(backend, { [AdamStep]: kernel });

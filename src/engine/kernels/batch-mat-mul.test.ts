@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../backend.js'; // tfjs's gradients, for tf.grads of matMul
-import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
+import { maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
 
 const TOL = 1e-4;
 

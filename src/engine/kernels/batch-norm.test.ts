@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
+import { maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
 
 const CASES: { x: number[]; stats: number[]; withAffine: boolean }[] = [
   { x: [50, 14, 14, 32], stats: [32], withAffine: true },

@@ -18,19 +18,15 @@ import {
   FusedBatchNorm,
   type FusedBatchNormAttrs,
   type GradConfig,
-  getGradient,
-  getKernel,
   type KernelConfig,
   type KernelFunc,
   type NamedTensorInfoMap,
-  registerGradient,
-  registerKernel,
   type Tensor,
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
 import { type ChannelOps, channelOps } from './channel-ops.js';
-import { type HostBackendName, type HostMemory, hostMemory } from './host-memory.js';
+import { type HostBackendName, type HostMemory, hostKernelConfigs, hostMemory } from './host-memory.js';
 import { runStockKernel, stockSetup } from './wasm-ops.js';
 
 export const BatchNormTrain = 'BatchNormTrain';
@@ -237,25 +233,9 @@ export const batchNormTrainGradConfig: GradConfig = {
   },
 };
 
-export function batchNormKernelConfigs(backendName: HostBackendName): KernelConfig[] {
-  return [
-    { kernelName: BatchNormTrain, backendName, kernelFunc: trainKernel(backendName) },
-    { kernelName: BatchNormTrainGrad, backendName, kernelFunc: trainGradKernel(backendName) },
-  ];
-}
-
-/**
- * Registers 'BatchNormTrain' and its gradient kernel for wasm and cpu, and its gradient.
- * Idempotent; new kernel names, so nothing stock is replaced and order does not matter.
- */
-export function registerBatchNormTrainKernels(): void {
-  for (const name of ['wasm', 'cpu'] as const) {
-    for (const config of batchNormKernelConfigs(name)) {
-      if (getKernel(config.kernelName, name) === undefined) registerKernel(config);
-    }
-  }
-  if (getGradient(BatchNormTrain) === undefined) registerGradient(batchNormTrainGradConfig);
-}
+/** 'BatchNormTrain' and its gradient kernel for `backend` (new names: nothing replaced). */
+export const batchNormKernelConfigs = (backend: HostBackendName) =>
+  hostKernelConfigs(backend, { [BatchNormTrain]: trainKernel, [BatchNormTrainGrad]: trainGradKernel });
 
 /** True if `t` broadcasts along the last axis only: shape [C] or [1, …, 1, C]. */
 function isPerChannel(t: TensorInfo | undefined, channels: number): boolean {

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { CASES, type Case, convOutShape, maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
 import { resetRoutes, setRoutes } from '../routes.js';
-import { CASES, type Case, convOutShape, maxRelativeError, runOn, seededValues } from './backend-compare.js';
 
 const label = (c: Case) => `x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.stringify(c.pad)}`;
 

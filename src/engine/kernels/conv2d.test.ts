@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { CASES, type Case, maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
 import { resetRoutes, setRoutes } from '../routes.js';
-import { CASES, type Case, maxRelativeError, runOn, seededValues } from './backend-compare.js';
 import { scatterCostRatio } from './conv2d.js';
 
 const TOL = 1e-4;

@@ -7,18 +7,7 @@
 
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
-  type DataId,
-  type GradConfig,
-  getGradient,
-  getKernel,
-  type KernelBackend,
-  type KernelFunc,
-  registerGradient,
-  registerKernel,
-  type TensorInfo,
-  util,
-} from '@tensorflow/tfjs-core';
+import { type DataId, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 
 export type HostBackendName = 'wasm' | 'cpu';
 
@@ -62,15 +51,7 @@ export function hostMemory(name: HostBackendName, backend: KernelBackend): HostM
   return name === 'wasm' ? wasmMemory(backend as BackendWasm) : cpuMemory(backend as unknown as MathBackendCPU);
 }
 
-/**
- * Registers kernels of new names for both host backends (`make` builds each backend's
- * kernelFunc) and, if given, the gradient of the first. Idempotent: what is registered stays.
- */
-export function registerHostKernels(kernels: Record<string, (backend: HostBackendName) => KernelFunc>, gradient?: GradConfig): void {
-  for (const backendName of ['wasm', 'cpu'] as const) {
-    for (const [kernelName, make] of Object.entries(kernels)) {
-      if (getKernel(kernelName, backendName) === undefined) registerKernel({ kernelName, backendName, kernelFunc: make(backendName) });
-    }
-  }
-  if (gradient && getGradient(gradient.kernelName) === undefined) registerGradient(gradient);
+/** Kernel configs for `backendName` from `make` functions by kernel name, each building its kernelFunc for one backend. */
+export function hostKernelConfigs(backendName: HostBackendName, kernels: Record<string, (backend: HostBackendName) => KernelFunc>): KernelConfig[] {
+  return Object.entries(kernels).map(([kernelName, make]) => ({ kernelName, backendName, kernelFunc: make(backendName) }));
 }

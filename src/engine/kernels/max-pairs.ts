@@ -10,7 +10,7 @@
  * and dy·1 or dy·0 for each element equal to the max (both, on a tie; NaN equals nothing).
  */
 import { engine, type GradConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
-import { type HostBackendName, hostMemory, registerHostKernels } from './host-memory.js';
+import { type HostBackendName, hostKernelConfigs, hostMemory } from './host-memory.js';
 
 export const MaxPairs = 'MaxPairs';
 export const MaxPairsGrad = 'MaxPairsGrad';
@@ -61,7 +61,7 @@ function backwardKernel(name: HostBackendName): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
-const maxPairsGradConfig: GradConfig = {
+export const maxPairsGradConfig: GradConfig = {
   kernelName: MaxPairs,
   inputsToSave: ['x'],
   outputsToSave: [true],
@@ -71,7 +71,5 @@ const maxPairsGradConfig: GradConfig = {
   },
 };
 
-/** Registers both kernels for wasm and cpu, and the gradient. Idempotent (new kernel names). */
-export function registerMaxPairsKernels(): void {
-  registerHostKernels({ [MaxPairs]: forwardKernel, [MaxPairsGrad]: backwardKernel }, maxPairsGradConfig);
-}
+/** Both kernels for `backend` (new names: nothing replaced). */
+export const maxPairsKernelConfigs = (backend: HostBackendName) => hostKernelConfigs(backend, { [MaxPairs]: forwardKernel, [MaxPairsGrad]: backwardKernel });

@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../backend.js'; // tfjs's gradients, for tf.grad of maxPool
+import { maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
 import { resetRoutes, setRoutes } from '../routes.js';
-import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
 
 interface Case {
   x: [number, number, number, number];

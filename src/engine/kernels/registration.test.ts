@@ -1,35 +1,38 @@
 /**
- * Registration is idempotent, and repeated gradient calls leak nothing: no tensors, no wasm
- * data buckets, and no wasm heap growth (which is where a leaked XNNPACK operator — cached
- * by the C++ Conv2D under the id of the temporary filter we pass it — would show).
+ * Registration is idempotent and installs each backend's list, and repeated gradient calls
+ * leak nothing: no tensors, no wasm data buckets, and no wasm heap growth (which is where a
+ * leaked XNNPACK operator — cached by the C++ Conv2D under the id of the temporary filter we
+ * pass it — would show).
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmTrainingKernels, restoreStockWasmKernels } from '../wasm-kernels.js';
-import '../backend.js'; // tfjs's gradients, for training a model
 import { parseConfig } from '../../config.js';
 import { loadEmbeddedPools } from '../../data/mnist.js';
 import { makeRoundData } from '../../data/pairs.js';
 import { Params } from '../../models/layers.js';
 import { MODELS } from '../../models/registry.js';
 import { makeRng } from '../../rng.js';
+import { convOutShape, seededValues } from '../../testing/backend-compare.js';
+import { restoreStockWasmKernels } from '../../testing/stock-kernels.js';
 import { trainEpoch } from '../../train/fit.js';
-import { convOutShape, ensureConv2DGradient, seededValues, useBackend } from './backend-compare.js';
+import { type BackendName, initBackend } from '../backend.js';
+import { KERNELS, registerKernels } from '../kernel-list.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 
-test('registerWasmTrainingKernels is idempotent and installs our kernels', async () => {
+test('registerKernels is idempotent and installs our kernels', async () => {
   const warnings: unknown[] = [];
   const warn = console.warn;
   console.warn = (...args: unknown[]) => void warnings.push(args);
   try {
-    registerWasmTrainingKernels();
-    registerWasmTrainingKernels();
-    await useBackend('wasm');
-    registerWasmTrainingKernels(); // also safe once the backend is live
+    registerKernels('wasm');
+    registerKernels('wasm');
+    await initBackend('wasm');
+    registerKernels('wasm'); // also safe once the backend is live
+    await initBackend('wasm');
   } finally {
     console.warn = warn;
   }
@@ -38,9 +41,18 @@ test('registerWasmTrainingKernels is idempotent and installs our kernels', async
   assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm'), conv2DBackpropInputWasmConfig);
 });
 
+for (const backend of ['wasm', 'cpu'] satisfies BackendName[]) {
+  test(`initBackend('${backend}') installs its whole list, the kernels of every op of ours among them`, async () => {
+    await initBackend(backend);
+    for (const config of KERNELS[backend]) assert.equal(tf.getKernel(config.kernelName, backend), config, config.kernelName);
+    const names = KERNELS[backend].map((config) => config.kernelName);
+    for (const name of ['BatchNormTrain', 'ReluTrainable', 'MaxPairs', 'AdamStep']) assert.ok(names.includes(name), name);
+    for (const name of ['BatchNormTrain', 'ReluTrainable', 'MaxPairs']) assert.notEqual(tf.getGradient(name), undefined, `${name}'s gradient`);
+  });
+}
+
 test('repeated conv gradients leak no tensors, data buckets or wasm heap', async () => {
-  await useBackend('wasm');
-  ensureConv2DGradient();
+  await initBackend('wasm');
   const backend = tf.backend() as BackendWasm;
   // Stride 1 with cropping (pad 3 > kernel 3 − 1), 'same', and stride 2 (sliced dW, stock dx).
   type Shape = [number, number, number, number];
@@ -74,8 +86,8 @@ test('repeated conv gradients leak no tensors, data buckets or wasm heap', async
   tf.dispose(tensors.flatMap(({ x, w, dy }) => [x, w, dy]));
 });
 
-test('registerWasmTrainingKernels installs every kernel of ours; restoreStockWasmKernels undoes it', async () => {
-  await useBackend('wasm');
+test('restoreStockWasmKernels puts the stock kernels back; registerKernels reinstalls ours', async () => {
+  await initBackend('wasm');
   const ours = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'FusedBatchNorm', 'Sum'];
   const installed = () => ours.map((name) => tf.getKernel(name, 'wasm'));
   const mine = installed();
@@ -88,14 +100,14 @@ test('registerWasmTrainingKernels installs every kernel of ours; restoreStockWas
     }
     assert.equal(tf.getKernel('BatchNormTrain', 'wasm'), undefined);
   } finally {
-    registerWasmTrainingKernels();
+    registerKernels('wasm');
   }
   assert.deepEqual(installed(), mine);
   assert.notEqual(tf.getKernel('BatchNormTrain', 'wasm'), undefined);
 });
 
 test('a CNN training step leaks no tensors, data buckets or wasm heap', async () => {
-  await useBackend('wasm');
+  await initBackend('wasm');
   const backend = tf.backend() as BackendWasm;
   const params = new Params(makeRng(0, 'init'));
   const forward = MODELS['cnn-aux'].build(params);

@@ -9,7 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { engine, type GradConfig, getKernel, type KernelFunc, Relu, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
 import { heapAddress, simdKernels } from '../simd/kernels.js';
-import { type HostBackendName, hostMemory, registerHostKernels } from './host-memory.js';
+import { type HostBackendName, hostKernelConfigs, hostMemory } from './host-memory.js';
 
 export const ReluTrainable = 'ReluTrainable';
 export const ReluGrad = 'ReluGrad';
@@ -45,13 +45,11 @@ function backward(name: HostBackendName): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
-const reluGradConfig: GradConfig = {
+export const reluGradConfig: GradConfig = {
   kernelName: ReluTrainable,
   inputsToSave: ['x'],
   gradFunc: (dy, saved) => ({ x: () => engine().runKernel(ReluGrad, { dy: dy as Tensor, x: saved[0]! }) as Tensor }),
 };
 
-/** Registers both kernels for wasm and cpu, and the gradient. Idempotent (new kernel names). */
-export function registerReluKernels(): void {
-  registerHostKernels({ [ReluTrainable]: forward, [ReluGrad]: backward }, reluGradConfig);
-}
+/** Both kernels for `backend` (new names: nothing replaced). */
+export const reluKernelConfigs = (backend: HostBackendName) => hostKernelConfigs(backend, { [ReluTrainable]: forward, [ReluGrad]: backward });

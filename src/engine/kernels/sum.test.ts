@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { maxRelativeError, runOn, seededValues } from './backend-compare.js';
+import { maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
 
 const CASES: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
   { shape: [100, 14, 14, 32], axis: [0, 1, 2], keepDims: false }, // a conv bias gradient

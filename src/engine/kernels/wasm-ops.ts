@@ -8,7 +8,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
-/** The wasm backend's own kernels that ours replaced (see ../wasm-kernels.ts), by name. */
+/** The wasm backend's own kernels that ours replaced (see ../kernel-list.ts), by name. */
 const stockKernels = new Map<string, KernelConfig>();
 
 /** Records `config`, a stock kernel about to be replaced by ours, so ours can still call it. */

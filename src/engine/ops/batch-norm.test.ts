@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../backend.js'; // tfjs's gradients (the stock reference needs FusedBatchNorm's and Mean's)
-import { type BackendName, maxRelativeError, runOn, seededValues, useBackend } from '../kernels/backend-compare.js';
+import { maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
+import { type BackendName, initBackend } from '../backend.js';
 import { batchNormTrain } from './batch-norm.js';
 
 const TOL = 1e-4;
@@ -84,7 +84,7 @@ for (const [i, shape] of SHAPES.entries()) {
 }
 
 test('batchNormTrain leaks no tensors over repeated gradient steps on wasm', async () => {
-  await useBackend('wasm');
+  await initBackend('wasm');
   const x = tf.randomNormal([8, 5, 5, 16], 0, 1, 'float32', 1);
   const scale = tf.variable(tf.ones([16]));
   const offset = tf.variable(tf.zeros([16]));

@@ -9,7 +9,7 @@
  * including gradients through y, mean and variance.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNormTrain, type BatchNormTrainAttrs, registerBatchNormTrainKernels } from '../kernels/batch-norm.js';
+import { BatchNormTrain, type BatchNormTrainAttrs } from '../kernels/batch-norm.js';
 
 export interface BatchNormTrainOutputs {
   /** The normalised, scaled and shifted x. */
@@ -20,17 +20,11 @@ export interface BatchNormTrainOutputs {
   variance: tf.Tensor1D;
 }
 
-let registered = false;
-
 /**
  * Normalises `x` over every axis but the last with the batch's statistics, then applies
  * `scale` (γ) and `offset` (β), both [C]. Backends without our kernel get the stock ops.
  */
 export function batchNormTrain(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, varianceEpsilon: number): BatchNormTrainOutputs {
-  if (!registered) {
-    registerBatchNormTrainKernels(); // once: a benchmark may later unregister them on purpose
-    registered = true;
-  }
   if (tf.getKernel(BatchNormTrain, tf.getBackend()) === undefined) {
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(

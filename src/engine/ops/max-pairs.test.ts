@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../backend.js'; // tfjs's gradients (the stock reference needs Max's)
-import { type BackendName, runOn, seededValues } from '../kernels/backend-compare.js';
+import { runOn, seededValues } from '../../testing/backend-compare.js';
+import type { BackendName } from '../backend.js';
 import { maxPairs } from './max-pairs.js';
 
 const stock = (x: tf.Tensor) => tf.max(tf.reshape(x, [x.shape[0]!, -1, 2]), 2);

@@ -7,15 +7,9 @@
  * in one pass each way (see ../kernels/max-pairs.ts); backends without our kernel get that op.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MaxPairs, registerMaxPairsKernels } from '../kernels/max-pairs.js';
-
-let registered = false;
+import { MaxPairs } from '../kernels/max-pairs.js';
 
 export function maxPairs(x: tf.Tensor): tf.Tensor {
-  if (!registered) {
-    registerMaxPairsKernels();
-    registered = true;
-  }
   if (tf.getKernel(MaxPairs, tf.getBackend()) === undefined) return tf.max(tf.reshape(x, [...x.shape.slice(0, -1), -1, 2]), -1);
   return tf.engine().runKernel(MaxPairs, { x }) as tf.Tensor;
 }

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../backend.js'; // tfjs's gradients (the reference needs Relu's)
-import { type BackendName, runOn, seededValues } from '../kernels/backend-compare.js';
+import { runOn, seededValues } from '../../testing/backend-compare.js';
+import type { BackendName } from '../backend.js';
 import { resetRoutes, setRoutes } from '../routes.js';
 import { relu } from './relu.js';
 

@@ -4,15 +4,9 @@
  * get tf.relu.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ReluTrainable, registerReluKernels } from '../kernels/relu.js';
-
-let registered = false;
+import { ReluTrainable } from '../kernels/relu.js';
 
 export function relu(x: tf.Tensor): tf.Tensor {
-  if (!registered) {
-    registerReluKernels();
-    registered = true;
-  }
   if (x.dtype !== 'float32' || tf.getKernel(ReluTrainable, tf.getBackend()) === undefined) return tf.relu(x);
   return tf.engine().runKernel(ReluTrainable, { x }) as tf.Tensor;
 }

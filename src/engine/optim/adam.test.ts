@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../backend.js'; // tfjs's gradients
-import { type BackendName, seededValues, useBackend } from '../kernels/backend-compare.js';
+import { seededValues } from '../../testing/backend-compare.js';
+import { type BackendName, initBackend } from '../backend.js';
 import { resetRoutes, setRoutes } from '../routes.js';
 import { AdamOptimizer } from './adam.js';
 
@@ -42,7 +42,7 @@ for (const [backend, simd] of [
   ['cpu', false],
 ] as [BackendName, boolean][]) {
   test(`AdamOptimizer = tf.train.adam bit for bit over 30 steps on ${backend}${backend === 'wasm' && !simd ? ', SIMD off' : ''}`, async () => {
-    await useBackend(backend);
+    await initBackend(backend);
     setRoutes({ simd });
     const reference = train(tf.train.adam(0.01, 0.9, 0.999, 1e-8) as unknown as Schedulable, 30);
     const ours = new AdamOptimizer(0.01, 0.9, 0.999, 1e-8);
@@ -51,7 +51,7 @@ for (const [backend, simd] of [
 }
 
 test('AdamOptimizer leaks no tensors (beyond its two moment slots per variable)', async () => {
-  await useBackend('wasm');
+  await initBackend('wasm');
   const w = tf.variable(tf.ones([8, 8]));
   const optimizer = new AdamOptimizer(0.1);
   const step = () => tf.tidy(() => optimizer.applyGradients(tf.variableGrads(() => tf.sum(tf.square(w)) as tf.Scalar, [w]).grads));

@@ -3,10 +3,11 @@
  * per variable (../kernels/adam-step.ts) instead of twelve: the same moment slots, the same
  * float32 bias corrections 1 − β1ᵗ, 1 − β2ᵗ (β1ᵗ kept as tfjs keeps it: a float32 running product).
  * `learningRate` may be changed between steps, as a schedule does. (No getWeights/setWeights:
- * nothing here saves an optimiser's state; tfjs's defaults say so if called.)
+ * nothing here saves an optimiser's state; tfjs's defaults say so if called.) It has no stock
+ * fallback: its backend must come from `initBackend` (../backend.ts), which registers AdamStep.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamStep, type AdamStepAttrs, registerAdamStepKernels } from '../kernels/adam-step.js';
+import { AdamStep, type AdamStepAttrs } from '../kernels/adam-step.js';
 
 /** A name and its tensor, as tfjs optimisers take them (tfjs does not export the type). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -37,7 +38,6 @@ export class AdamOptimizer extends tf.Optimizer {
     super();
     this.accBeta1 = fr(beta1);
     this.accBeta2 = fr(beta2);
-    registerAdamStepKernels();
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {

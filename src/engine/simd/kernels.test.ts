@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '../kernels/backend-compare.js';
+import { initBackend } from '../backend.js';
 import { allocScratch, freeScratch, simdKernels, simdModuleBytes } from './kernels.js';
 
 test('the SIMD module is valid WebAssembly', () => {
@@ -12,7 +12,7 @@ test('the SIMD module is valid WebAssembly', () => {
 });
 
 test('its kernels work in place on the backend heap, across heap growth', async () => {
-  await useBackend('wasm');
+  await initBackend('wasm');
   const backend = tf.backend() as BackendWasm;
   const simd = simdKernels(backend);
   assert.ok(simd !== null);

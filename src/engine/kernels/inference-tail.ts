@@ -1,21 +1,23 @@
 /**
- * 'BiasBatchNormRelu' (wasm): an inference layer's tail, bias + batch norm (running
- * statistics) + ReLU, in one pass over the layer's output instead of three (Add, FusedBatchNorm,
- * Relu). Each is a full read and write of a tensor that per-epoch evaluation makes ~2000 pairs
- * deep: 81 of 393 ms of a cnn-aux evaluation on this machine before fusing.
+ * 'FusedInferenceTail' (wasm): an inference layer's tail, bias + batch norm (running
+ * statistics) + ReLU + max-pool, in one pass over the layer's output instead of four (Add,
+ * FusedBatchNorm, Relu, MaxPool). Each is a full read and write of a tensor that per-epoch
+ * evaluation makes ~2000 pairs deep: 81 of 393 ms of a cnn-aux evaluation on this machine
+ * before fusing the first three; with the pool, only the pooled output is written.
  *
  * Exact: every step is rounded to float32 where the separate kernels round it, so the output
- * equals theirs bit for bit (test beside this file) and evaluation, fused or not, gives the same
- * errors. Batch norm and ReLU are each optional (attrs `batchNorm`, `relu`).
+ * equals theirs bit for bit (../ops/inference-tail.test.ts) and evaluation, fused or not, gives
+ * the same errors. Batch norm, ReLU and the pool (after a ReLU only) are each optional (attrs
+ * `batchNorm`, `relu`, `pool`).
  */
-import { getKernel, type KernelConfig, type KernelFunc, registerKernel, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { inferenceCoefficients } from './batch-norm.js';
 import { channelOps } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
 
-export const BiasBatchNormRelu = 'BiasBatchNormRelu';
+export const FusedInferenceTail = 'FusedInferenceTail';
 
-export interface BiasBatchNormReluAttrs {
+export interface FusedInferenceTailAttrs {
   /** Inputs mean, variance, scale, offset are present (else: only the bias). */
   batchNorm: boolean;
   varianceEpsilon: number;
@@ -26,9 +28,9 @@ export interface BiasBatchNormReluAttrs {
 
 type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: unknown };
 
-function biasBatchNormRelu(args: Args): TensorInfo {
+function fusedInferenceTail(args: Args): TensorInfo {
   const { x, bias, mean, variance, scale, offset } = args.inputs;
-  const { batchNorm, varianceEpsilon, relu, pool } = args.attrs as BiasBatchNormReluAttrs;
+  const { batchNorm, varianceEpsilon, relu, pool } = args.attrs as FusedInferenceTailAttrs;
   const channels = x!.shape[x!.shape.length - 1] ?? 1;
   const mem = hostMemory('wasm', args.backend as never);
   const [count, h, w] = x!.shape;
@@ -43,8 +45,9 @@ function biasBatchNormRelu(args: Args): TensorInfo {
   return y;
 }
 
-/** Registers the kernel for wasm (new name: nothing replaced). Idempotent. */
-export function registerBiasBatchNormRelu(): void {
-  if (getKernel(BiasBatchNormRelu, 'wasm') !== undefined) return;
-  registerKernel({ kernelName: BiasBatchNormRelu, backendName: 'wasm', kernelFunc: biasBatchNormRelu as unknown as KernelFunc } satisfies KernelConfig);
-}
+/** The kernel for wasm (a new name: nothing replaced). */
+export const fusedInferenceTailWasmConfig: KernelConfig = {
+  kernelName: FusedInferenceTail,
+  backendName: 'wasm',
+  kernelFunc: fusedInferenceTail as unknown as KernelFunc,
+};

@@ -1,4 +1,8 @@
-/** Moving between a batch of pairs and its digits, for the towers that see one digit at a time. */
+/**
+ * The digit head of the models whose tower sees one digit at a time: splitting a batch of pairs
+ * into its digits and interleaving their outputs, the digit outputs an aux model reads, and the
+ * comparison computed from two digits' probabilities.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { relu } from '../engine/ops/relu.js';
 import type { HyperParams } from './hyper.js';

@@ -1,14 +1,15 @@
 /**
- * biasBatchNormRelu fused (one wasm kernel) against the separate Add, batchNorm and Relu it
- * replaces, on wasm: equal bit for bit, on the SIMD path (C a multiple of 4) and the
+ * fusedInferenceTail fused (one wasm kernel) against the separate Add, batchNorm, Relu and
+ * MaxPool it replaces, on wasm: equal bit for bit, on the SIMD path (C a multiple of 4) and the
  * JavaScript one, with negative zeros and NaN among the inputs.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { runOn, seededValues, useBackend } from '../kernels/backend-compare.js';
+import { runOn, seededValues } from '../../testing/backend-compare.js';
+import { initBackend } from '../backend.js';
 import { resetRoutes, setRoutes } from '../routes.js';
-import { biasBatchNormRelu } from './epilogue.js';
+import { fusedInferenceTail } from './inference-tail.js';
 
 after(resetRoutes);
 
@@ -37,9 +38,9 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 
 async function compare(shape: number[], withNorm: boolean, relu: boolean, seed: number, pool = 0) {
   const run = (fused: boolean) => {
-    setRoutes({ fusedEpilogue: fused });
+    setRoutes({ fusedInferenceTail: fused });
     return runOn('wasm', inputsFor(shape, seed, pool === 0), (x, bias, mean, variance, scale, offset) => [
-      biasBatchNormRelu(
+      fusedInferenceTail(
         x!,
         bias!,
         withNorm ? { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 } : undefined,
@@ -65,7 +66,7 @@ for (const simd of [true, false]) {
       [true, false],
       [false, true],
     ] as const) {
-      test(`biasBatchNormRelu fused = Add${withNorm ? ' + batchNorm' : ''}${relu ? ' + Relu' : ''} bit for bit on wasm: [${shape}]${simd ? '' : ', SIMD off'}`, async () => {
+      test(`fusedInferenceTail fused = Add${withNorm ? ' + batchNorm' : ''}${relu ? ' + Relu' : ''} bit for bit on wasm: [${shape}]${simd ? '' : ', SIMD off'}`, async () => {
         setRoutes({ simd });
         await compare(shape, withNorm, relu, shape.length * 10 + shape[shape.length - 1]!);
       });
@@ -79,7 +80,7 @@ for (const simd of [true, false]) {
     [[3, 5, 5, 6], 2],
   ] as const) {
     for (const withNorm of [true, false]) {
-      test(`biasBatchNormRelu fused with MaxPool(${pool}) = Add${withNorm ? ' + batchNorm' : ''} + Relu + MaxPool bit for bit on wasm: [${shape}]${simd ? '' : ', SIMD off'}`, async () => {
+      test(`fusedInferenceTail fused with MaxPool(${pool}) = Add${withNorm ? ' + batchNorm' : ''} + Relu + MaxPool bit for bit on wasm: [${shape}]${simd ? '' : ', SIMD off'}`, async () => {
         setRoutes({ simd });
         await compare([...shape], withNorm, true, 7 + pool, pool);
       });
@@ -89,10 +90,10 @@ for (const simd of [true, false]) {
 
 test('on wasm it is one kernel, not three', async () => {
   resetRoutes();
-  await useBackend('wasm');
+  await initBackend('wasm');
   const [x, bias, mean, variance, scale, offset] = inputsFor([4, 8], 1).map(({ values, shape }) => tf.tensor(values, shape));
   const norm = { mean: mean!, variance: variance!, scale: scale!, offset: offset!, varianceEpsilon: 1e-5 };
-  const profile = await tf.profile(() => biasBatchNormRelu(x!, bias!, norm, true));
-  assert.deepEqual(profile.kernelNames, ['BiasBatchNormRelu']);
+  const profile = await tf.profile(() => fusedInferenceTail(x!, bias!, norm, true));
+  assert.deepEqual(profile.kernelNames, ['FusedInferenceTail']);
   tf.dispose([x!, bias!, mean!, variance!, scale!, offset!, profile.result as tf.Tensor]);
 });

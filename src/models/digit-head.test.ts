@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.js';
-import { comparisonFromDigits, interleave, splitPair } from './pair-utils.js';
+import { comparisonFromDigits, interleave, splitPair } from './digit-head.js';
 
 before(() => initBackend('cpu'));
 
-describe('pair utilities', () => {
+describe('the digit head', () => {
   it('splitPair takes channel 0 as the first digit and channel 1 as the second', () => {
     const pairs = tf.concat([tf.fill([3, 1, 14, 14], 1), tf.fill([3, 1, 14, 14], 2)], 1);
     const [first, second] = splitPair(pairs);

@@ -1,51 +1,11 @@
 /**
  * Helpers for the kernel tests: run the same computation on the pure-JS `cpu` backend (the
- * reference) and on `wasm` with our kernels, from the same seeded inputs, and compare.
+ * reference) and on `wasm` with our kernels, from the same seeded inputs, and compare. Each
+ * backend is selected by `initBackend`, as a run selects it.
  * (Not named *test* so that `node --test` does not pick it up as a test file.)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../wasm-kernels.js';
-
-export type BackendName = 'cpu' | 'wasm';
-
-/** Selects a backend the way ../backend.ts does (our kernels registered before 'wasm'). */
-export async function useBackend(name: BackendName): Promise<void> {
-  if (name === 'wasm') registerWasmTrainingKernels();
-  if (!(await tf.setBackend(name))) throw new Error(`could not initialise backend '${name}'`);
-  await tf.ready();
-}
-
-/**
- * tfjs-core's node bundle registers no gradients (they live in unbundled ESM files), so if
- * nothing else has, register Conv2D's: the same two kernel calls tfjs-core's Conv2D_grad makes.
- */
-export function ensureConv2DGradient(): void {
-  if (tf.getGradient('Conv2D') !== undefined) return;
-  tf.registerGradient({
-    kernelName: 'Conv2D',
-    inputsToSave: ['x', 'filter'],
-    gradFunc: (dyArg, saved, attrs) => {
-      const dy = dyArg as tf.Tensor;
-      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
-      const common = { strides, pad, dataFormat, dimRoundingMode };
-      return {
-        x: () =>
-          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
-            ...common,
-            inputShape: x.shape,
-          } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        filter: () =>
-          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-            ...common,
-            filterShape: filter.shape,
-          } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      };
-    },
-  });
-}
+import { type BackendName, initBackend } from '../engine/backend.js';
 
 export type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -69,7 +29,7 @@ export async function runOn(
   inputs: { values: Float32Array; shape: number[] }[],
   fn: (...tensors: tf.Tensor[]) => tf.Tensor[],
 ): Promise<Float32Array[]> {
-  await useBackend(backend);
+  await initBackend(backend);
   const tensors = inputs.map(({ values, shape }) => tf.tensor(values, shape, 'float32'));
   const outs = tf.tidy(() => fn(...tensors));
   const values = outs.map((t) => t.dataSync() as Float32Array);

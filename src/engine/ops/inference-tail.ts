@@ -1,13 +1,14 @@
 /**
- * An inference layer's tail in one op: relu?(batchNorm?(x + bias)), batch norm with running
- * statistics. The same numbers as
+ * An inference layer's tail in one op: maxPool?(relu?(batchNorm?(x + bias))), batch norm with
+ * running statistics. The same numbers as
  *
- *   y = tf.add(x, bias); y = tf.batchNorm(y, mean, variance, offset, scale, ε); y = tf.relu(y)
+ *   y = tf.add(x, bias); y = tf.batchNorm(y, mean, variance, offset, scale, ε); y = tf.relu(y);
+ *   y = tf.maxPool(y, pool, pool, 'valid')
  *
- * bit for bit, in one pass on wasm (../kernels/epilogue.ts); other backends run those ops.
+ * bit for bit, in one pass on wasm (../kernels/inference-tail.ts); other backends run those ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BiasBatchNormRelu, type BiasBatchNormReluAttrs, registerBiasBatchNormRelu } from '../kernels/epilogue.js';
+import { FusedInferenceTail, type FusedInferenceTailAttrs } from '../kernels/inference-tail.js';
 import { routes } from '../routes.js';
 
 /** Batch norm in inference mode: the running statistics and the affine parameters, all [C]. */
@@ -21,7 +22,6 @@ export interface InferenceBatchNorm {
   varianceEpsilon: number;
 }
 
-let registered = false;
 function unfused(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean, pool: number): tf.Tensor {
   let y = tf.add(x, bias);
   if (norm) y = tf.batchNorm(y, norm.mean, norm.variance, norm.offset, norm.scale, norm.varianceEpsilon);
@@ -33,17 +33,13 @@ function unfused(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undef
  * relu?(batchNorm?(x + bias)) over the last axis of `x`, then MaxPool(pool) (stride pool, no
  * padding; only after a relu, NHWC x) if `pool` > 0; `bias` and the batch-norm tensors are [C].
  */
-export function biasBatchNormRelu(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean, pool = 0): tf.Tensor {
+export function fusedInferenceTail(x: tf.Tensor, bias: tf.Tensor, norm: InferenceBatchNorm | undefined, relu: boolean, pool = 0): tf.Tensor {
   if (pool && !(relu && x.rank === 4))
-    throw new Error(`biasBatchNormRelu: pooling needs a relu and an NHWC x, got rank ${x.rank}${relu ? '' : ' without relu'}`);
-  if (!registered) {
-    registerBiasBatchNormRelu();
-    registered = true;
-  }
+    throw new Error(`fusedInferenceTail: pooling needs a relu and an NHWC x, got rank ${x.rank}${relu ? '' : ' without relu'}`);
   // Bias alone gains nothing from fusing (and the kernel's "+ 0" would turn −0 into +0).
-  const fusable = routes.fusedEpilogue && (norm !== undefined || relu) && tf.getKernel(BiasBatchNormRelu, tf.getBackend()) !== undefined;
+  const fusable = routes.fusedInferenceTail && (norm !== undefined || relu) && tf.getKernel(FusedInferenceTail, tf.getBackend()) !== undefined;
   if (!fusable || x.dtype !== 'float32') return tf.tidy(() => unfused(x, bias, norm, relu, pool));
   const inputs: tf.NamedTensorMap = norm ? { x, bias, mean: norm.mean, variance: norm.variance, scale: norm.scale, offset: norm.offset } : { x, bias };
-  const attrs: BiasBatchNormReluAttrs = { batchNorm: norm !== undefined, varianceEpsilon: norm?.varianceEpsilon ?? 0, relu, pool };
-  return tf.engine().runKernel(BiasBatchNormRelu, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const attrs: FusedInferenceTailAttrs = { batchNorm: norm !== undefined, varianceEpsilon: norm?.varianceEpsilon ?? 0, relu, pool };
+  return tf.engine().runKernel(FusedInferenceTail, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
