@@ -4,7 +4,7 @@
  */
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { DigitPools } from '../data/digits.js';
-import { DIGIT_PIXELS, generatePairs, type PairSet, pixelStats, standardise } from '../data/pairs.js';
+import { generatePairs, type PairSet, pixelStats, selectPairs, standardise } from '../data/pairs.js';
 import { makeRng, permutation } from '../rng.js';
 import type { FoldJob, FoldResult, JobProgress } from './records.js';
 import { fitAsConfigured } from './round.js';
@@ -17,18 +17,6 @@ export function foldOf(count: number, folds: number, seed: number): Int32Array {
   return fold;
 }
 
-/** The pairs of `set` at `indices`, as a new set. */
-export function subset(set: PairSet, indices: number[]): PairSet {
-  const input = new Float32Array(indices.length * 2 * DIGIT_PIXELS);
-  const pick = <T extends Int32Array>(src: T, width: number) => {
-    const out = new Int32Array(indices.length * width);
-    for (const [k, i] of indices.entries()) out.set(src.subarray(i * width, (i + 1) * width), k * width);
-    return out;
-  };
-  for (const [k, i] of indices.entries()) input.set(set.input.subarray(i * 2 * DIGIT_PIXELS, (i + 1) * 2 * DIGIT_PIXELS), k * 2 * DIGIT_PIXELS);
-  return { input, target: pick(set.target, 1), classes: pick(set.classes, 2), poolIndex: pick(set.poolIndex, 2), count: indices.length };
-}
-
 /**
  * The round's training pairs (the very pairs its study round trains on) split into the
  * training folds and the validation fold, standardised with the training folds' statistics.
@@ -38,8 +26,8 @@ export function foldData(pools: DigitPools, config: ExperimentConfig, round: num
   const pairs = generatePairs(pools.train, config.pairs, seed, 'train-pairs');
   const folds = foldOf(pairs.count, config.tune.folds, seed);
   const indices = (inFold: boolean) => Array.from(folds.keys()).filter((i) => (folds[i] === fold) === inFold);
-  const train = subset(pairs, indices(false));
-  const validation = subset(pairs, indices(true));
+  const train = selectPairs(pairs, indices(false));
+  const validation = selectPairs(pairs, indices(true));
   const { mean, std } = pixelStats(train.input);
   standardise(train.input, mean, std);
   standardise(validation.input, mean, std);
