@@ -13,13 +13,10 @@ import type { ModelName } from '../models/registry.js';
 import { type FitOptions, type FitResult, fit } from './fit.js';
 import type { JobProgress, RoundJob, RoundResult } from './records.js';
 
-/** How a protocol measures a model's final errors. */
-const measureOf = (config: ExperimentConfig) => (config.protocol === 'authors-code' ? 'training-mode' : 'inference');
-
-/** fit() with what the config decides (batch size, measurement), its epochs reported as `task`. */
+/** fit() with what the config decides (batch size, protocol), its epochs reported as `task`. */
 export function fitAsConfigured(
   config: ExperimentConfig,
-  options: Omit<FitOptions, 'batchSize' | 'measure' | 'onEpoch'>,
+  options: Omit<FitOptions, 'batchSize' | 'protocol' | 'onEpoch'>,
   task: string,
   onEpoch?: (p: JobProgress) => void,
 ): FitResult {
@@ -27,7 +24,7 @@ export function fitAsConfigured(
   return fit({
     ...options,
     batchSize: config.batchSize,
-    measure: measureOf(config),
+    protocol: config.protocol,
     onEpoch: (epoch, losses, errors) => onEpoch?.({ task, epoch, epochs, loss: losses[losses.length - 1], batchLoss: losses, ...(errors ? { errors } : {}) }),
   });
 }
