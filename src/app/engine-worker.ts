@@ -10,8 +10,9 @@ import { parseConfig } from '../config.js';
 import { type DigitPools, decodeDigits } from '../data/digits.js';
 import { initBackend } from '../engine/backend.js';
 import { simdKernels } from '../engine/simd/kernels.js';
-import { encodeRoundModel, trainRound } from '../train/round.js';
-import { TrainedModel } from '../train/trained-model.js';
+import { encodeRoundModel } from '../models/model-file.js';
+import { TrainedModel } from '../models/trained-model.js';
+import { trainRound } from '../train/round.js';
 import type { FromWorker, RequestKind, Requests, ToWorker } from './protocol.js';
 
 const scope = self as unknown as { postMessage(message: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };

@@ -6,9 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { type DecodedModel, decodeModel, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
+import { type DecodedModel, decodeModel, encodeRoundModel, MODEL_JSON, type TrainedRoundModel, WEIGHTS_BIN } from '../models/model-file.js';
 import type { ModelName } from '../models/registry.js';
-import { encodeRoundModel, type TrainedRoundModel } from '../train/round.js';
 import { codeRevision } from './folder.js';
 
 export const MODELS_DIR = 'models';

@@ -11,11 +11,12 @@ import type { HyperParams } from '../models/hyper.js';
 import { type ForwardContext, Params } from '../models/layers.js';
 import type { Forward } from '../models/model.js';
 import { type WeightValues, weightValues } from '../models/model-file.js';
+import { comparisonProbabilities } from '../models/probabilities.js';
 import { authorsCodeErrorPercent, measureOf, type Protocol } from '../models/protocols.js';
 import { MODELS, type ModelName } from '../models/registry.js';
 import { makeRng, permutation, type Rng } from '../rng.js';
 import { takeBatch } from './batch.js';
-import { comparisonProbabilities, deadDigitUnits, errorOfProbabilities, errorPercent, wrongPairs } from './evaluate.js';
+import { deadDigitUnits, errorOfProbabilities, errorPercent, wrongPairs } from './evaluate.js';
 import { totalLoss } from './loss.js';
 import type { EpochErrors } from './records.js';
 

@@ -5,10 +5,11 @@
  */
 import type { ExperimentConfig } from '../config.js';
 import type { DigitPools } from '../data/digits.js';
+import type { TrainedRoundModel } from '../models/model-file.js';
 import { DivergedError } from './fit.js';
 import { runFold } from './fold.js';
 import { failedRecord, isFold, type Job, type JobProgress, type JobRecord } from './records.js';
-import { type TrainedRoundModel, trainRound } from './round.js';
+import { trainRound } from './round.js';
 
 /** A WebAssembly trap or an exhausted heap: the engine that hit it cannot be trusted with another job. */
 export function isFatal(error: unknown): boolean {

@@ -1,14 +1,13 @@
 /**
- * A trained model to use: compare two digits with a decoded model file. Pure (no files), so
- * the library's loadModel, `digit-pairs predict`, the self-checks of saved models and the
- * browser app all answer through the same code.
+ * A trained model to use: compare two digits with a decoded model file (./model-file.ts), in
+ * inference mode (./probabilities.ts). Pure (no files), so the library's loadModel,
+ * `digit-pairs predict`, the self-checks of saved models and the browser app all answer
+ * through the same code.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Digit, type PairSet, pooledDigit, standardise, unlabelledPairs } from '../data/pairs.js';
-import { type DecodedModel, decodeModel, inferenceContext, type ModelJson } from '../models/model-file.js';
-import { comparisonProbabilities } from './evaluate.js';
-
-export { type Digit, pooledDigit } from '../data/pairs.js';
+import { type DecodedModel, decodeModel, type ModelJson } from './model-file.js';
+import { comparisonProbabilities, inferenceContext } from './probabilities.js';
 
 export interface PairPrediction {
   /** P(first ≤ second). */
@@ -22,7 +21,7 @@ export class TrainedModel {
   readonly meta: ModelJson;
   private readonly decoded: DecodedModel;
 
-  /** A model from a decoded model file (see ../models/model-file.ts); the engine must be initialised. */
+  /** A model from a decoded model file (see ./model-file.ts); the engine must be initialised. */
   constructor(decoded: DecodedModel) {
     this.decoded = decoded;
     this.meta = decoded.meta;
