@@ -19,12 +19,20 @@ export const EVAL_CHUNK = 100;
 /** Inference-mode context (no randomness is drawn in inference mode; the Rng is a formality). */
 export const inferenceContext = (): ForwardContext => ({ mode: 'eval', rng: makeRng(0, 'inference') });
 
-/**
- * P(first ≤ second) for every pair of `set`, from `forward` in inference mode; or, as the
- * authors' code measured, in training mode (batch statistics, dropout on; BatchNorm's running
- * statistics move too) over consecutive chunks of `chunk` pairs.
- */
-export function comparisonProbabilities(forward: Forward, set: PairSet, rng: Rng, chunk = EVAL_CHUNK, mode: Mode = 'eval'): Float32Array {
+export interface ProbabilityOptions {
+  /** Pairs per forward pass (default EVAL_CHUNK). */
+  chunk?: number;
+  /** 'eval' (default) for inference; 'train' as the authors' code measured: batch statistics, dropout on, and BatchNorm's running statistics move too. */
+  mode?: Mode;
+}
+
+/** P(first ≤ second) for every pair of `set`, from `forward` over consecutive chunks of pairs. */
+export function comparisonProbabilities(
+  forward: Forward,
+  set: PairSet,
+  rng: Rng,
+  { chunk = EVAL_CHUNK, mode = 'eval' }: ProbabilityOptions = {},
+): Float32Array {
   const ctx: ForwardContext = { mode, rng };
   const out = new Float32Array(set.count);
   for (let start = 0; start < set.count; start += chunk) {

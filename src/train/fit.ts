@@ -152,7 +152,7 @@ function fitMember(options: FitOptions, member: number): MemberResult {
     const kept = options.keepWeights && member === 0 ? { kept: { weights: weightValues(params), heldOutProbabilities: inferenceP[1] } } : {};
     const common = { params: params.count(), epochs, batchLoss, ...(dead === undefined ? {} : { deadDigitUnits: dead }), ...kept };
     if (measureOf(options.protocol) !== 'training-mode') return { ...common, trainProbabilities: inferenceP[0], heldOutProbabilities: inferenceP[1] };
-    const [trainP, heldOutP] = [train, heldOut].map((set) => comparisonProbabilities(forward, set, evalRng, batchSize, 'train'));
+    const [trainP, heldOutP] = [train, heldOut].map((set) => comparisonProbabilities(forward, set, evalRng, { chunk: batchSize, mode: 'train' }));
     return { ...common, trainProbabilities: trainP, heldOutProbabilities: heldOutP, inference: errorsOf(...inferenceP) };
   } finally {
     optimizer.dispose();

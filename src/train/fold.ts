@@ -6,7 +6,7 @@ import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { DigitPools } from '../data/digits.js';
 import { generatePairs, type PairSet, pixelStats, selectPairs, standardise } from '../data/pairs.js';
 import { makeRng, permutation } from '../rng.js';
-import type { FoldJob, FoldResult, JobProgress } from './records.js';
+import type { FoldJob, FoldResult, JobOptions } from './records.js';
 import { fitAsConfigured } from './round.js';
 
 /** Fold of each of `count` pairs: a seeded permutation dealt round-robin, so folds differ in size by ≤ 1. */
@@ -34,7 +34,8 @@ export function foldData(pools: DigitPools, config: ExperimentConfig, round: num
   return { train, validation };
 }
 
-export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: JobProgress) => void): FoldResult {
+/** One training of the tuning grid: `job.model` at its grid point, trained on the other folds and validated on `job.fold`. */
+export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPools, { onEpoch }: Pick<JobOptions, 'onEpoch'> = {}): FoldResult {
   const started = performance.now();
   const seed = config.seed + job.round;
   const { train, validation } = foldData(pools, config, job.round, job.fold);
@@ -43,7 +44,7 @@ export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPool
   // same seed for every grid point: each sees the same initial weights and batches, so their
   // differences are the hyper-parameters' alone.
   const hyper = { ...recipeOf(config, job.model), learningRate: job.learningRate, l2: job.l2 };
-  const { final } = fitAsConfigured(config, { model: job.model, hyper, train, heldOut: validation, seed, evalEveryEpoch: false }, task, onEpoch);
+  const { final } = fitAsConfigured(config, { model: job.model, hyper, train, heldOut: validation, seed, evalEveryEpoch: false, task, onEpoch });
   return {
     ...job,
     seed,

@@ -7,15 +7,16 @@ import type { DigitPools } from '../data/digits.js';
 import { generatePairs, makeRoundData, selectPairs } from '../data/pairs.js';
 import { CHECK_PAIRS, type TrainedRoundModel } from '../models/model-file.js';
 import { type FitOptions, type FitResult, fit } from './fit.js';
-import type { JobProgress, RoundJob, RoundResult } from './records.js';
+import type { JobOptions, RoundJob, RoundResult } from './records.js';
 
-/** fit() with what the config decides (batch size, protocol), its epochs reported as `task`. */
-export function fitAsConfigured(
-  config: ExperimentConfig,
-  options: Omit<FitOptions, 'batchSize' | 'protocol' | 'onEpoch'>,
-  task: string,
-  onEpoch?: (p: JobProgress) => void,
-): FitResult {
+/** What a job fits: fit()'s options but those the config decides, and the job's progress under its name. */
+export interface JobFitOptions extends Omit<FitOptions, 'batchSize' | 'protocol' | 'onEpoch'>, Pick<JobOptions, 'onEpoch'> {
+  /** What is training, for the progress display: "cnn round 3/15". */
+  task: string;
+}
+
+/** fit() with what the config decides (batch size, protocol), its epochs reported as the job's progress. */
+export function fitAsConfigured(config: ExperimentConfig, { task, onEpoch, ...options }: JobFitOptions): FitResult {
   const epochs = options.hyper.epochs * (options.hyper.ensemble ?? 1);
   return fit({
     ...options,
@@ -25,33 +26,33 @@ export function fitAsConfigured(
   });
 }
 
-/** Trains and evaluates `job.model` for round `job.round` of `config`; with `keepModel`, also hands back the trained model. */
+/**
+ * Round `job.round` of the study for `job.model`: draws the round's pairs and initial weights
+ * from seed + round, trains the model's recipe and measures it as the config's protocol says.
+ * Returns the round's record and, with `keepModel`, the trained model for a model file.
+ */
 export function trainRound(
   job: RoundJob,
   config: ExperimentConfig,
   pools: DigitPools,
-  onEpoch?: (p: JobProgress) => void,
-  keepModel = false,
+  { onEpoch, keepModel = false }: JobOptions = {},
 ): { record: RoundResult; model?: TrainedRoundModel } {
   const started = performance.now();
   const seed = config.seed + job.round;
   const data = makeRoundData(pools, config.pairs, seed);
   const hyper = recipeOf(config, job.model);
-  const { final, epochs, kept, ...measured } = fitAsConfigured(
-    config,
-    {
-      model: job.model,
-      hyper,
-      train: data.train,
-      heldOut: data.test,
-      seed,
-      evalEveryEpoch: config.evalEveryEpoch,
-      epochEvalPairs: config.epochEvalPairs ?? undefined,
-      keepWeights: keepModel,
-    },
-    `${job.model} round ${job.round + 1}/${config.rounds}`,
+  const { final, epochs, kept, ...measured } = fitAsConfigured(config, {
+    model: job.model,
+    hyper,
+    train: data.train,
+    heldOut: data.test,
+    seed,
+    evalEveryEpoch: config.evalEveryEpoch,
+    epochEvalPairs: config.epochEvalPairs ?? undefined,
+    keepWeights: keepModel,
+    task: `${job.model} round ${job.round + 1}/${config.rounds}`,
     onEpoch,
-  );
+  });
   const record: RoundResult = {
     ...job,
     seed,
@@ -77,9 +78,4 @@ export function trainRound(
     checkProbabilities: kept.heldOutProbabilities.slice(0, checks.length),
   };
   return { record, model };
-}
-
-/** Trains and evaluates `job.model` for round `job.round` of `config`: fresh pairs, fresh weights. */
-export function runRound(job: RoundJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: JobProgress) => void): RoundResult {
-  return trainRound(job, config, pools, onEpoch).record;
 }
