@@ -1,6 +1,7 @@
 /**
  * One round of the study for one model: fresh pairs and fresh weights from seed + round, the
- * model's recipe, then train and test error in inference mode.
+ * model's recipe, then train and test error measured as the protocol says. Pure compute: the
+ * trained model comes back as data, and the run layer writes its files.
  */
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { DigitPools } from '../data/digits.js';
