@@ -16,8 +16,8 @@
  * and share of that peak (./kernel-profile.ts), so any machine's run shows how far each kernel
  * is from the limit, not only from PyTorch.
  *
- * Single rounds: each model runs `runRound` (src/train/round.ts) in a child Node process of its
- * own, so its peak RSS is its own; the timing is runRound's wall time (data preparation
+ * Single rounds: each model runs `trainRound` (src/train/round.ts) in a child Node process of its
+ * own, so its peak RSS is its own; the timing is trainRound's wall time (data preparation
  * included) on one thread (TensorFlow.js's wasm backend is single-threaded in Node).
  * Full study: `runStudy` with one worker per core, timed wall to wall.
  */
@@ -33,7 +33,7 @@ import { loadPools } from '../src/data/mnist.js';
 import { initBackend } from '../src/engine/backend.js';
 import { MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
 import { runStudy } from '../src/run/study.js';
-import { runRound } from '../src/train/round.js';
+import { trainRound } from '../src/train/round.js';
 import { kernelLines, OURS, profileModel } from './kernel-profile.js';
 import { measurePeak, type Peak } from './peak.js';
 
@@ -73,7 +73,7 @@ async function childRound(model: ModelName, epochs: number, evalEveryEpoch: bool
   await initBackend(config.backend);
   const pools = loadPools(config.dataDir);
   const tensorsBefore = tf.memory().numTensors;
-  const result = runRound({ model, round: 0 }, config, pools);
+  const { record: result } = trainRound({ model, round: 0 }, config, pools);
   const report: OurRound = {
     model,
     seconds: result.seconds,
@@ -170,7 +170,7 @@ function singleRounds(models: ModelName[], epochs: number, torchThreads: number,
   const ourTotal = ours.reduce((s, r) => s + r.seconds, 0);
   const torchTotal = torch ? Object.values(torch.models).reduce((s, m) => s + m.totals.seconds, 0) : undefined;
   rows.push(['total', fmt(ourTotal, 2), fmt(torchTotal, 2), ratio(ourTotal, torchTotal), '', '', fmt(Math.max(...ours.map((r) => r.maxRssMb)), 0), '']);
-  console.log(`\nOne round per model (ours: runRound, 1 thread; PyTorch: ${torch ? `${torch.threads} thread(s)` : 'not run'})`);
+  console.log(`\nOne round per model (ours: trainRound, 1 thread; PyTorch: ${torch ? `${torch.threads} thread(s)` : 'not run'})`);
   console.log(table(rows));
   if (torch) console.log(`PyTorch process peak RSS: ${mb(torch.maxRssKb).toFixed(0)} MB`);
   return { ours, torch };

@@ -48,7 +48,7 @@ function nodeStep(model: ModelName, pools: ReturnType<typeof loadEmbeddedPools>)
   const config = parseConfig({ models: [model], rounds: 1, seed: r.seed, pairs: r.pairs, epochs: r.epochs, evalEveryEpoch: false });
   const started = performance.now();
   const ends: number[] = [];
-  const { record } = trainRound({ model, round: 0 }, config, pools, () => ends.push(performance.now() - started));
+  const { record } = trainRound({ model, round: 0 }, config, pools, { onEpoch: () => ends.push(performance.now() - started) });
   return { ms: msPerStep(ends), batchLoss: record.batchLoss };
 }
 

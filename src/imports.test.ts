@@ -78,13 +78,21 @@ describe('imports', () => {
     assert.deepEqual(wrong, []);
   });
 
-  it('keep training code and the report apart: train/ never imports report/, run/ or cli/, even for types', () => {
-    const wrong = [...graph]
-      .filter(([file]) => folder(file) === 'train')
-      .flatMap(([file, imports]) =>
-        imports.filter(([t]) => ['report', 'run', 'cli'].includes(folder(t))).map(([t]) => `${relative(SRC, file)} → ${relative(SRC, t)}`),
-      );
-    assert.deepEqual(wrong, []);
+  it('keep training pure compute: train/ imports nothing from run/, report/, cli/ or site/ (even for types), nor anything that reaches a node: module', () => {
+    const train = [...graph].filter(([file]) => folder(file) === 'train');
+    const wrong = train.flatMap(([file, imports]) =>
+      imports.filter(([t]) => ['report', 'run', 'cli', 'site'].includes(folder(t))).map(([t]) => `${relative(SRC, file)} → ${relative(SRC, t)}`),
+    );
+    // Files, threads, the host: the run layer's. Whatever train/ reaches at run time must not touch them.
+    const reached = new Set<string>();
+    const visit = (f: string): void => {
+      if (reached.has(f)) return;
+      reached.add(f);
+      for (const [target, typeOnly] of graph.get(f) ?? []) if (!typeOnly) visit(target);
+    };
+    for (const [file] of train) visit(file);
+    const withNode = [...reached].filter((f) => /^import\s[^;]*?from\s+'node:/m.test(readFileSync(f, 'utf8'))).map((f) => `${relative(SRC, f)} imports node:`);
+    assert.deepEqual([...wrong, ...withNode], []);
   });
 
   it('keep the report to the run folder: at run time report/ imports config, stats, the run-folder module and model names, nothing of run/, data/, app/ or train/', () => {

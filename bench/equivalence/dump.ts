@@ -14,10 +14,10 @@ import { loadEmbeddedPools } from '../../src/data/mnist.js';
 import { makeRoundData, type PairSet } from '../../src/data/pairs.js';
 import { type BackendName, initBackend } from '../../src/engine/backend.js';
 import { batchNorm, conv2d, type ForwardContext, flatten, type Layer, linear, maxPool, Params, relu } from '../../src/models/layers.js';
+import { comparisonProbabilities } from '../../src/models/probabilities.js';
 import { MODELS } from '../../src/models/registry.js';
 import { makeRng, permutation } from '../../src/rng.js';
 import { takeBatch } from '../../src/train/batch.js';
-import { comparisonProbabilities } from '../../src/train/evaluate.js';
 import { trainEpoch } from '../../src/train/fit.js';
 import { totalLoss } from '../../src/train/loss.js';
 

@@ -10,8 +10,10 @@ import { parseConfig } from '../config.js';
 import { type DigitPools, decodeDigits } from '../data/digits.js';
 import { initBackend } from '../engine/backend.js';
 import { simdKernels } from '../engine/simd/kernels.js';
-import { encodeRoundModel, trainRound } from '../train/round.js';
-import { TrainedModel } from '../train/trained-model.js';
+import { encodeRoundModel } from '../models/model-file.js';
+import { TrainedModel } from '../models/trained-model.js';
+import type { JobProgress } from '../train/records.js';
+import { trainRound } from '../train/round.js';
 import type { FromWorker, RequestKind, Requests, ToWorker } from './protocol.js';
 
 const scope = self as unknown as { postMessage(message: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
@@ -57,17 +59,12 @@ const handlers: { [K in RequestKind]: (args: Requests[K]['args'], id: number) =>
     const data = await pools;
     const started = performance.now();
     const epochEndMs: number[] = [];
-    const { record, model } = trainRound(
-      { model: request.model, round: 0 },
-      config,
-      data,
-      (progress) => {
-        const ms = performance.now() - started;
-        epochEndMs.push(ms);
-        post({ id, progress: { ...progress, ms } });
-      },
-      true,
-    );
+    const onEpoch = (progress: JobProgress) => {
+      const ms = performance.now() - started;
+      epochEndMs.push(ms);
+      post({ id, progress: { ...progress, ms } });
+    };
+    const { record, model } = trainRound({ model: request.model, round: 0 }, config, data, { onEpoch, keepModel: true });
     if (!model) throw new Error('training kept no model');
     const { json, bin } = encodeRoundModel(model, { digitPairs: { version: APP_VERSION }, run: 'trained in a browser tab' });
     const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;

@@ -6,7 +6,7 @@
 import { type DigitPools, decodeDigits, MNIST_PIXELS, MNIST_SIDE } from '../data/digits.js';
 import { DIGIT_PIXELS, pooledDigit, SIDE } from '../data/pairs.js';
 import { digitFromRgba } from '../data/prepare.js';
-import type { PairPrediction } from '../train/trained-model.js';
+import type { PairPrediction } from '../models/trained-model.js';
 import { DrawPad } from './draw-pad.js';
 import { Engine } from './engine-client.js';
 import { type AppManifest, DIGITS_FILE, MANIFEST_FILE, modelFile } from './manifest.js';

@@ -4,8 +4,8 @@
  * so drawing stays smooth while a model trains.
  */
 import type { ModelName } from '../models/registry.js';
+import type { PairPrediction } from '../models/trained-model.js';
 import type { EpochErrors, JobProgress, RoundResult } from '../train/records.js';
-import type { PairPrediction } from '../train/trained-model.js';
 
 /** What to train in the tab: one round of one model, as `digit-pairs study` would train it. */
 export interface TrainRequest {

@@ -36,7 +36,7 @@ export async function exportModel(args: string[]): Promise<number> {
 
   await initBackend(config.backend);
   console.error(`retraining ${model} round ${round + 1} of ${runDir} …`);
-  const { record, model: trained } = trainRound({ model, round }, config, loadPools(config.dataDir), undefined, true);
+  const { record, model: trained } = trainRound({ model, round }, config, loadPools(config.dataDir), { keepModel: true });
   const same = record.trainErrorPercent === recorded.trainErrorPercent && record.testErrorPercent === recorded.testErrorPercent;
   if (!same) {
     console.error(

@@ -4,21 +4,12 @@
  * Only the round's training pairs go in; the test pairs never do.
  */
 import { permutation, type Rng } from '../rng.js';
-import { DIGIT_PIXELS, type PairSet, SIDE } from './pairs.js';
+import { bilinear } from './bilinear.js';
+import { DIGIT_PIXELS, type PairSet, repairDigits, SIDE } from './pairs.js';
 
 /** The set's 2N digits shuffled into N new pairs, each target recomputed from the two classes. */
 export function repair(set: PairSet, rng: Rng): PairSet {
-  const order = permutation(2 * set.count, rng);
-  const input = new Float32Array(set.input.length);
-  const classes = new Int32Array(2 * set.count);
-  const poolIndex = new Int32Array(2 * set.count);
-  order.forEach((from, slot) => {
-    input.set(set.input.subarray(from * DIGIT_PIXELS, (from + 1) * DIGIT_PIXELS), slot * DIGIT_PIXELS);
-    classes[slot] = set.classes[from];
-    poolIndex[slot] = set.poolIndex[from];
-  });
-  const target = Int32Array.from({ length: set.count }, (_, i) => (classes[2 * i] <= classes[2 * i + 1] ? 1 : 0));
-  return { input, target, classes, poolIndex, count: set.count };
+  return repairDigits(set, permutation(2 * set.count, rng));
 }
 
 /** The random affine jitter applied to each training digit: uniform in ±each bound. */
@@ -49,15 +40,12 @@ export function warpDigit(src: Float32Array, dst: Float32Array, offset: number, 
   const centre = (SIDE - 1) / 2;
   const [cos, sin] = [Math.cos(warp.angle) / warp.zoom, Math.sin(warp.angle) / warp.zoom];
   // Reads the input minus the background, so outside the image reads as 0.
-  const at = (r: number, c: number) => (r >= 0 && r < SIDE && c >= 0 && c < SIDE ? src[offset + r * SIDE + c] - background : 0);
+  const at = (c: number, r: number) => (r >= 0 && r < SIDE && c >= 0 && c < SIDE ? src[offset + r * SIDE + c] - background : 0);
   for (let r = 0; r < SIDE; r++) {
     for (let c = 0; c < SIDE; c++) {
       const x = cos * (c - centre) - sin * (r - centre) + centre + warp.tx;
       const y = sin * (c - centre) + cos * (r - centre) + centre + warp.ty;
-      const [x0, y0] = [Math.floor(x), Math.floor(y)];
-      const [fx, fy] = [x - x0, y - y0];
-      const value = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
-      dst[offset + r * SIDE + c] = value + background;
+      dst[offset + r * SIDE + c] = bilinear(at, x, y) + background;
     }
   }
 }

@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadEmbeddedPools } from './mnist.js';
-import { DIGIT_PIXELS, downsample, generatePairs, makeRoundData, pixelStats } from './pairs.js';
+import {
+  DIGIT_PIXELS,
+  digitsOfPair,
+  downsample,
+  firstPairs,
+  generatePairs,
+  makeRoundData,
+  pixelStats,
+  repairDigits,
+  selectPairs,
+  unlabelledPairs,
+} from './pairs.js';
 
 const pools = loadEmbeddedPools();
 
@@ -54,8 +65,8 @@ describe('generatePairs', () => {
     assert.notDeepEqual(generatePairs(pools.train, 1000, 8, 'train-pairs').poolIndex, set.poolIndex);
   });
 
-  it('refuses more pairs than the pool can give', () => {
-    assert.throws(() => generatePairs(pools.train, 3000, 0, 'x'), /at most 2501 pairs/);
+  it('refuses more pairs than the pool can give, naming no flag (the caller knows what the user called it)', () => {
+    assert.throws(() => generatePairs(pools.train, 3000, 0, 'x'), /^UserError: 3000 pairs need 6000 digits but the pool holds 5002 \(at most 2501 pairs\)$/);
   });
 });
 
@@ -67,5 +78,56 @@ describe('makeRoundData', () => {
     const test = pixelStats(data.test.input);
     assert.ok(Math.abs(test.mean) < 0.2 && Math.abs(test.std - 1) < 0.2, 'test is near, not exactly, standard');
     assert.ok(data.mean > 20 && data.mean < 50 && data.std > 60, `raw MNIST pixel stats, got ${data.mean}, ${data.std}`);
+  });
+});
+
+describe('PairSet', () => {
+  const set = generatePairs(pools.train, 50, 2, 'train-pairs');
+  const pair = (s: typeof set, i: number) => [
+    ...digitsOfPair(s, i).map((d) => Array.from(d)),
+    s.classes[2 * i],
+    s.classes[2 * i + 1],
+    s.target[i],
+    s.poolIndex[2 * i],
+  ];
+
+  it('selectPairs copies the pairs at the indices, in their order, repeats included', () => {
+    const picked = selectPairs(set, [7, 0, 49, 7]);
+    assert.equal(picked.count, 4);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((k) => pair(picked, k)),
+      [7, 0, 49, 7].map((i) => pair(set, i)),
+    );
+    picked.input[0] = 1e9;
+    assert.notEqual(set.input[7 * 2 * DIGIT_PIXELS], 1e9, 'a copy, not a view');
+  });
+
+  it('repairDigits pairs the chosen digits anew and takes each target from the new classes', () => {
+    const fresh = repairDigits(set, [1, 0, 3, 2]);
+    assert.deepEqual([...fresh.classes], [set.classes[1], set.classes[0], set.classes[3], set.classes[2]]);
+    assert.deepEqual(
+      [...fresh.target],
+      [0, 1].map((i) => (fresh.classes[2 * i] <= fresh.classes[2 * i + 1] ? 1 : 0)),
+    );
+    assert.deepEqual(digitsOfPair(fresh, 0)[0], digitsOfPair(set, 0)[1]);
+  });
+
+  it('firstPairs shares the first pairs, and digitsOfPair the two digits of one', () => {
+    const head = firstPairs(set, 3);
+    assert.equal(head.count, 3);
+    assert.equal(head.input.buffer, set.input.buffer);
+    assert.deepEqual(pair(head, 2), pair(set, 2));
+    assert.equal(firstPairs(set, 500).count, 50);
+  });
+
+  it('unlabelledPairs lays given digits out as pairs, classes and targets 0', () => {
+    const [a, b] = [new Float32Array(DIGIT_PIXELS).fill(1), new Float32Array(DIGIT_PIXELS).fill(2)];
+    const pairs = unlabelledPairs([
+      [a, b],
+      [b, a],
+    ]);
+    assert.equal(pairs.count, 2);
+    assert.deepEqual(digitsOfPair(pairs, 1), [b, a]);
+    assert.deepEqual([...pairs.target, ...pairs.classes], [0, 0, 0, 0, 0, 0]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The seed's `generate_pair_sets`: pairs of 14×14 digits, target 1 iff first ≤ second,
+ * Pairs of digits: the PairSet every stage passes along (its layout, its targets, picking and
+ * slicing pairs out of it), and the seed's `generate_pair_sets` that draws a round's pairs,
  * standardised with the train set's statistics.
  */
 
@@ -23,17 +24,72 @@ export interface PairSet {
   count: number;
 }
 
+/** The seed's target of a pair: 1 iff the first digit's class ≤ the second's. */
+export const targetOf = (firstClass: number, secondClass: number): number => (firstClass <= secondClass ? 1 : 0);
+
+/** Digits laid out as a PairSet's, two by two: digit 2i is pair i's first, digit 2i + 1 its second. */
+type PairedDigits = Pick<PairSet, 'input' | 'classes' | 'poolIndex'>;
+
+/** Pairs of `digits` taken two by two, each target from the two classes. */
+export function pairUp(digits: PairedDigits): PairSet {
+  const count = digits.classes.length / 2;
+  const target = Int32Array.from({ length: count }, (_, i) => targetOf(digits.classes[2 * i], digits.classes[2 * i + 1]));
+  return { ...digits, target, count };
+}
+
+/** Copies the digits of `set` at digit indices `digits` (pair i holds digits 2i and 2i + 1), in that order. */
+function copyDigits(set: PairSet, digits: ArrayLike<number>): PairedDigits {
+  const input = new Float32Array(digits.length * DIGIT_PIXELS);
+  const classes = new Int32Array(digits.length);
+  const poolIndex = new Int32Array(digits.length);
+  for (let slot = 0; slot < digits.length; slot++) {
+    const from = digits[slot];
+    input.set(set.input.subarray(from * DIGIT_PIXELS, (from + 1) * DIGIT_PIXELS), slot * DIGIT_PIXELS);
+    classes[slot] = set.classes[from];
+    poolIndex[slot] = set.poolIndex[from];
+  }
+  return { input, classes, poolIndex };
+}
+
+/** The pairs of `set` at `indices`, in that order, copied into a new set (a batch, a fold). */
+export function selectPairs(set: PairSet, indices: ArrayLike<number>): PairSet {
+  const digits = Int32Array.from({ length: 2 * indices.length }, (_, slot) => 2 * indices[slot >> 1] + (slot & 1));
+  const target = Int32Array.from({ length: indices.length }, (_, k) => set.target[indices[k]]);
+  return { ...copyDigits(set, digits), target, count: indices.length };
+}
+
+/** The digits of `set` at digit indices `digits`, paired anew two by two, each target from the new pair's classes. */
+export function repairDigits(set: PairSet, digits: ArrayLike<number>): PairSet {
+  return pairUp(copyDigits(set, digits));
+}
+
 /** The first `n` pairs of `set` (all of it if it has no more), sharing its arrays. */
 export function firstPairs(set: PairSet, n: number): PairSet {
   const count = Math.min(n, set.count);
-  const pixels = set.input.length / set.count;
   return {
-    input: set.input.subarray(0, count * pixels),
+    input: set.input.subarray(0, count * 2 * DIGIT_PIXELS),
     target: set.target.subarray(0, count),
     classes: set.classes.subarray(0, 2 * count),
     poolIndex: set.poolIndex.subarray(0, 2 * count),
     count,
   };
+}
+
+/** Pair `i`'s two digits, sharing the set's pixels. */
+export function digitsOfPair(set: PairSet, i: number): [Float32Array, Float32Array] {
+  const digit = (d: number) => set.input.subarray(d * DIGIT_PIXELS, (d + 1) * DIGIT_PIXELS);
+  return [digit(2 * i), digit(2 * i + 1)];
+}
+
+/** Pairs of given 14×14 digits whose classes nobody knows, for a model to answer: classes and targets read 0. */
+export function unlabelledPairs(pairs: [ArrayLike<number>, ArrayLike<number>][]): PairSet {
+  const input = new Float32Array(pairs.length * 2 * DIGIT_PIXELS);
+  pairs.forEach(([first, second], i) => {
+    input.set(first, 2 * i * DIGIT_PIXELS);
+    input.set(second, (2 * i + 1) * DIGIT_PIXELS);
+  });
+  const zeros = new Int32Array(2 * pairs.length);
+  return { input, target: zeros.subarray(0, pairs.length), classes: zeros, poolIndex: zeros, count: pairs.length };
 }
 
 export interface RoundData {
@@ -73,19 +129,18 @@ export function pooledDigit(digit: Digit): Float32Array {
  * 2·count indices are taken two by two (as the seed's `randperm(...)[:2N].view(N, 2, …)`).
  */
 export function generatePairs(pool: DigitPool, count: number, seed: number, stream: string): PairSet {
+  // Says no flag or field: the caller knows what the user called `count` (the CLI checks it first).
   if (2 * count > pool.count) {
-    throw new UserError(`--pairs ${count} needs ${2 * count} digits but the pool holds ${pool.count} (at most ${Math.floor(pool.count / 2)} pairs)`);
+    throw new UserError(`${count} pairs need ${2 * count} digits but the pool holds ${pool.count} (at most ${Math.floor(pool.count / 2)} pairs)`);
   }
   const order = permutation(pool.count, makeRng(seed, stream)).subarray(0, 2 * count);
   const input = new Float32Array(2 * count * DIGIT_PIXELS);
   const classes = new Int32Array(2 * count);
-  const target = new Int32Array(count);
   order.forEach((poolIdx, slot) => {
     downsample(pool.images, poolIdx * MNIST_SIDE * MNIST_SIDE, input, slot * DIGIT_PIXELS);
     classes[slot] = pool.labels[poolIdx];
   });
-  for (let i = 0; i < count; i++) target[i] = classes[2 * i] <= classes[2 * i + 1] ? 1 : 0;
-  return { input, target, classes, poolIndex: Int32Array.from(order), count };
+  return pairUp({ input, classes, poolIndex: Int32Array.from(order) });
 }
 
 /** Pixel mean and (unbiased, as torch.std) standard deviation of a set. */

@@ -6,6 +6,7 @@
  * browser app share it).
  */
 import { UserError } from '../errors.js';
+import { bilinear } from './bilinear.js';
 import { MNIST_SIDE } from './digits.js';
 
 /** The box MNIST scaled every digit into. */
@@ -32,17 +33,6 @@ function ink(grey: Float32Array, width: number, height: number): Float32Array {
   return background > 127 ? grey.map((v) => 255 - v) : grey;
 }
 
-/** Bilinear sample of `img` at (x, y) in pixel units (pixel centres at integers + 0.5); 0 outside. */
-function sample(img: Float32Array, width: number, height: number, x: number, y: number): number {
-  const fx = x - 0.5;
-  const fy = y - 0.5;
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const at = (c: number, r: number) => (c >= 0 && c < width && r >= 0 && r < height ? img[r * width + c] : 0);
-  const [dx, dy] = [fx - x0, fy - y0];
-  return (1 - dy) * ((1 - dx) * at(x0, y0) + dx * at(x0 + 1, y0)) + dy * ((1 - dx) * at(x0, y0 + 1) + dx * at(x0 + 1, y0 + 1));
-}
-
 /** The picture as a 28×28 MNIST-style digit (light on dark, bytes). */
 export function mnistStyle(grey: Float32Array, width: number, height: number): Uint8Array {
   if (width < 1 || height < 1 || grey.length !== width * height) throw new UserError(`an image of ${width}×${height} holding ${grey.length} pixels`);
@@ -61,13 +51,16 @@ export function mnistStyle(grey: Float32Array, width: number, height: number): U
   const [outW, outH] = [Math.max(1, Math.round(boxW * scale)), Math.max(1, Math.round(boxH * scale))];
   // Each output pixel averages a 4×4 grid of bilinear samples of its footprint (anti-aliased, as MNIST's were).
   const S = 4;
+  const at = (c: number, r: number) => (c >= 0 && c < width && r >= 0 && r < height ? img[r * width + c] : 0); // 0 outside
+  // A sample at (x, y) in pixel units has its pixel centres at integers + 0.5.
+  const sample = (x: number, y: number) => bilinear(at, x - 0.5, y - 0.5);
   const small = new Float32Array(outW * outH);
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
       let sum = 0;
       for (let sy = 0; sy < S; sy++) {
         for (let sx = 0; sx < S; sx++) {
-          sum += sample(img, width, height, left + (ox + (sx + 0.5) / S) / scale, top + (oy + (sy + 0.5) / S) / scale);
+          sum += sample(left + (ox + (sx + 0.5) / S) / scale, top + (oy + (sy + 0.5) / S) / scale);
         }
       }
       small[oy * outW + ox] = sum / (S * S);

@@ -6,10 +6,11 @@
  * is the caller's (Node's fs, or fetch in a browser).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { digitsOfPair, type PairSet } from '../data/pairs.js';
 import { UserError } from '../errors.js';
 import { makeRng } from '../rng.js';
 import { type HyperParams, hyperSchema } from './hyper.js';
-import { type ForwardContext, Params } from './layers.js';
+import { Params } from './layers.js';
 import type { Forward } from './model.js';
 import { MODEL_NAMES, MODELS, type ModelName } from './registry.js';
 
@@ -89,6 +90,59 @@ export function encodeModel(meta: ModelMeta, weights: WeightValues[]): { json: M
   return { json, bin };
 }
 
+/** Test pairs kept in a model file for self-checks. */
+export const CHECK_PAIRS = 8;
+
+/** What every model file says of its input. */
+export const INPUT_LAYOUT = '[N, 2, 14, 14] pairs: channel 0 the first digit, channel 1 the second';
+export const INPUT_PREPARATION =
+  'MNIST-style 28×28 digits (0–255, light on dark), 2×2 average pooling to 14×14, then (v − mean) / std with the mean and std below';
+
+/** A trained round's model as training hands it over (plain data: it crosses from a worker thread); encodeRoundModel makes its files. */
+export interface TrainedRoundModel {
+  model: ModelName;
+  round: number;
+  seed: number;
+  hyper: HyperParams;
+  /** The round's train-pixel mean and std, which standardise every input. */
+  mean: number;
+  std: number;
+  errors: { trainErrorPercent: number; testErrorPercent: number };
+  weights: WeightValues[];
+  /** The round's first test pairs (at most CHECK_PAIRS) as drawn: pooled digits, 0–255, before standardisation. */
+  checkPairs: PairSet;
+  /** The model's P(first ≤ second) for each of them, in inference mode. */
+  checkProbabilities: Float32Array;
+}
+
+/** A trained round's model file (model.json's value and weights.bin's bytes), saying which code made it and in which run. */
+export function encodeRoundModel(
+  trained: TrainedRoundModel,
+  origin: { digitPairs: ModelJson['digitPairs']; run: string },
+): { json: ModelJson; bin: Uint8Array } {
+  const { checkPairs: pairs, checkProbabilities: probabilities } = trained;
+  const checks = Array.from({ length: pairs.count }, (_, i): CheckPair => {
+    const [first, second] = digitsOfPair(pairs, i);
+    const [firstClass, secondClass] = [pairs.classes[2 * i], pairs.classes[2 * i + 1]];
+    return { first: Array.from(first), second: Array.from(second), firstClass, secondClass, target: pairs.target[i], probability: probabilities[i] };
+  });
+  return encodeModel(
+    {
+      model: trained.model,
+      digitPairs: origin.digitPairs,
+      tfjs: tf.version_core,
+      run: origin.run,
+      round: trained.round,
+      seed: trained.seed,
+      hyper: trained.hyper,
+      input: { layout: INPUT_LAYOUT, preparation: INPUT_PREPARATION, mean: trained.mean, std: trained.std },
+      errors: trained.errors,
+      checks,
+    },
+    trained.weights,
+  );
+}
+
 /** A model ready to use: its forward function (inference mode) and what model.json says. */
 export interface DecodedModel {
   meta: ModelJson;
@@ -151,6 +205,3 @@ export function decodeModel(json: unknown, bin: Uint8Array, where = MODEL_JSON):
     throw error;
   }
 }
-
-/** Inference-mode context (no randomness is drawn in inference mode; the Rng is a formality). */
-export const inferenceContext = (): ForwardContext => ({ mode: 'eval', rng: makeRng(0, 'inference') });

@@ -6,8 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { type DecodedModel, decodeModel, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
-import { encodeRoundModel, type TrainedRoundModel } from '../train/round.js';
+import { type DecodedModel, decodeModel, encodeRoundModel, MODEL_JSON, type TrainedRoundModel, WEIGHTS_BIN } from '../models/model-file.js';
 import { codeRevision } from './folder.js';
 
 /** Writes `trained` into `dir` (made if missing), saying it came from `runDir` and this code. */

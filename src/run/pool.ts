@@ -12,9 +12,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config.js';
+import type { TrainedRoundModel } from '../models/model-file.js';
 import type { JobOutput } from '../train/jobs.js';
 import { failedRecord, type Job, type JobProgress, type JobRecord } from '../train/records.js';
-import type { TrainedRoundModel } from '../train/round.js';
 
 /** What a worker thread says to the pool. */
 export type FromWorker =

@@ -7,9 +7,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
+import type { TrainedRoundModel } from '../models/model-file.js';
 import { CONFIG_FILE, jobKey, latestRecords, MODELS_DIR, modelDirName, readRecords, readRunFile } from '../run-folder.js';
 import type { Job, JobRecord } from '../train/records.js';
-import type { TrainedRoundModel } from '../train/round.js';
 import { recordSession, writeRunFile } from './folder.js';
 import { appendRecord, dropTornTail, retryable } from './log.js';
 import { writeModelFiles } from './model-files.js';

@@ -44,7 +44,7 @@ function run(job: Job, config: ExperimentConfig, digits: DigitPools, attempt: nu
   if (fault?.kind === 'nan') return { record: failedRecord(job, config.seed + job.round, 'diverged: loss became NaN in epoch 1 (injected)') };
   if (fault?.kind === 'crash') process.exit(70); // ends this thread only, as a native crash would
   if (fault?.kind === 'abort') throw new WebAssembly.RuntimeError('unreachable (injected)');
-  return runJob(job, config, digits, (progress) => send({ type: 'progress', progress }), keepModels);
+  return runJob(job, config, digits, { onEpoch: (progress) => send({ type: 'progress', progress }), keepModel: keepModels });
 }
 
 port.on('message', async ({ job, config, attempt }: ToWorker) => {

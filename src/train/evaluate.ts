@@ -1,38 +1,11 @@
-/** Measuring a model: P(first ≤ second) for every pair of a set, and the comparison error. */
+/** Measuring a model in training: its comparison error on a set (from ../models/probabilities.ts) and its dead digit units. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { PairSet } from '../data/pairs.js';
-import type { ForwardContext, Mode } from '../models/layers.js';
+import type { ForwardContext } from '../models/layers.js';
 import type { Forward } from '../models/model.js';
+import { comparisonProbabilities, EVAL_CHUNK } from '../models/probabilities.js';
 import type { Rng } from '../rng.js';
 import { takeBatch } from './batch.js';
-
-/**
- * Pairs per forward pass when evaluating. Small chunks keep a CNN's activations in cache:
- * evaluating 1000 pairs takes ~25% less time in chunks of 100 than in one pass (wasm,
- * scratch measurements), and the probabilities are bit-identical (inference is per pair).
- */
-const EVAL_CHUNK = 100;
-
-/**
- * P(first ≤ second) for every pair of `set`, from `forward` in inference mode; or, as the
- * authors' code measured, in training mode (batch statistics, dropout on; BatchNorm's running
- * statistics move too) over consecutive chunks of `chunk` pairs.
- */
-export function comparisonProbabilities(forward: Forward, set: PairSet, rng: Rng, chunk = EVAL_CHUNK, mode: Mode = 'eval'): Float32Array {
-  const ctx: ForwardContext = { mode, rng };
-  const out = new Float32Array(set.count);
-  for (let start = 0; start < set.count; start += chunk) {
-    const indices = Array.from({ length: Math.min(chunk, set.count - start) }, (_, k) => start + k);
-    out.set(
-      tf.tidy(() => {
-        const logits = forward(takeBatch(set, indices).pairs, ctx).comparison;
-        return tf.slice(tf.softmax(logits as tf.Tensor2D), [0, 1], [-1, 1]).dataSync() as Float32Array;
-      }),
-      start,
-    );
-  }
-  return out;
-}
 
 /** Pairs whose probability P(first ≤ second) is on the wrong side of ½. */
 export function wrongPairs(probabilities: Float32Array, set: PairSet): number {

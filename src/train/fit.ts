@@ -11,10 +11,12 @@ import type { HyperParams } from '../models/hyper.js';
 import { type ForwardContext, Params } from '../models/layers.js';
 import type { Forward } from '../models/model.js';
 import { type WeightValues, weightValues } from '../models/model-file.js';
+import { comparisonProbabilities } from '../models/probabilities.js';
+import { authorsCodeErrorPercent, measureOf, type Protocol } from '../models/protocols.js';
 import { MODELS, type ModelName } from '../models/registry.js';
 import { makeRng, permutation, type Rng } from '../rng.js';
 import { takeBatch } from './batch.js';
-import { comparisonProbabilities, deadDigitUnits, errorOfProbabilities, errorPercent, wrongPairs } from './evaluate.js';
+import { deadDigitUnits, errorOfProbabilities, errorPercent, wrongPairs } from './evaluate.js';
 import { totalLoss } from './loss.js';
 import type { EpochErrors } from './records.js';
 
@@ -44,12 +46,8 @@ export interface FitOptions {
   evalEveryEpoch: boolean;
   /** Measure those per-epoch errors on the first N pairs of `train` and of `heldOut` (default: all). */
   epochEvalPairs?: number;
-  /**
-   * How the final errors are measured: in inference mode (the report's protocol), or as the
-   * authors' code did, in training mode over consecutive training-size chunks. Per-epoch
-   * curves are always in inference mode.
-   */
-  measure?: 'inference' | 'training-mode';
+  /** The protocol whose measurement gives the final errors (../models/protocols.ts). */
+  protocol: Protocol;
   /** Keep the trained weights (of the first ensemble member), for a model file. */
   keepWeights?: boolean;
   /** Called after every epoch (counted across ensemble members) with its batch losses and, when it was measured (every epoch but the last), its errors. */
@@ -60,9 +58,9 @@ export interface FitResult {
   params: number;
   /** Errors on the training pairs and on the held-out pairs after each evaluated epoch (of the first ensemble member). */
   epochs: EpochErrors[];
-  /** Pair errors after training, measured as `measure` says: of the model, or of the ensemble's averaged predictions. */
+  /** Pair errors after training, measured as the protocol says: of the model, or of the ensemble's averaged predictions. */
   final: EpochErrors;
-  /** With training-mode measurement: the authors' formula, wrong pairs ÷ input rows (two rows per pair for aux models). */
+  /** With training-mode measurement: the authors' error formula (../models/protocols.ts). */
   asComputed?: EpochErrors;
   /** With training-mode measurement: the same weights' pair errors in inference mode (of the first ensemble member). */
   inference?: EpochErrors;
@@ -153,8 +151,8 @@ function fitMember(options: FitOptions, member: number): MemberResult {
     epochs.push(errorsOf(...inferenceP));
     const kept = options.keepWeights && member === 0 ? { kept: { weights: weightValues(params), heldOutProbabilities: inferenceP[1] } } : {};
     const common = { params: params.count(), epochs, batchLoss, ...(dead === undefined ? {} : { deadDigitUnits: dead }), ...kept };
-    if (options.measure !== 'training-mode') return { ...common, trainProbabilities: inferenceP[0], heldOutProbabilities: inferenceP[1] };
-    const [trainP, heldOutP] = [train, heldOut].map((set) => comparisonProbabilities(forward, set, evalRng, batchSize, 'train'));
+    if (measureOf(options.protocol) !== 'training-mode') return { ...common, trainProbabilities: inferenceP[0], heldOutProbabilities: inferenceP[1] };
+    const [trainP, heldOutP] = [train, heldOut].map((set) => comparisonProbabilities(forward, set, evalRng, { chunk: batchSize, mode: 'train' }));
     return { ...common, trainProbabilities: trainP, heldOutProbabilities: heldOutP, inference: errorsOf(...inferenceP) };
   } finally {
     optimizer.dispose();
@@ -181,12 +179,11 @@ export function fit(options: FitOptions): FitResult {
   }
   const final = { trainErrorPercent: errorOfProbabilities(trainVotes, train), testErrorPercent: errorOfProbabilities(heldOutVotes, heldOut) };
   const { trainProbabilities: _, heldOutProbabilities: __, ...curves } = first!;
-  if (options.measure !== 'training-mode') return { ...curves, final };
-  // The authors' code divides the wrong pairs by the rows of its input: 2 per pair for the aux models.
-  const rows = MODELS[options.model].auxiliaryLoss ? 2 : 1;
+  if (measureOf(options.protocol) !== 'training-mode') return { ...curves, final };
+  const { auxiliaryLoss } = MODELS[options.model];
   const asComputed = {
-    trainErrorPercent: (100 * wrongPairs(trainVotes, train)) / (rows * train.count),
-    testErrorPercent: (100 * wrongPairs(heldOutVotes, heldOut)) / (rows * heldOut.count),
+    trainErrorPercent: authorsCodeErrorPercent(wrongPairs(trainVotes, train), train.count, auxiliaryLoss),
+    testErrorPercent: authorsCodeErrorPercent(wrongPairs(heldOutVotes, heldOut), heldOut.count, auxiliaryLoss),
   };
   return { ...curves, final, asComputed };
 }

@@ -4,9 +4,9 @@
  */
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { DigitPools } from '../data/digits.js';
-import { DIGIT_PIXELS, generatePairs, type PairSet, pixelStats, standardise } from '../data/pairs.js';
+import { generatePairs, type PairSet, pixelStats, selectPairs, standardise } from '../data/pairs.js';
 import { makeRng, permutation } from '../rng.js';
-import type { FoldJob, FoldResult, JobProgress } from './records.js';
+import type { FoldJob, FoldResult, JobOptions } from './records.js';
 import { fitAsConfigured } from './round.js';
 
 /** Fold of each of `count` pairs: a seeded permutation dealt round-robin, so folds differ in size by ≤ 1. */
@@ -15,18 +15,6 @@ export function foldOf(count: number, folds: number, seed: number): Int32Array {
   const fold = new Int32Array(count);
   for (let position = 0; position < count; position++) fold[order[position]] = position % folds;
   return fold;
-}
-
-/** The pairs of `set` at `indices`, as a new set. */
-export function subset(set: PairSet, indices: number[]): PairSet {
-  const input = new Float32Array(indices.length * 2 * DIGIT_PIXELS);
-  const pick = <T extends Int32Array>(src: T, width: number) => {
-    const out = new Int32Array(indices.length * width);
-    for (const [k, i] of indices.entries()) out.set(src.subarray(i * width, (i + 1) * width), k * width);
-    return out;
-  };
-  for (const [k, i] of indices.entries()) input.set(set.input.subarray(i * 2 * DIGIT_PIXELS, (i + 1) * 2 * DIGIT_PIXELS), k * 2 * DIGIT_PIXELS);
-  return { input, target: pick(set.target, 1), classes: pick(set.classes, 2), poolIndex: pick(set.poolIndex, 2), count: indices.length };
 }
 
 /**
@@ -38,15 +26,16 @@ export function foldData(pools: DigitPools, config: ExperimentConfig, round: num
   const pairs = generatePairs(pools.train, config.pairs, seed, 'train-pairs');
   const folds = foldOf(pairs.count, config.tune.folds, seed);
   const indices = (inFold: boolean) => Array.from(folds.keys()).filter((i) => (folds[i] === fold) === inFold);
-  const train = subset(pairs, indices(false));
-  const validation = subset(pairs, indices(true));
+  const train = selectPairs(pairs, indices(false));
+  const validation = selectPairs(pairs, indices(true));
   const { mean, std } = pixelStats(train.input);
   standardise(train.input, mean, std);
   standardise(validation.input, mean, std);
   return { train, validation };
 }
 
-export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPools, onEpoch?: (p: JobProgress) => void): FoldResult {
+/** One training of the tuning grid: `job.model` at its grid point, trained on the other folds and validated on `job.fold`. */
+export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPools, { onEpoch }: Pick<JobOptions, 'onEpoch'> = {}): FoldResult {
   const started = performance.now();
   const seed = config.seed + job.round;
   const { train, validation } = foldData(pools, config, job.round, job.fold);
@@ -55,7 +44,7 @@ export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPool
   // same seed for every grid point: each sees the same initial weights and batches, so their
   // differences are the hyper-parameters' alone.
   const hyper = { ...recipeOf(config, job.model), learningRate: job.learningRate, l2: job.l2 };
-  const { final } = fitAsConfigured(config, { model: job.model, hyper, train, heldOut: validation, seed, evalEveryEpoch: false }, task, onEpoch);
+  const { final } = fitAsConfigured(config, { model: job.model, hyper, train, heldOut: validation, seed, evalEveryEpoch: false, task, onEpoch });
   return {
     ...job,
     seed,

@@ -5,10 +5,11 @@
  */
 import type { ExperimentConfig } from '../config.js';
 import type { DigitPools } from '../data/digits.js';
+import type { TrainedRoundModel } from '../models/model-file.js';
 import { DivergedError } from './fit.js';
 import { runFold } from './fold.js';
-import { failedRecord, isFold, type Job, type JobProgress, type JobRecord } from './records.js';
-import { type TrainedRoundModel, trainRound } from './round.js';
+import { failedRecord, isFold, type Job, type JobOptions, type JobRecord } from './records.js';
+import { trainRound } from './round.js';
 
 /** A WebAssembly trap or an exhausted heap: the engine that hit it cannot be trusted with another job. */
 export function isFatal(error: unknown): boolean {
@@ -22,9 +23,10 @@ export interface JobOutput {
   model?: TrainedRoundModel;
 }
 
-export function runJob(job: Job, config: ExperimentConfig, pools: DigitPools, onEpoch: (p: JobProgress) => void, keepModel = false): JobOutput {
+/** Runs `job` (a study round or a tuning fold) into its record; its own failures become failed records. */
+export function runJob(job: Job, config: ExperimentConfig, pools: DigitPools, options: JobOptions = {}): JobOutput {
   try {
-    return isFold(job) ? { record: runFold(job, config, pools, onEpoch) } : trainRound(job, config, pools, onEpoch, keepModel);
+    return isFold(job) ? { record: runFold(job, config, pools, options) } : trainRound(job, config, pools, options);
   } catch (error) {
     if (isFatal(error)) throw error;
     const reason = error instanceof DivergedError ? `diverged: ${error.message}` : `error: ${(error as Error).message}`;

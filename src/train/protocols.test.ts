@@ -12,7 +12,7 @@ import { MODELS } from '../models/registry.js';
 import { makeRng } from '../rng.js';
 import { deadDigitUnits } from './evaluate.js';
 import { trainEpoch } from './fit.js';
-import { runRound } from './round.js';
+import { trainRound } from './round.js';
 
 before(() => initBackend('wasm'));
 const pools = loadEmbeddedPools();
@@ -38,7 +38,7 @@ describe('protocol authors-code', () => {
 
   it("records the aux error as the authors' code computes it: exactly half the true pair error", () => {
     for (const model of ['baseline-aux', 'cnn-aux'] as const) {
-      const r = runRound({ model, round: 0 }, parseConfig({ ...tiny, models: [model], protocol: 'authors-code' }), pools);
+      const r = trainRound({ model, round: 0 }, parseConfig({ ...tiny, models: [model], protocol: 'authors-code' }), pools).record;
       assert.ok(r.asComputed && r.inference);
       assert.equal(r.asComputed.trainErrorPercent, r.trainErrorPercent / 2, model);
       assert.equal(r.asComputed.testErrorPercent, r.testErrorPercent / 2, model);
@@ -47,12 +47,16 @@ describe('protocol authors-code', () => {
   });
 
   it('leaves the plain models\u2019 error whole (one row per pair)', () => {
-    const r = runRound({ model: 'cnn', round: 0 }, parseConfig({ ...tiny, models: ['cnn'], protocol: 'authors-code' }), pools);
+    const r = trainRound({ model: 'cnn', round: 0 }, parseConfig({ ...tiny, models: ['cnn'], protocol: 'authors-code' }), pools).record;
     assert.deepEqual(r.asComputed, { trainErrorPercent: r.trainErrorPercent, testErrorPercent: r.testErrorPercent });
   });
 
   it('measures in training mode: with dropout on, the errors differ from inference mode', () => {
-    const r = runRound({ model: 'baseline', round: 0 }, parseConfig({ ...tiny, epochs: 3, pairs: 200, models: ['baseline'], protocol: 'authors-code' }), pools);
+    const r = trainRound(
+      { model: 'baseline', round: 0 },
+      parseConfig({ ...tiny, epochs: 3, pairs: 200, models: ['baseline'], protocol: 'authors-code' }),
+      pools,
+    ).record;
     assert.notDeepEqual(
       [r.trainErrorPercent, r.testErrorPercent],
       [r.inference!.trainErrorPercent, r.inference!.testErrorPercent],
@@ -62,8 +66,8 @@ describe('protocol authors-code', () => {
 
   it('gives other numbers than the report protocol from the same seed', () => {
     for (const model of ['baseline', 'cnn-aux'] as const) {
-      const [report, authors] = (['report', 'authors-code'] as const).map((protocol) =>
-        runRound({ model, round: 0 }, parseConfig({ ...tiny, models: [model], protocol }), pools),
+      const [report, authors] = (['report', 'authors-code'] as const).map(
+        (protocol) => trainRound({ model, round: 0 }, parseConfig({ ...tiny, models: [model], protocol }), pools).record,
       );
       assert.notDeepEqual(authors.batchLoss, report.batchLoss, model);
       assert.equal(report.asComputed, undefined);
@@ -149,8 +153,8 @@ describe('deadDigitUnits', () => {
   });
 
   it('is recorded for the aux models', () => {
-    const r = runRound({ model: 'cnn-aux', round: 0 }, parseConfig({ ...tiny, models: ['cnn-aux'] }), pools);
+    const r = trainRound({ model: 'cnn-aux', round: 0 }, parseConfig({ ...tiny, models: ['cnn-aux'] }), pools).record;
     assert.ok(Number.isInteger(r.deadDigitUnits) && r.deadDigitUnits! >= 0 && r.deadDigitUnits! <= 10);
-    assert.equal(runRound({ model: 'cnn', round: 0 }, parseConfig({ ...tiny, models: ['cnn'] }), pools).deadDigitUnits, undefined);
+    assert.equal(trainRound({ model: 'cnn', round: 0 }, parseConfig({ ...tiny, models: ['cnn'] }), pools).record.deadDigitUnits, undefined);
   });
 });

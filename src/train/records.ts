@@ -91,6 +91,14 @@ export interface JobProgress {
   errors?: EpochErrors;
 }
 
+/** What a job's caller may ask of it besides the job itself. */
+export interface JobOptions {
+  /** Called after every epoch with the job's progress. */
+  onEpoch?: (p: JobProgress) => void;
+  /** A study round only: also hand back the trained model, for a model file. */
+  keepModel?: boolean;
+}
+
 /** The record of a job that did not finish. */
 export function failedRecord<J extends Job>(job: J, seed: number, reason: string, transient = false): J & FailedRecord {
   const failure: FailedRecord = { model: job.model, round: job.round, seed, status: 'failed', reason, ...(transient ? { transient } : {}) };

@@ -4,16 +4,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../config.js';
 import { loadEmbeddedPools } from '../data/mnist.js';
 import { initBackend } from '../engine/backend.js';
-import { runRound } from './round.js';
+import { trainRound } from './round.js';
 
 before(() => initBackend('wasm'));
 const pools = loadEmbeddedPools();
 
-describe('runRound', () => {
+describe('trainRound', () => {
   const config = parseConfig({ models: ['baseline-aux'], rounds: 1, epochs: 2, pairs: 200, batchSize: 50 });
 
   it('records errors, per-epoch errors, a loss per mini-batch and the seed', () => {
-    const result = runRound({ model: 'baseline-aux', round: 3 }, config, pools);
+    const result = trainRound({ model: 'baseline-aux', round: 3 }, config, pools).record;
     assert.equal(result.seed, 3);
     assert.equal(result.params, 40_692);
     assert.equal(result.epochs.length, 2);
@@ -23,17 +23,17 @@ describe('runRound', () => {
   });
 
   it('gives the same numbers for the same seed, other numbers for another', () => {
-    const a = runRound({ model: 'baseline-aux', round: 0 }, config, pools);
-    const b = runRound({ model: 'baseline-aux', round: 0 }, config, pools);
-    const c = runRound({ model: 'baseline-aux', round: 1 }, config, pools);
+    const a = trainRound({ model: 'baseline-aux', round: 0 }, config, pools).record;
+    const b = trainRound({ model: 'baseline-aux', round: 0 }, config, pools).record;
+    const c = trainRound({ model: 'baseline-aux', round: 1 }, config, pools).record;
     assert.deepEqual(b.batchLoss, a.batchLoss);
     assert.deepEqual(b.epochs, a.epochs);
     assert.notDeepEqual(c.batchLoss, a.batchLoss);
   });
 
   it('with epochEvalPairs, measures the curves on that many pairs and leaves training and the final errors as they were', () => {
-    const whole = runRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 3 }, pools);
-    const sampled = runRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 3, epochEvalPairs: 30 }, pools);
+    const whole = trainRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 3 }, pools).record;
+    const sampled = trainRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 3, epochEvalPairs: 30 }, pools).record;
     assert.deepEqual(sampled.batchLoss, whole.batchLoss);
     assert.deepEqual(sampled.epochs[2], whole.epochs[2], 'the last epoch: all 200 pairs');
     assert.equal(sampled.testErrorPercent, whole.testErrorPercent);
@@ -50,14 +50,14 @@ describe('runRound', () => {
     it(`keeps the tensor count flat across epochs and frees everything at the end (${model})`, () => {
       const before = tf.memory().numTensors;
       const counts: number[] = [];
-      runRound({ model, round: 0 }, { ...config, models: [model], epochs: 3 }, pools, () => counts.push(tf.memory().numTensors));
+      trainRound({ model, round: 0 }, { ...config, models: [model], epochs: 3 }, pools, { onEpoch: () => counts.push(tf.memory().numTensors) });
       assert.equal(new Set(counts).size, 1, `tensors after each epoch: ${counts.join(', ')}`);
       assert.equal(tf.memory().numTensors, before);
     });
   }
 
   it('learns: aux training beats chance within a few epochs', () => {
-    const result = runRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 4, pairs: 500 }, pools);
+    const result = trainRound({ model: 'baseline-aux', round: 0 }, { ...config, epochs: 4, pairs: 500 }, pools).record;
     assert.ok(result.testErrorPercent < 35, `test error ${result.testErrorPercent}%`);
     assert.ok(result.batchLoss[result.batchLoss.length - 1] < result.batchLoss[0]);
   });
@@ -73,11 +73,11 @@ describe('runRound', () => {
     };
     const recipe = parseConfig({ ...config, epochs: 2, hyper: { 'baseline-aux': hyper } });
     const progress: number[] = [];
-    const result = runRound({ model: 'baseline-aux', round: 0 }, recipe, pools, (p) => progress.push(p.epoch));
+    const result = trainRound({ model: 'baseline-aux', round: 0 }, recipe, pools, { onEpoch: (p) => progress.push(p.epoch) }).record;
     assert.deepEqual(progress, [0, 1, 2, 3], 'two members × two epochs');
     assert.equal(result.batchLoss.length, 2 * 4, "the first member's losses");
     assert.equal(result.epochs.length, 2);
-    const plain = runRound({ model: 'baseline-aux', round: 0 }, config, pools);
+    const plain = trainRound({ model: 'baseline-aux', round: 0 }, config, pools).record;
     assert.notDeepEqual(result.batchLoss, plain.batchLoss);
   });
 });

@@ -1,14 +1,13 @@
 /**
- * A trained model to use: compare two digits with a decoded model file. Pure (no files), so
- * the library's loadModel, `digit-pairs predict`, the self-checks of saved models and the
- * browser app all answer through the same code.
+ * A trained model to use: compare two digits with a decoded model file (./model-file.ts), in
+ * inference mode (./probabilities.ts). Pure (no files), so the library's loadModel,
+ * `digit-pairs predict`, the self-checks of saved models and the browser app all answer
+ * through the same code.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DIGIT_PIXELS, type Digit, type PairSet, pooledDigit, standardise } from '../data/pairs.js';
-import { type DecodedModel, decodeModel, inferenceContext, type ModelJson } from '../models/model-file.js';
-import { comparisonProbabilities } from './evaluate.js';
-
-export { type Digit, pooledDigit } from '../data/pairs.js';
+import { type Digit, type PairSet, pooledDigit, standardise, unlabelledPairs } from '../data/pairs.js';
+import { type DecodedModel, decodeModel, type ModelJson } from './model-file.js';
+import { comparisonProbabilities, inferenceContext } from './probabilities.js';
 
 export interface PairPrediction {
   /** P(first ≤ second). */
@@ -22,7 +21,7 @@ export class TrainedModel {
   readonly meta: ModelJson;
   private readonly decoded: DecodedModel;
 
-  /** A model from a decoded model file (see ../models/model-file.ts); the engine must be initialised. */
+  /** A model from a decoded model file (see ./model-file.ts); the engine must be initialised. */
   constructor(decoded: DecodedModel) {
     this.decoded = decoded;
     this.meta = decoded.meta;
@@ -35,14 +34,9 @@ export class TrainedModel {
 
   /** Standardised pairs [n, 2, 14, 14] from pooled digits, as the run standardised its own. */
   private pairSet(pairs: [Digit, Digit][]): PairSet {
-    const input = new Float32Array(pairs.length * 2 * DIGIT_PIXELS);
-    pairs.forEach(([first, second], i) => {
-      input.set(pooledDigit(first), 2 * i * DIGIT_PIXELS);
-      input.set(pooledDigit(second), (2 * i + 1) * DIGIT_PIXELS);
-    });
-    standardise(input, this.meta.input.mean, this.meta.input.std);
-    const zeros = new Int32Array(2 * pairs.length);
-    return { input, target: zeros.subarray(0, pairs.length), classes: zeros, poolIndex: zeros, count: pairs.length };
+    const set = unlabelledPairs(pairs.map(([first, second]) => [pooledDigit(first), pooledDigit(second)]));
+    standardise(set.input, this.meta.input.mean, this.meta.input.std);
+    return set;
   }
 
   /** P(first ≤ second) of each pair, computed as the run computed its test pairs. */
