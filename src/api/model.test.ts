@@ -4,12 +4,10 @@
  * same files; `predict` reads PNGs as MNIST digits; the package exports loadModel.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { parseConfig } from '../config.js';
@@ -18,10 +16,10 @@ import { generatePairs } from '../data/pairs.js';
 import { initBackend } from '../engine/backend.js';
 import { encodeModel, type ModelJson } from '../models/model-file.js';
 import { runStudy } from '../run/study.js';
+import { runCli } from '../testing/cli.js';
 import { loadModel } from './model.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 180_000 });
+const cli = (...args: string[]) => runCli(args);
 const config = parseConfig({ models: ['baseline-aux', 'cnn'], rounds: 2, epochs: 8, pairs: 300, batchSize: 50 });
 const runDir = mkdtempSync(join(tmpdir(), 'models-'));
 const modelDir = (model: string, round: number) => join(runDir, 'models', `${model}-round${round}`);

@@ -4,24 +4,20 @@
  * help and messages in the user's own flags.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { readRecords } from '../run-folder.js';
+import { runCli, tempDir } from '../testing/cli.js';
+import { roundNumbers as numbers } from '../testing/records.js';
 import type { RoundRecord } from '../train/records.js';
 
-const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 const TINY = ['--models', 'baseline', '--epochs', '1', '--pairs', '40', '--batch-size', '20', '--workers', '1'];
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...env } });
-const tmp = () => mkdtempSync(join(tmpdir(), 'lifecycle-'));
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env });
+const tmp = () => tempDir('lifecycle');
 const onlyRun = (out: string) => join(out, readdirSync(out)[0]!);
 const records = (runDir: string) => readRecords<RoundRecord>(join(runDir, 'results.jsonl'));
-/** A round's numbers without its wall time. */
-const numbers = (rs: RoundRecord[]) => rs.map((r) => ({ ...r, seconds: 0 })).sort((a, b) => a.round - b.round);
 
 /** Runs `body` with a tmpfs of `size` mounted, or skips the test where this process may not mount (not root). */
 function withTmpfs(t: { skip(reason: string): void }, size: string, body: (dir: string) => void, options = ''): void {

@@ -10,13 +10,14 @@ import { initBackend } from '../engine/backend.js';
 import { resetRoutes, setRoutes } from '../engine/routes.js';
 import { makeRng } from '../rng.js';
 import { seededValues } from '../testing/backend-compare.js';
+import { bits } from '../testing/records.js';
 import { Params } from './layers.js';
 import { MODEL_NAMES, MODELS } from './registry.js';
 
 before(() => initBackend('wasm'));
 after(resetRoutes);
 
-const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+const tensorBits = (t: tf.Tensor) => bits(t.dataSync() as Float32Array);
 
 describe('fused evaluation', () => {
   for (const name of MODEL_NAMES) {
@@ -45,7 +46,7 @@ describe('fused evaluation', () => {
           return [out.comparison, ...(out.digits ? [out.digits] : [])];
         });
         const outputs = profile.result as tf.Tensor[];
-        const values = outputs.map(bits);
+        const values = outputs.map(tensorBits);
         tf.dispose(outputs);
         return { values, kernels: profile.kernels.length };
       };

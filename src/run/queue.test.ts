@@ -12,15 +12,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { parseConfig } from '../config.js';
 import { readRecords } from '../run-folder.js';
+import { CLI, startCli } from '../testing/cli.js';
+import { roundNumbers as numbers } from '../testing/records.js';
 import type { RoundRecord } from '../train/records.js';
 import { codeRevision } from './folder.js';
 import { dataFingerprint, parseQueueUrl, QUEUE_NAME } from './queue.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const PASSWORD = 'pw-Zq81-secret';
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 // CI installs redis-server (.ci/run): there, a missing one is a failure, not a skip.
@@ -38,13 +38,9 @@ const freePort = () =>
   });
 
 function start(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  const started = startCli(args);
+  children.push(started.child);
+  return started;
 }
 
 /** Waits until `test` holds (or fails after `seconds`). */
@@ -56,14 +52,6 @@ async function until(test: () => boolean, seconds: number, what: string): Promis
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A round's numbers: without its wall time and where it ran. */
-const numbers = (records: RoundRecord[]) =>
-  records
-    .map((r) => {
-      const { seconds: _s, host: _h, node: _n, arch: _a, ...rest } = r as RoundRecord & { seconds?: number; host?: string; node?: string; arch?: string };
-      return rest;
-    })
-    .sort((a, b) => a.model.localeCompare(b.model) || a.round - b.round);
 const onlyRun = (out: string) => join(out, readdirSync(out)[0]!);
 const SMALL = ['--models', 'baseline,cnn', '--rounds', '2', '--epochs', '2', '--pairs', '100'];
 

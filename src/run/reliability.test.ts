@@ -3,32 +3,23 @@
  * ignored, a diverging round is recorded as failed and left out of the means.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config.js';
 import { type ModelSummary, writeSummary } from '../report/summary.js';
 import { RESULTS_FILE, readRecords } from '../run-folder.js';
+import { startCli, tempDir } from '../testing/cli.js';
 import type { RoundRecord } from '../train/records.js';
 import { runStudy } from './study.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const FLAGS = ['--models', 'baseline,baseline-aux', '--rounds', '4', '--epochs', '1', '--pairs', '60', '--batch-size', '30', '--workers', '1'];
 const config = parseConfig({ models: ['baseline', 'baseline-aux'], rounds: 4, epochs: 1, pairs: 60, batchSize: 30 });
-const tmp = () => mkdtempSync(join(tmpdir(), 'reliability-'));
+const tmp = () => tempDir('reliability');
 /** The summary without wall times, which legitimately differ between runs. */
 const numbers = (runDir: string) => (JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as ModelSummary[]).map(({ secondsMean: _, ...s }) => s);
 
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const child = spawn(process.execPath, [CLI, ...args], { env });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  return { child, exited, stderr: () => stderr };
-}
+const cli = startCli;
 
 /** Resolves once the run folder under `out` has at least `lines` results. */
 async function waitForResults(out: string, lines: number): Promise<string> {
@@ -56,8 +47,8 @@ describe('interrupted runs', () => {
     assert.ok(finished >= 2 && finished < 8, `${finished} rounds finished before the kill`);
 
     const resumed = cli(['study', '--resume', runDir]);
-    assert.equal(await resumed.exited, 0, resumed.stderr());
-    assert.match(resumed.stderr(), new RegExp(`${8 - finished} of 8 jobs to run`));
+    assert.equal(await resumed.exited, 0, resumed.output());
+    assert.match(resumed.output(), new RegExp(`${8 - finished} of 8 jobs to run`));
     assert.deepEqual(numbers(runDir), numbers(reference));
   });
 
@@ -67,7 +58,7 @@ describe('interrupted runs', () => {
     const runDir = await waitForResults(out, 1);
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 130);
-    assert.match(run.stderr(), new RegExp(`Resume with:\\n  digit-pairs study --resume ${runDir}`));
+    assert.match(run.output(), new RegExp(`Resume with:\\n  digit-pairs study --resume ${runDir}`));
     assert.ok(existsSync(join(runDir, 'summary.json')));
   });
 
@@ -76,7 +67,7 @@ describe('interrupted runs', () => {
     await runStudy({ ...config, rounds: 1 }, { runDir, workers: 1 });
     const run = cli(['study', '--resume', runDir, '--epochs', '2', '--rounds', '1']);
     assert.equal(await run.exited, 2);
-    assert.match(run.stderr(), /different config \(--epochs 1 → 2\)/);
+    assert.match(run.output(), /different config \(--epochs 1 → 2\)/);
   });
 });
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
@@ -8,13 +7,13 @@ import { ABLATION_MODELS } from '../models/registry.js';
 import type { Effect } from '../report/effects.js';
 import { type ModelSummary, writeSummary } from '../report/summary.js';
 import { readRecords } from '../run-folder.js';
-import type { RoundRecord } from '../train/records.js';
+import { tempDir } from '../testing/cli.js';
+import { roundNumbers as numbers } from '../testing/records.js';
 import { runStudy } from './study.js';
 
 const tiny = parseConfig({ rounds: 2, epochs: 1, pairs: 60, batchSize: 30 });
-const tmp = () => mkdtempSync(join(tmpdir(), 'study-'));
+const tmp = () => tempDir('study');
 /** A record without its wall time, which is the one field allowed to differ between runs. */
-const numbers = (records: RoundRecord[]) => records.map((r) => ({ ...r, seconds: 0 })).sort((a, b) => a.round - b.round || a.model.localeCompare(b.model));
 
 describe('runStudy', () => {
   it('writes the run folder: config, a results line per round; the summary of the four seed models follows from it', async () => {

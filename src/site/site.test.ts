@@ -1,15 +1,13 @@
 /** `digit-pairs app` without a browser: what it serves, what it writes, and what it refuses. */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { CLI, runCli, tempDir } from '../testing/cli.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'app', ...args], { encoding: 'utf8', timeout: 60_000 });
-const tmp = () => mkdtempSync(join(tmpdir(), 'digit-pairs-site-'));
+const run = (...args: string[]) => runCli(['app', ...args], { timeoutMs: 60_000 });
+const tmp = () => tempDir('digit-pairs-site');
 
 describe('digit-pairs app', () => {
   const emptyRun = tmp();

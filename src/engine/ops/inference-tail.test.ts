@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { runOn, seededValues } from '../../testing/backend-compare.js';
+import { bits } from '../../testing/records.js';
 import { initBackend } from '../backend.js';
 import { resetRoutes, setRoutes } from '../routes.js';
 import { fusedInferenceTail } from './inference-tail.js';
@@ -33,8 +34,6 @@ function inputsFor(shape: number[], seed: number, withNaN = true) {
     perChannel(seed + 5, (u) => 0.2 * u), // β
   ];
 }
-
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 async function compare(shape: number[], withNorm: boolean, relu: boolean, seed: number, pool = 0) {
   const run = (fused: boolean) => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { runOn, seededValues } from '../../testing/backend-compare.js';
+import { bits } from '../../testing/records.js';
 import type { BackendName } from '../backend.js';
 import { maxPairs } from './max-pairs.js';
 
@@ -20,8 +21,6 @@ function outputAndGrad(f: (x: tf.Tensor) => tf.Tensor) {
 function tiedValues(size: number, seed: number): Float32Array {
   return seededValues(size, seed).map((v, i) => (i % 7 === 0 ? -0 : Math.max(0, Math.round(v * 3) / 3)));
 }
-
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 for (const [rows, features] of [
   [100, 160],

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { runOn, seededValues } from '../../testing/backend-compare.js';
+import { bits } from '../../testing/records.js';
 import type { BackendName } from '../backend.js';
 import { resetRoutes, setRoutes } from '../routes.js';
 import { relu } from './relu.js';
@@ -18,8 +19,6 @@ const SPECIAL = [-0, 0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_IN
 function values(size: number, seed: number): Float32Array {
   return seededValues(size, seed).map((v, i) => (i % 11 === 0 ? SPECIAL[(i / 11) % SPECIAL.length]! : v));
 }
-
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
 
 /** y and dx of Σ dy·f(x). */
 const outputAndGrad = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, dy: tf.Tensor) => [f(x), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), dy)))(x)];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { seededValues } from '../../testing/backend-compare.js';
+import { bits } from '../../testing/records.js';
 import { type BackendName, initBackend } from '../backend.js';
 import { resetRoutes, setRoutes } from '../routes.js';
 import { AdamOptimizer } from './adam.js';
@@ -15,8 +16,6 @@ after(resetRoutes);
 
 /** An optimiser whose learning rate a schedule sets (public on ours, a plain field on tfjs's). */
 type Schedulable = tf.Optimizer & { learningRate: number };
-
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
 
 /** Weights (a [7, 6] matrix and a [6] bias: 42 = 4·10 + 2 values) after `steps` steps on a small non-quadratic loss. */
 function train(optimizer: Schedulable, steps: number): number[][] {
