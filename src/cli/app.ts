@@ -6,12 +6,12 @@ import { appSite } from '../site/site.js';
 import { writeSite } from '../site/write.js';
 import { parseCommand } from './options.js';
 
-export const APP_USAGE = `digit-pairs app [MODEL_DIR | RUN_DIR ...] [--port P] [--out DIR] — draw two digits and compare them live,
+export const usage = `digit-pairs app [MODEL_DIR | RUN_DIR ...] [--port P] [--out DIR] — draw two digits and compare them live,
 run test pairs, train a seed model in the tab. Everything (TensorFlow.js, its wasm, the digits, the
 models) is served from this machine; the page makes no request anywhere else.
 MODEL_DIR is a model folder; RUN_DIR a run made with --save-models (all its models are offered).`;
 
-export async function app(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { run, runGiven, positionals } = parseCommand('app', args);
   const { port, appOut: out } = run;
   if (out !== undefined && runGiven.has('port')) throw new UserError('--out and --port: give one (a static folder, or a server)');

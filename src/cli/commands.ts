@@ -15,35 +15,35 @@ export interface Command {
 export const COMMANDS: Record<CommandName, { summary: string; load: () => Promise<Command> }> = {
   study: {
     summary: "run the study (defaults: the seed report's protocol)",
-    load: async () => import('./study.js').then((m) => ({ run: m.study, usage: m.STUDY_USAGE })),
+    load: () => import('./study.js'),
   },
   tune: {
     summary: 'cross-validate learning rate × L2 λ on the training pairs',
-    load: async () => import('./tune.js').then((m) => ({ run: m.tune, usage: m.TUNE_USAGE })),
+    load: () => import('./tune.js'),
   },
   report: {
     summary: "rebuild a run's summary and report.html from its folder",
-    load: async () => import('./report.js').then((m) => ({ run: m.report, usage: m.REPORT_USAGE })),
+    load: () => import('./report.js'),
   },
   models: {
     summary: 'list the models: description, parameters, default recipe',
-    load: async () => import('./models.js').then((m) => ({ run: m.models, usage: m.MODELS_USAGE })),
+    load: () => import('./models.js'),
   },
   predict: {
     summary: 'MODEL_DIR first.png second.png: is the first digit ≤ the second?',
-    load: async () => import('./predict.js').then((m) => ({ run: m.predict, usage: m.PREDICT_USAGE })),
+    load: () => import('./predict.js'),
   },
   worker: {
     summary: '--queue URL: train jobs from a study or tune on several machines',
-    load: async () => import('./worker.js').then((m) => ({ run: m.worker, usage: m.WORKER_USAGE })),
+    load: () => import('./worker.js'),
   },
   app: {
     summary: '[MODEL_DIR | RUN_DIR …]: draw digits, test pairs, train a model, in the browser',
-    load: async () => import('./app.js').then((m) => ({ run: m.app, usage: m.APP_USAGE })),
+    load: () => import('./app.js'),
   },
   export: {
     summary: "RUN --model M --round R: a round's model files, retrained",
-    load: async () => import('./export.js').then((m) => ({ run: m.exportModel, usage: m.EXPORT_USAGE })),
+    load: () => import('./export.js'),
   },
 };
 

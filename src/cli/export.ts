@@ -11,11 +11,11 @@ import type { RoundRecord } from '../train/records.js';
 import { trainRound } from '../train/round.js';
 import { parseCommand } from './options.js';
 
-export const EXPORT_USAGE = `digit-pairs export RUN_DIR --model M --round R [--out DIR] — the model files of one round of a run
+export const usage = `digit-pairs export RUN_DIR --model M --round R [--out DIR] — the model files of one round of a run
 made without --save-models. Retrains that round (a round is a function of its config and seed) and
 writes model.json + weights.bin only if its train and test errors equal those in ${RESULTS_FILE}.`;
 
-export async function exportModel(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { run, positionals } = parseCommand('export', args);
   if (positionals.length !== 1) throw new UserError('export: give exactly one run folder, e.g. digit-pairs export runs/<run> --model cnn --round 1');
   const runDir = positionals[0];

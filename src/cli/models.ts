@@ -8,7 +8,7 @@ import { MODEL_NAMES, MODELS } from '../models/registry.js';
 import { makeRng } from '../rng.js';
 import { parseCommand } from './options.js';
 
-export const MODELS_USAGE = `digit-pairs models — the models, their parameters and default recipes (the seed's learning rate and λ for its four)`;
+export const usage = `digit-pairs models — the models, their parameters and default recipes (the seed's learning rate and λ for its four)`;
 
 /** Trainable parameters of a freshly built model. */
 function parameterCount(name: (typeof MODEL_NAMES)[number]): number {
@@ -21,7 +21,7 @@ function parameterCount(name: (typeof MODEL_NAMES)[number]): number {
   }
 }
 
-export async function models(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { positionals } = parseCommand('models', args);
   if (positionals.length) throw new UserError(`models: unexpected argument '${positionals[0]}' (it takes none)`);
   await initBackend('wasm'); // building layers needs a backend (cpu's would print tfjs's banner)

@@ -5,7 +5,7 @@ import { digitFromPng } from '../data/png.js';
 import { UserError } from '../errors.js';
 import { parseCommand } from './options.js';
 
-export const PREDICT_USAGE = `digit-pairs predict MODEL_DIR first.png second.png [--json] — is the first digit ≤ the second?
+export const usage = `digit-pairs predict MODEL_DIR first.png second.png [--json] — is the first digit ≤ the second?
 MODEL_DIR is a model folder (RUN/models/<model>-round<r>/ from study --save-models, or digit-pairs export).
 Pictures of any size, light-on-dark or dark-on-light, are prepared as MNIST's digits were (bounding
 box → 20×20 → centred by centre of mass in 28×28 → 2×2 average → the model's standardisation).`;
@@ -35,7 +35,7 @@ const top = (p: number[] | undefined) =>
         .join(', ')
     : undefined;
 
-export async function predict(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { run, positionals } = parseCommand('predict', args);
   if (positionals.length !== 3)
     throw new UserError('predict: give a model folder and two PNG files, e.g. digit-pairs predict runs/<run>/models/cnn-aux-round1 a.png b.png');

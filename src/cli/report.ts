@@ -8,10 +8,10 @@ import { toTerminal, writeSummary } from '../report/summary.js';
 import { latestRecords, RESULTS_FILE, readRecords, readRunConfig } from '../run-folder.js';
 import { parseCommand } from './options.js';
 
-export const REPORT_USAGE = `digit-pairs report RUN_DIR — rebuild a run's summary (summary.md/.csv/.json) and report.html
+export const usage = `digit-pairs report RUN_DIR — rebuild a run's summary (summary.md/.csv/.json) and report.html
 with its figures from the run folder alone (config.json and the results log).`;
 
-export async function report(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { positionals } = parseCommand('report', args);
   if (positionals.length !== 1) throw new UserError('report: give exactly one run folder, e.g. digit-pairs report runs/2026-11-27T10-31-05');
   const runDir = positionals[0];

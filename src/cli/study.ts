@@ -5,11 +5,11 @@ import { RESULTS_FILE } from '../run-folder.js';
 import { setUp } from './flags.js';
 import { preloadReport, reportOrExplain, stopped } from './outcome.js';
 
-export const STUDY_USAGE = `digit-pairs study [options] — train every model for every round (fresh pairs and weights each) and
+export const usage = `digit-pairs study [options] — train every model for every round (fresh pairs and weights each) and
 report Table III, the figures and report.html. Defaults: the seed report's protocol
 (baseline, baseline-aux, cnn, cnn-aux; 15 rounds; 25 epochs; 1000 pairs; batch 100).`;
 
-export async function study(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { config, runDir, run, queue, lockSeconds } = await setUp('study', args);
   const started = performance.now();
   const { workers, retryFailed, saveModels } = run;

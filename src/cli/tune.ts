@@ -6,10 +6,10 @@ import { HPARAMS_FILE } from '../run-folder.js';
 import { setUp } from './flags.js';
 import { preloadReport, reportOrExplain, stopped } from './outcome.js';
 
-export const TUNE_USAGE = `digit-pairs tune [options] — k-fold cross-validation of learning rate × L2 λ on each round's
+export const usage = `digit-pairs tune [options] — k-fold cross-validation of learning rate × L2 λ on each round's
 training pairs (the test pairs are never generated); writes ${HPARAMS_FILE} for study --hparams.`;
 
-export async function tune(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { config, runDir, run, queue, lockSeconds } = await setUp('tune', args);
   const { workers, retryFailed } = run;
   const running = runTune(config, { runDir, workers, retryFailed, queue, lockSeconds, progress: true });

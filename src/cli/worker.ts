@@ -5,14 +5,14 @@ import { startQueueWorker } from '../run/queue.js';
 import { queueFlags } from './flags.js';
 import { parseCommand } from './options.js';
 
-export const WORKER_USAGE = `digit-pairs worker --queue URL [--workers N] [--lock-seconds S] — take jobs (rounds, folds) from the
+export const usage = `digit-pairs worker --queue URL [--workers N] [--lock-seconds S] — take jobs (rounds, folds) from the
 queue that \`digit-pairs study|tune --queue URL\` fill, and train them here in N worker threads (default:
 one per core). Results go back through the queue; the coordinator writes the run folder.
 Ctrl-C once: finish the jobs in hand and take no more. Twice: abandon them (they go back to the queue).
 A job from other digit-pairs code or other digits is put back for other workers, and this worker
 stops with a message naming both (exit code 3).`;
 
-export async function worker(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { run, positionals } = parseCommand('worker', args);
   if (positionals.length) throw new UserError(`worker: unexpected argument '${positionals[0]}'`);
   if (run.queue === undefined) throw new UserError('worker: --queue URL is required (the Redis that the coordinator uses)');
