@@ -28,7 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ExperimentConfig, parseConfig } from '../src/config.js';
+import { type ExperimentConfig, parseConfig, seedProtocol } from '../src/config.js';
 import { loadPools } from '../src/data/mnist.js';
 import { initBackend } from '../src/engine/backend.js';
 import { MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
@@ -114,9 +114,9 @@ function runTorch(models: ModelName[], rounds: number, epochs: number, threads: 
     '--epochs',
     String(epochs),
     '--pairs',
-    '1000',
+    String(seedProtocol.pairs),
     '--batch',
-    '100',
+    String(seedProtocol.batchSize),
     '--seed',
     '0',
     '--threads',
@@ -145,7 +145,7 @@ const ratio = (ours: number, theirs: number | undefined) => (theirs === undefine
 
 function singleRounds(models: ModelName[], epochs: number, torchThreads: number, withTorch: boolean, evalEveryEpoch: boolean) {
   console.error(
-    `single rounds: ${models.join(', ')}; ${epochs} epochs, 1000 pairs, batch 100, evaluation ${evalEveryEpoch ? 'after every epoch' : 'after the last epoch only'}`,
+    `single rounds: ${models.join(', ')}; ${epochs} epochs, ${seedProtocol.pairs} pairs, batch ${seedProtocol.batchSize}, evaluation ${evalEveryEpoch ? 'after every epoch' : 'after the last epoch only'}`,
   );
   const ours = models.map((m) => {
     const r = runOurRound(m, epochs, evalEveryEpoch);

@@ -90,7 +90,7 @@ export async function profileModel(name: ModelName, epochs: number, modes: Mode[
   const optimizer = new AdamOptimizer(spec.hyper.learningRate, 0.9, 0.999, 1e-8);
   const use = (mode: Mode) => mode.apply();
   const steps = Math.ceil(config.pairs / config.batchSize);
-  const epoch = () => trainEpoch(forward, params, optimizer, data.train, spec.hyper.batchSize ?? config.batchSize, spec.hyper, rng);
+  const epoch = () => trainEpoch({ forward, params, optimizer, batchSize: spec.hyper.batchSize ?? config.batchSize, hyper: spec.hyper }, data.train, rng);
   const evaluate = () => [errorPercent(forward, data.train, rng), errorPercent(forward, data.test, rng)];
   const samples = modes.map(() => ({ step: [] as number[], eval: [] as number[] }));
   try {

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { BACKENDS } from './engine/backends.js';
 import { UserError } from './errors.js';
 import { type HyperParams, hyperSchema, SEED_EPOCHS } from './models/hyper.js';
-import { AUTHORS_CODE_RECIPES, PROTOCOLS } from './models/protocols.js';
+import { AUTHORS_CODE_RECIPES, PROTOCOLS, protocolRecipe } from './models/protocols.js';
 import { ABLATION_MODELS, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
 
 /** The commands of the CLI, for the options that say which of them take them. */
@@ -203,8 +203,7 @@ export function recipeOf(config: RecipeInputs, model: ModelName): Recipe {
 
 /** The recipe as config.json records it: the batch size only where the recipe names its own. */
 function recordedRecipe(config: RecipeInputs, model: ModelName): HyperParams & { epochs: number } {
-  const protocolRecipe = config.protocol === 'authors-code' ? AUTHORS_CODE_RECIPES[model] : {};
-  const recipe = { ...MODELS[model].hyper, ...protocolRecipe, ...config.hyper?.[model] };
+  const recipe = { ...MODELS[model].hyper, ...protocolRecipe(config.protocol, model), ...config.hyper?.[model] };
   return { ...recipe, l2: config.l2 ?? recipe.l2, epochs: config.epochs ?? recipe.epochs ?? SEED_EPOCHS };
 }
 

@@ -115,7 +115,7 @@ const forwardB = MODELS.cnn.build(paramsB);
 const optB = tf.train.adam(hyper.learningRate, 0.9, 0.999, 1e-8);
 const rngB = makeRng(seed, 'train:cnn');
 const lossesB: number[] = [];
-while (verify && lossesB.length < K) lossesB.push(...trainEpoch(forwardB, paramsB, optB, train, batchSize, hyper, rngB));
+while (verify && lossesB.length < K) lossesB.push(...trainEpoch({ forward: forwardB, params: paramsB, optimizer: optB, batchSize, hyper }, train, rngB));
 if (verify) lossesB.length = K;
 const finalB = paramsB.trainable.map(values);
 let maxAbsAB = verify ? 0 : NaN;

@@ -133,7 +133,7 @@ export async function setUp(command: 'study' | 'tune', args: string[]): Promise<
     throw new UserError('--save-models: not with --queue yet (export a round afterwards: digit-pairs export RUN --model M --round R)');
   if (run.retryFailed && !run.resume) throw new UserError('--retry-failed: only with --resume RUN_DIR (it reruns that run’s failed jobs)');
   const config = run.resume ? resumeConfig(run.resume, explicit) : validate({ ...commandDefaults(command), ...explicit }, new Set(Object.keys(flagged)), file);
-  checkData(config);
+  checkData(config, (field) => FLAG_OF[field] ?? field);
   const queued = await queueFlags(run);
   let runDir: string;
   if (run.resume) {

@@ -159,7 +159,7 @@ function readIdxPool(dir: string, files: { images: string; labels: string }): Di
 /** Reads the four standard MNIST IDX files from `dir`: train pairs from train, test from t10k. */
 export function loadIdxPools(dir: string): DigitPools {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new DataError(`--data ${dir}: no such directory (it should hold the four MNIST IDX files)`);
+    throw new DataError(`${dir}: no such directory (it should hold the four MNIST IDX files)`);
   }
   return { train: readIdxPool(dir, IDX_FILES.train), test: readIdxPool(dir, IDX_FILES.test), source: `IDX files in ${dir}` };
 }

@@ -59,9 +59,10 @@ describe('models', () => {
       const params = new Params(makeRng(0, 'init'));
       const forward = MODELS[name].build(params);
       const optimizer = tf.train.adam(1e-3);
-      trainEpoch(forward, params, optimizer, data.train, config.batchSize, MODELS[name].hyper, makeRng(0, 't')); // creates Adam's slots
+      const trainer = { forward, params, optimizer, batchSize: config.batchSize, hyper: MODELS[name].hyper };
+      trainEpoch(trainer, data.train, makeRng(0, 't')); // creates Adam's slots
       const before = tf.memory().numTensors;
-      trainEpoch(forward, params, optimizer, data.train, config.batchSize, MODELS[name].hyper, makeRng(0, 't'));
+      trainEpoch(trainer, data.train, makeRng(0, 't'));
       assert.equal(tf.memory().numTensors, before, name);
       optimizer.dispose();
       params.dispose();

@@ -9,8 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../config.js';
-import { loadPools } from '../data/mnist.js';
-import { UserError } from '../errors.js';
+import { type DigitPools, loadPools } from '../data/mnist.js';
+import { DataError, UserError } from '../errors.js';
 import { CONFIG_FILE, readRunFile } from '../run-folder.js';
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -67,16 +67,24 @@ export function createRunDir(root: string, prefix = ''): string {
   }
 }
 
-/** Fails fast, before any worker starts, on data that cannot be read or is too small. */
-export function checkData(config: ExperimentConfig): void {
-  const pools = loadPools(config.dataDir);
-  for (const [name, pool] of [
+/**
+ * Fails fast, before any worker starts, on data that cannot be read or is too small. `name`
+ * turns a config field into what the user wrote (a flag, for the CLI).
+ */
+export function checkData(config: ExperimentConfig, name: (field: string) => string = (field) => field): void {
+  let pools: DigitPools;
+  try {
+    pools = loadPools(config.dataDir);
+  } catch (error) {
+    throw error instanceof DataError ? new DataError(`${name('dataDir')} ${error.message}`) : error;
+  }
+  for (const [which, pool] of [
     ['train', pools.train],
     ['test', pools.test],
   ] as const) {
     if (2 * config.pairs > pool.count) {
       throw new UserError(
-        `--pairs ${config.pairs}: each set needs ${2 * config.pairs} digits but the ${name} pool holds ${pool.count} (at most ${Math.floor(pool.count / 2)} pairs)`,
+        `${name('pairs')} ${config.pairs}: each set needs ${2 * config.pairs} digits but the ${which} pool holds ${pool.count} (at most ${Math.floor(pool.count / 2)} pairs)`,
       );
     }
   }

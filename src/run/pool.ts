@@ -134,7 +134,7 @@ export class ThreadPool {
   }
 
   private fail(task: Task, reason: string, attempts: number): void {
-    task.settle({ record: { ...failedRecord(task.job, task.config.seed + task.job.round, reason, true), attempts } });
+    task.settle({ record: { ...failedRecord(task.job, task.config.seed + task.job.round, reason, { transient: true }), attempts } });
   }
 
   private start(index: number): void {

@@ -171,7 +171,7 @@ export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: Experime
       const record =
         state === 'completed'
           ? (queued.returnvalue as JobRecord)
-          : failedRecord(job, config.seed + job.round, `queue: ${queued.failedReason || 'failed'}`, true);
+          : failedRecord(job, config.seed + job.round, `queue: ${queued.failedReason || 'failed'}`, { transient: true });
       handlers.onRecord(record as R);
       await queued.remove();
       if (pending.size === 0) {

@@ -33,7 +33,7 @@ describe('RunLog', () => {
     const first = RunLog.open<RoundRecord>(dir, 'study', config, RESULTS_FILE);
     first.schedule(jobs);
     first.append(result(jobs[0], 10));
-    first.append(failedRecord(jobs[1], 0, 'worker crashed', true) as RoundRecord);
+    first.append(failedRecord(jobs[1], 0, 'worker crashed', { transient: true }) as RoundRecord);
     first.append(failedRecord(jobs[2], 1, 'diverged (loss NaN)') as RoundRecord);
 
     const resumed = RunLog.open<RoundRecord>(dir, 'study', config, RESULTS_FILE);

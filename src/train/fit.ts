@@ -77,8 +77,19 @@ interface MemberResult extends Omit<FitResult, 'final' | 'asComputed'> {
   heldOutProbabilities: Float32Array;
 }
 
+/** A model being trained: what every epoch's steps use. */
+export interface Trainer {
+  forward: Forward;
+  params: Params;
+  optimizer: tf.Optimizer;
+  /** Pairs per step. */
+  batchSize: number;
+  /** The recipe: the loss's terms and whether to shuffle. */
+  hyper: HyperParams;
+}
+
 /** One epoch of mini-batch Adam over `set` in a fresh random order (in order when the recipe says no shuffling); returns the loss after every batch. */
-export function trainEpoch(forward: Forward, params: Params, optimizer: tf.Optimizer, set: PairSet, batchSize: number, hyper: HyperParams, rng: Rng): number[] {
+export function trainEpoch({ forward, params, optimizer, batchSize, hyper }: Trainer, set: PairSet, rng: Rng): number[] {
   const order = hyper.shuffle === false ? Int32Array.from({ length: set.count }, (_, i) => i) : permutation(set.count, rng);
   const ctx: ForwardContext = { mode: 'train', rng };
   const losses: number[] = [];
@@ -124,12 +135,13 @@ function fitMember(options: FitOptions, member: number): MemberResult {
   const [curveTrain, curveHeldOut] = [train, heldOut].map((set) => firstPairs(set, options.epochEvalPairs ?? set.count)) as [PairSet, PairSet];
   try {
     const forward = MODELS[model].build(params, hyper);
+    const trainer: Trainer = { forward, params, optimizer, batchSize, hyper };
     const batchLoss: number[] = [];
     const epochs: EpochErrors[] = [];
     for (let epoch = 0; epoch < epochCount; epoch++) {
       // Adam reads its learning rate at every step, so a schedule only has to set it.
       optimizer.learningRate = learningRateAt(hyper, epoch, epochCount);
-      const losses = trainEpoch(forward, params, optimizer, epochPairs(train, hyper, background, trainRng), batchSize, hyper, trainRng);
+      const losses = trainEpoch(trainer, epochPairs(train, hyper, background, trainRng), trainRng);
       const bad = losses.find((l) => !Number.isFinite(l));
       if (bad !== undefined) throw new DivergedError(epoch, bad);
       batchLoss.push(...losses);

@@ -82,7 +82,11 @@ describe('recipe options of the published code', () => {
       const params = new Params(makeRng(0, 'init'));
       const optimizer = tf.train.adam(0.001);
       try {
-        return trainEpoch(MODELS.cnn.build(params), params, optimizer, data.train, 20, { ...MODELS.cnn.hyper, shuffle: false }, makeRng(rngSeed, 'order'));
+        return trainEpoch(
+          { forward: MODELS.cnn.build(params), params, optimizer, batchSize: 20, hyper: { ...MODELS.cnn.hyper, shuffle: false } },
+          data.train,
+          makeRng(rngSeed, 'order'),
+        );
       } finally {
         optimizer.dispose();
         params.dispose();

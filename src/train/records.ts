@@ -100,7 +100,7 @@ export interface JobOptions {
 }
 
 /** The record of a job that did not finish. */
-export function failedRecord<J extends Job>(job: J, seed: number, reason: string, transient = false): J & FailedRecord {
+export function failedRecord<J extends Job>(job: J, seed: number, reason: string, { transient = false } = {}): J & FailedRecord {
   const failure: FailedRecord = { model: job.model, round: job.round, seed, status: 'failed', reason, ...(transient ? { transient } : {}) };
   return { ...job, ...failure };
 }

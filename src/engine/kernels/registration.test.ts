@@ -114,7 +114,7 @@ test('a CNN training step leaks no tensors, data buckets or wasm heap', async ()
   const optimizer = tf.train.adam(1e-3);
   const data = makeRoundData(loadEmbeddedPools(), 40, 0);
   const config = parseConfig({ pairs: 40, batchSize: 20 });
-  const epoch = () => trainEpoch(forward, params, optimizer, data.train, config.batchSize, MODELS['cnn-aux'].hyper, makeRng(0, 't'));
+  const epoch = () => trainEpoch({ forward, params, optimizer, batchSize: config.batchSize, hyper: MODELS['cnn-aux'].hyper }, data.train, makeRng(0, 't'));
   epoch();
   epoch(); // Adam's slots, XNNPACK operators, heap growth
   const heap = () => backend.wasm.HEAPU8.buffer.byteLength;
