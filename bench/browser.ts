@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import type { TrainRequest, TrainResult } from '../src/app/protocol.js';
 import { parseConfig } from '../src/config.js';
-import { loadEmbeddedPools } from '../src/data/mnist.js';
+import { loadPools } from '../src/data/mnist.js';
 import { initBackend } from '../src/engine/backend.js';
 import type { ModelName } from '../src/models/registry.js';
 import { serveSite } from '../src/site/server.js';
@@ -43,7 +43,7 @@ const msPerStep = (epochEndMs: number[]) => (epochEndMs[epochEndMs.length - 1] -
 
 const request = (model: ModelName): TrainRequest => ({ model, seed: 0, pairs, epochs, evalEveryEpoch: false });
 
-function nodeStep(model: ModelName, pools: ReturnType<typeof loadEmbeddedPools>): { ms: number; batchLoss: number[] } {
+function nodeStep(model: ModelName, pools: ReturnType<typeof loadPools>): { ms: number; batchLoss: number[] } {
   const r = request(model);
   const config = parseConfig({ models: [model], rounds: 1, seed: r.seed, pairs: r.pairs, epochs: r.epochs, evalEveryEpoch: false });
   const started = performance.now();
@@ -74,7 +74,7 @@ async function trainInPage(page: Page, model: ModelName): Promise<{ ms: number; 
 async function main(): Promise<void> {
   const load = loadavg()[0];
   await initBackend('wasm');
-  const pools = loadEmbeddedPools();
+  const pools = loadPools(null);
   const nodeBefore = models.map((m) => nodeStep(m, pools));
 
   const { url, server } = await serveSite(appSite([]), 0);

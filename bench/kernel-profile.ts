@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../src/config.js';
-import { loadEmbeddedPools } from '../src/data/mnist.js';
+import { loadPools } from '../src/data/mnist.js';
 import { makeRoundData } from '../src/data/pairs.js';
 import { registerKernels } from '../src/engine/kernel-list.js';
 import { AdamOptimizer } from '../src/engine/optim/adam.js';
@@ -82,7 +82,7 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length 
  */
 export async function profileModel(name: ModelName, epochs: number, modes: Mode[]): Promise<ModelProfile> {
   const config = parseConfig({ models: [name] });
-  const data = makeRoundData(loadEmbeddedPools(), config.pairs, 0);
+  const data = makeRoundData(loadPools(null), config.pairs, 0);
   const spec = MODELS[name];
   const params = new Params(makeRng(0, `init:${name}`));
   const forward = spec.build(params);

@@ -10,7 +10,7 @@
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadEmbeddedPools } from '../../src/data/mnist.js';
+import { loadPools } from '../../src/data/mnist.js';
 import { makeRoundData, type PairSet } from '../../src/data/pairs.js';
 import { type BackendName, initBackend } from '../../src/engine/backend.js';
 import { batchNorm, conv2d, type ForwardContext, flatten, type Layer, linear, maxPool, Params, relu } from '../../src/models/layers.js';
@@ -36,7 +36,7 @@ const values = (t: tf.Tensor) => Array.from(t.dataSync());
 const norm = (t: tf.Tensor) => tf.tidy(() => tf.sqrt(tf.sum(tf.square(t))).dataSync()[0]!);
 
 await initBackend(backend);
-const data = makeRoundData(loadEmbeddedPools(), 1000, seed);
+const data = makeRoundData(loadPools(null), 1000, seed);
 const train: PairSet = data.train;
 
 // ---- batch order exactly as trainEpoch draws it: one permutation per epoch from trainRng.

@@ -11,7 +11,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { parseConfig } from '../config.js';
-import { loadEmbeddedPools, MNIST_SIDE } from '../data/mnist.js';
+import { loadPools, MNIST_SIDE } from '../data/mnist.js';
 import { generatePairs } from '../data/pairs.js';
 import { initBackend } from '../engine/backend.js';
 import { encodeModel, type ModelJson } from '../models/model-file.js';
@@ -116,7 +116,7 @@ describe('digit-pairs predict', () => {
   it('reads test digits from PNGs (both polarities, twice the size) as the run did: same answer, same digits', async () => {
     const dir = modelDir('baseline-aux', 1);
     const meta = readJson(dir);
-    const pools = loadEmbeddedPools();
+    const pools = loadPools(null);
     const raw = generatePairs(pools.test, config.pairs, meta.seed!, 'test-pairs');
     const digit = (slot: number) => pools.test.images.subarray(raw.poolIndex[slot] * 784, (raw.poolIndex[slot] + 1) * 784);
     const model = await loadModel(dir);

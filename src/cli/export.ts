@@ -5,6 +5,7 @@ import { loadPools } from '../data/mnist.js';
 import { initBackend } from '../engine/backend.js';
 import { UserError } from '../errors.js';
 import { MODEL_NAMES, type ModelName } from '../models/registry.js';
+import { checkSameData } from '../run/folder.js';
 import { writeModelFiles } from '../run/model-files.js';
 import { latestRecords, MODELS_DIR, modelDirName, RESULTS_FILE, readRecords, readRunConfig } from '../run-folder.js';
 import type { RoundRecord } from '../train/records.js';
@@ -20,6 +21,7 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UserError('export: give exactly one run folder, e.g. digit-pairs export runs/<run> --model cnn --round 1');
   const runDir = positionals[0];
   const config = readRunConfig(runDir);
+  checkSameData(runDir, config);
   const model = run.model as ModelName | undefined;
   if (!model || !config.models.includes(model)) {
     throw new UserError(

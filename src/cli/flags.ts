@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandName, type ExperimentConfig, parseConfig, recipeOf } from '../config.js';
 import { UserError } from '../errors.js';
-import { checkData, createRunDir, ensureWritableDir } from '../run/folder.js';
+import { checkData, checkSameData, createRunDir, ensureWritableDir } from '../run/folder.js';
 import type { QueueTarget } from '../run/queue.js';
 import { HPARAMS_FILE, readRunConfig } from '../run-folder.js';
 import { DEFAULT_LOCK_SECONDS, FLAG_OF, optionsOf, parseCommand, type RunFlags } from './options.js';
@@ -134,6 +134,7 @@ export async function setUp(command: 'study' | 'tune', args: string[]): Promise<
   if (run.retryFailed && !run.resume) throw new UserError('--retry-failed: only with --resume RUN_DIR (it reruns that run’s failed jobs)');
   const config = run.resume ? resumeConfig(run.resume, explicit) : validate({ ...commandDefaults(command), ...explicit }, new Set(Object.keys(flagged)), file);
   checkData(config, (field) => FLAG_OF[field] ?? field);
+  if (run.resume) checkSameData(run.resume, config);
   const queued = await queueFlags(run);
   let runDir: string;
   if (run.resume) {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeRng } from '../rng.js';
 import { affineDigits, repair, warpDigit } from './augment.js';
-import { loadEmbeddedPools } from './mnist.js';
+import { loadPools } from './mnist.js';
 import { DIGIT_PIXELS, generatePairs } from './pairs.js';
 
-const set = generatePairs(loadEmbeddedPools().train, 300, 1, 'train-pairs');
+const set = generatePairs(loadPools(null).train, 300, 1, 'train-pairs');
 
 describe('repair', () => {
   const fresh = repair(set, makeRng(0, 'repair'));

@@ -15,25 +15,30 @@ export interface DigitPool {
   count: number;
 }
 
+/** Where digits came from, recorded with each run: a name, and the files read with their checksums. */
+export interface DigitSource {
+  name: string;
+  files: { name: string; bytes: number; sha256: string }[];
+}
+
 export interface DigitPools {
   train: DigitPool;
   test: DigitPool;
-  /** Where the digits came from, for the run's record. */
-  source: string;
+  source: DigitSource;
 }
 
 /**
  * Binary layout (little-endian): "DPDG", u32 format version, u32 train count, u32 test count,
- * u32 source byte length, the source (UTF-8), then train labels, test labels, train images,
+ * u32 source byte length, the source (JSON, UTF-8), then train labels, test labels, train images,
  * test images (bytes, 28×28 each). Labels and images are plain bytes: no alignment needed.
  */
 const MAGIC = 0x47445044; // "DPDG"
-const VERSION = 1;
+const VERSION = 2; // 2: the source as JSON with its files' checksums
 const HEADER = 20;
 
 /** The pools as one compact byte string. */
 export function encodeDigits(pools: DigitPools): Uint8Array {
-  const source = new TextEncoder().encode(pools.source);
+  const source = new TextEncoder().encode(JSON.stringify(pools.source));
   const { train, test } = pools;
   const out = new Uint8Array(HEADER + source.length + (train.count + test.count) * (1 + MNIST_PIXELS));
   const view = new DataView(out.buffer);
@@ -63,7 +68,7 @@ export function decodeDigits(bytes: Uint8Array, name: string): DigitPools {
     at += n;
     return bytes.subarray(at - n, at);
   };
-  const source = new TextDecoder().decode(take(sourceLength));
+  const source = JSON.parse(new TextDecoder().decode(take(sourceLength))) as DigitSource;
   const [trainLabels, testLabels] = [take(trainCount), take(testCount)];
   for (const labels of [trainLabels, testLabels]) if (labels.some((l) => l > 9)) fail('a label is not a digit 0–9');
   const train = { labels: trainLabels, images: take(trainCount * MNIST_PIXELS), count: trainCount };

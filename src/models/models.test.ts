@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../config.js';
-import { loadEmbeddedPools } from '../data/mnist.js';
+import { loadPools } from '../data/mnist.js';
 import { makeRoundData } from '../data/pairs.js';
 import { initBackend } from '../engine/backend.js';
 import { makeRng } from '../rng.js';
@@ -54,7 +54,7 @@ describe('models', () => {
 
   it('leaks no tensor over a training epoch', () => {
     const config = parseConfig({ pairs: 40, batchSize: 20 });
-    const data = makeRoundData(loadEmbeddedPools(), 40, 0);
+    const data = makeRoundData(loadPools(null), 40, 0);
     for (const name of MODEL_NAMES) {
       const params = new Params(makeRng(0, 'init'));
       const forward = MODELS[name].build(params);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
-import { loadEmbeddedPools } from '../data/mnist.js';
+import { loadPools } from '../data/mnist.js';
 import { DIGIT_PIXELS, makeRoundData } from '../data/pairs.js';
 import { EXAMPLES_FILE, readExamples } from '../run-folder.js';
 import { EXAMPLE_PAIRS, writeExamples } from './examples.js';
@@ -20,7 +20,7 @@ describe('examples.json', () => {
     assert.equal(examples.round, 0);
     assert.equal(examples.seed, 7);
     assert.equal(examples.pairs.length, EXAMPLE_PAIRS);
-    const { test, mean, std } = makeRoundData(loadEmbeddedPools(), config.pairs, 7);
+    const { test, mean, std } = makeRoundData(loadPools(null), config.pairs, 7);
     for (const [i, p] of examples.pairs.entries()) {
       assert.deepEqual([p.index, p.firstClass, p.secondClass, p.target], [i, test.classes[2 * i], test.classes[2 * i + 1], test.target[i]]);
       assert.equal(p.first.length, DIGIT_PIXELS);

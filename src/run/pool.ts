@@ -12,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config.js';
+import { type DigitPools, loadPools } from '../data/mnist.js';
 import type { TrainedRoundModel } from '../models/model-file.js';
 import type { JobOutput } from '../train/jobs.js';
 import { failedRecord, type Job, type JobProgress, type JobRecord } from '../train/records.js';
@@ -24,11 +25,13 @@ export type FromWorker =
   /** The engine hit an error it cannot recover from; the thread exits after sending this. */
   | { type: 'fatal'; reason: string };
 
-/** What the pool sends a thread: a job, its run's config, and which attempt at it this is (1-based). */
+/** What the pool sends a thread: a job, its run's config, which attempt at it this is (1-based), and the digits. */
 export interface ToWorker {
   job: Job;
   config: ExperimentConfig;
   attempt: number;
+  /** The config's digits as this process loaded them: their bytes are SharedArrayBuffers, so every thread reads one copy. Absent when they cannot be read here (the thread then fails the job with the reason). */
+  pools?: DigitPools;
 }
 
 export interface ThreadPoolOptions {
@@ -43,6 +46,15 @@ export interface ThreadPoolOptions {
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/** This process's copy of a data folder's digits (loaded once, in shared memory), or undefined when it cannot be read. */
+function sharedPools(dataDir: string | null): DigitPools | undefined {
+  try {
+    return loadPools(dataDir);
+  } catch {
+    return undefined; // the thread loads them itself and fails the job with the reason
+  }
+}
 
 interface Task {
   job: Job;
@@ -130,7 +142,7 @@ export class ThreadPool {
 
   private send(slot: Slot, task: Task): void {
     slot.current = task;
-    slot.worker.postMessage({ job: task.job, config: task.config, attempt: task.attempt } satisfies ToWorker);
+    slot.worker.postMessage({ job: task.job, config: task.config, attempt: task.attempt, pools: sharedPools(task.config.dataDir) } satisfies ToWorker);
   }
 
   private fail(task: Task, reason: string, attempts: number): void {

@@ -262,9 +262,7 @@ export function startQueueWorker(
         );
       }
       if (data !== dataFingerprint(config.dataDir)) {
-        await refuse(
-          `the job's digits (fingerprint ${data}) differ from this machine's ${config.dataDir ?? 'embedded digits'} (${dataFingerprint(config.dataDir)})`,
-        );
+        await refuse(`the job's digits (fingerprint ${data}) differ from this machine's ${config.dataDir ?? 'MNIST'} (${dataFingerprint(config.dataDir)})`);
       }
       const output = await threads.submit(job, config);
       if (!output) throw new Error(`abandoned by ${host.host}`);

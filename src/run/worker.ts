@@ -22,20 +22,14 @@ const faults = parseFaults();
 if (faults.some((f) => f.kind === 'start' && f.slot === slot + 1)) throw new Error(`injected start failure of worker slot ${slot + 1}`);
 
 let backend: BackendName | undefined;
-const pools = new Map<string | null, DigitPools>();
 
-/** The engine and digits `config` needs, kept from earlier jobs when they match. */
-async function prepare(config: ExperimentConfig): Promise<DigitPools> {
+/** The engine `config` needs, kept from earlier jobs when it matches, and the digits: the pool's shared ones, else read here. */
+async function prepare(config: ExperimentConfig, shared: DigitPools | undefined): Promise<DigitPools> {
   if (backend !== config.backend) {
     await initBackend(config.backend);
     backend = config.backend;
   }
-  let digits = pools.get(config.dataDir);
-  if (!digits) {
-    digits = loadPools(config.dataDir);
-    pools.set(config.dataDir, digits);
-  }
-  return digits;
+  return shared ?? loadPools(config.dataDir);
 }
 
 /** The job's record (and model), or an injected fault in its place. */
@@ -47,10 +41,10 @@ function run(job: Job, config: ExperimentConfig, digits: DigitPools, attempt: nu
   return runJob(job, config, digits, { onEpoch: (progress) => send({ type: 'progress', progress }), keepModel: keepModels });
 }
 
-port.on('message', async ({ job, config, attempt }: ToWorker) => {
+port.on('message', async ({ job, config, attempt, pools }: ToWorker) => {
   let digits: DigitPools;
   try {
-    digits = await prepare(config);
+    digits = await prepare(config, pools);
   } catch (error) {
     // Digits that cannot be read fail this job, not the thread.
     if (error instanceof UserError) return send({ type: 'done', record: failedRecord(job, config.seed + job.round, `error: ${error.message}`) });

@@ -14,7 +14,7 @@ import { loadModel } from '../api/model.js';
 import { DEFAULT_APP_PORT } from '../app/manifest.js';
 import { parseConfig } from '../config.js';
 import { MNIST_PIXELS } from '../data/digits.js';
-import { loadEmbeddedPools } from '../data/mnist.js';
+import { loadPools } from '../data/mnist.js';
 import { pooledDigit } from '../data/pairs.js';
 import { digitFromRgba } from '../data/prepare.js';
 import { buildReport } from '../report/report.js';
@@ -120,7 +120,7 @@ describe('the browser app (digit-pairs app)', () => {
     await page.click('#random-pairs');
     await page.waitForFunction(() => (window as unknown as { digitPairsApp: AppState }).digitPairsApp.testPairs.length > 0);
     const { testPairs } = await appState(page);
-    const { test } = loadEmbeddedPools();
+    const { test } = loadPools(null);
     const image = (i: number) => test.images.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS);
     const model = await loadModel(join(runDir, 'models', 'cnn-aux-round1'));
     const node = model.probabilities(testPairs.map((p) => [image(p.first), image(p.second)]));
@@ -149,7 +149,7 @@ describe('the browser app (digit-pairs app)', () => {
     const { training } = await appState(page);
     assert.equal(training?.error, undefined);
     const config = parseConfig({ models: ['cnn'], rounds: 1, seed: 5, pairs: 300, epochs: 1 });
-    const { record } = trainRound({ model: 'cnn', round: 0 }, config, loadEmbeddedPools());
+    const { record } = trainRound({ model: 'cnn', round: 0 }, config, loadPools(null));
     assert.equal(record.batchLoss.length, 3);
     assert.deepEqual(training?.result?.record.batchLoss, record.batchLoss);
     assert.equal(training?.result?.record.testErrorPercent, record.testErrorPercent);

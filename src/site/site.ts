@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type AppManifest, DIGITS_FILE, MANIFEST_FILE, type ModelEntry, modelFile } from '../app/manifest.js';
 import { defaultRecipe } from '../config.js';
 import { encodeDigits } from '../data/digits.js';
-import { EMBEDDED_DIGITS_FILE, loadEmbeddedPools } from '../data/mnist.js';
+import { loadPools } from '../data/mnist.js';
 import { UserError } from '../errors.js';
 import { MODEL_FORMAT, MODEL_JSON, WEIGHTS_BIN } from '../models/model-file.js';
 import { MODEL_NAMES, MODELS } from '../models/registry.js';
@@ -75,13 +75,7 @@ export function appSite(sources: string[]): Site {
   }
   const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
   for (const name of WASM_FILES) site.set(name, fromDisk(join(wasmDir, name), 'application/wasm'));
-  // The build writes the compact digits; without them (a read-only install) they are encoded here once.
-  site.set(
-    DIGITS_FILE,
-    existsSync(EMBEDDED_DIGITS_FILE)
-      ? fromDisk(EMBEDDED_DIGITS_FILE, 'application/octet-stream')
-      : inMemory(encodeDigits(loadEmbeddedPools()), 'application/octet-stream'),
-  );
+  site.set(DIGITS_FILE, inMemory(encodeDigits(loadPools(null)), 'application/octet-stream'));
 
   const models: ModelEntry[] = [];
   const keys = new Set<string>();

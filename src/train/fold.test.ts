@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
-import { loadEmbeddedPools } from '../data/mnist.js';
+import { loadPools } from '../data/mnist.js';
 import { makeRoundData } from '../data/pairs.js';
 import { foldData, foldOf } from './fold.js';
 
-const pools = loadEmbeddedPools();
+const pools = loadPools(null);
 
 describe('cross-validation folds', () => {
   const config = parseConfig({ pairs: 101, tune: { folds: 3 } });

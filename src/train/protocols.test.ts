@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../config.js';
-import { loadEmbeddedPools } from '../data/mnist.js';
+import { loadPools } from '../data/mnist.js';
 import { makeRoundData } from '../data/pairs.js';
 import { initBackend } from '../engine/backend.js';
 import { Params } from '../models/layers.js';
@@ -15,7 +15,7 @@ import { trainEpoch } from './fit.js';
 import { trainRound } from './round.js';
 
 before(() => initBackend('wasm'));
-const pools = loadEmbeddedPools();
+const pools = loadPools(null);
 const tiny = { rounds: 1, epochs: 2, pairs: 100, batchSize: 50 };
 
 describe('protocol authors-code', () => {

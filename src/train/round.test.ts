@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../config.js';
-import { loadEmbeddedPools } from '../data/mnist.js';
+import { loadPools } from '../data/mnist.js';
 import { initBackend } from '../engine/backend.js';
 import { trainRound } from './round.js';
 
 before(() => initBackend('wasm'));
-const pools = loadEmbeddedPools();
+const pools = loadPools(null);
 
 describe('trainRound', () => {
   const config = parseConfig({ models: ['baseline-aux'], rounds: 1, epochs: 2, pairs: 200, batchSize: 50 });

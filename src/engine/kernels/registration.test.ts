@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../../config.js';
-import { loadEmbeddedPools } from '../../data/mnist.js';
+import { loadPools } from '../../data/mnist.js';
 import { makeRoundData } from '../../data/pairs.js';
 import { Params } from '../../models/layers.js';
 import { MODELS } from '../../models/registry.js';
@@ -112,7 +112,7 @@ test('a CNN training step leaks no tensors, data buckets or wasm heap', async ()
   const params = new Params(makeRng(0, 'init'));
   const forward = MODELS['cnn-aux'].build(params);
   const optimizer = tf.train.adam(1e-3);
-  const data = makeRoundData(loadEmbeddedPools(), 40, 0);
+  const data = makeRoundData(loadPools(null), 40, 0);
   const config = parseConfig({ pairs: 40, batchSize: 20 });
   const epoch = () => trainEpoch({ forward, params, optimizer, batchSize: config.batchSize, hyper: MODELS['cnn-aux'].hyper }, data.train, makeRng(0, 't'));
   epoch();
