@@ -32,7 +32,7 @@ describe('digit-pairs CLI', () => {
       /--epoch-eval-pairs: sizes the per-epoch evaluation, which --final-eval-only \(evalEveryEpoch: false\) turns off/,
     ],
     [['study', '--backend', 'gpu'], /--backend gpu: must be one of wasm, cpu/],
-    [['study', '--pairs', '3000'], /--pairs 3000: each set needs 6000 digits but the train pool holds 5002 \(at most 2501 pairs\)/],
+    [['study', '--pairs', '6000'], /--pairs 6000: each set needs 12000 digits but the test pool holds 10000 \(at most 5000 pairs\)/],
     [['study', '--data', '/nonexistent'], /--data \/nonexistent: no such directory/],
     [['study', '--workers', '0'], /--workers 0: must be at least 1; 0 \(coordinate only\) needs --queue/],
     [['study', '--resume', '/nonexistent'], /\/nonexistent: not a run folder/],

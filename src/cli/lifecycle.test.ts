@@ -151,6 +151,6 @@ describe('help and messages', () => {
 
 it('makes no run folder for a command refused before any work', () => {
   const out = tmp();
-  run(['study', '--pairs', '3000', '--out', out]);
+  run(['study', '--pairs', '6000', '--out', out]);
   assert.ok(!existsSync(out) || readdirSync(out).length === 0);
 });

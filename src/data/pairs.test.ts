@@ -66,7 +66,7 @@ describe('generatePairs', () => {
   });
 
   it('refuses more pairs than the pool can give, naming no flag (the caller knows what the user called it)', () => {
-    assert.throws(() => generatePairs(pools.train, 3000, 0, 'x'), /^UserError: 3000 pairs need 6000 digits but the pool holds 5002 \(at most 2501 pairs\)$/);
+    assert.throws(() => generatePairs(pools.test, 6000, 0, 'x'), /^UserError: 6000 pairs need 12000 digits but the pool holds 10000 \(at most 5000 pairs\)$/);
   });
 });
 
