@@ -9,7 +9,10 @@
  * the first epoch is warm-up (kernel setup, wasm compilation) and is left out. Node runs before
  * and after the browser, so a drift of the machine's speed during the run shows. The browser
  * side is the page as a user drives it: its training form, one model after the other in its
- * trainer worker (so the form's limits apply: pairs ≤ 2499, epochs ≤ 500).
+ * trainer worker (so the form's limits apply: pairs ≤ 2499, epochs ≤ 500). It also prints what
+ * the page (no saved models) downloads at load and when training starts, in MB (10^6 bytes).
+ *
+ *   quick check: node dist/bench/browser.js --models baseline --epochs 2 --pairs 200
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,7 +25,7 @@ import { initBackend } from '../src/engine/backend.js';
 import type { ModelName } from '../src/models/registry.js';
 import { serveSite } from '../src/site/server.js';
 import { appSite } from '../src/site/site.js';
-import { launchChromium } from '../src/testing/chromium.js';
+import { countDownloads, launchChromium } from '../src/testing/chromium.js';
 import { trainRound } from '../src/train/round.js';
 
 const { values } = parseArgs({
@@ -71,6 +74,13 @@ async function trainInPage(page: Page, model: ModelName): Promise<{ ms: number; 
   return { ms: msPerStep(result.epochEndMs), batchLoss: result.batchLoss };
 }
 
+/** "3.1 MB: page.js 0.0, engine-worker.js 1.0, …", the files' names without the server's address. */
+function listed(files: { url: string; bytes: number }[]): string {
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  const total = files.reduce((sum, f) => sum + f.bytes, 0);
+  return `${mb(total)} MB: ${files.map((f) => `${new URL(f.url).pathname.slice(1) || 'index.html'} ${mb(f.bytes)}`).join(', ')}`;
+}
+
 async function main(): Promise<void> {
   const load = loadavg()[0];
   await initBackend('wasm');
@@ -81,11 +91,16 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   if (!browser) throw new Error('no Chromium');
   const page = await browser.newPage();
+  const downloads = countDownloads(page);
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById('engine')?.textContent?.startsWith('engine:'), null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('test-digits')?.textContent?.endsWith('downloaded.'), null, { timeout: 60_000 });
+  await page.waitForLoadState('networkidle');
+  const atLoad = await downloads();
   const version = browser.version();
   const inBrowser: { ms: number; batchLoss: number[] }[] = [];
   for (const model of models) inBrowser.push(await trainInPage(page, model));
+  const training = (await downloads()).slice(atLoad.length);
   await browser.close();
   server.close();
   const nodeAfter = models.map((m) => nodeStep(m, pools));
@@ -103,14 +118,16 @@ async function main(): Promise<void> {
     };
   });
   console.log(`ms per training step (batch 100), ${pairs} pairs, epochs 2–${epochs}; Chromium ${version}, Node ${process.version}`);
-  console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, 1-min load average at start ${load.toFixed(2)}, at end ${loadavg()[0].toFixed(2)}\n`);
+  console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, 1-min load average at start ${load.toFixed(2)}, at end ${loadavg()[0].toFixed(2)}`);
+  const download = { atLoad: listed(atLoad), training: listed(training) };
+  console.log(`downloaded at load: ${download.atLoad}\nwhen training started: ${download.training}\n`);
   console.log('| model | Chromium (worker) | Node before | Node after | Chromium ÷ Node | same batch losses |\n|---|---:|---:|---:|---:|---|');
   for (const r of rows) {
     console.log(
       `| ${r.model} | ${r.chromiumMs.toFixed(1)} | ${r.nodeMsBefore.toFixed(1)} | ${r.nodeMsAfter.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.sameBatchLosses ? 'yes' : 'NO'} |`,
     );
   }
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ chromium: version, node: process.version, load, rows }, null, 2)}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ chromium: version, node: process.version, load, download, rows }, null, 2)}\n`);
 }
 
 await main();

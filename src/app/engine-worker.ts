@@ -1,13 +1,13 @@
 /**
  * A Web Worker holding TensorFlow.js on the wasm backend with our kernels: it loads model
  * files, answers comparisons and trains a round with the same code as `digit-pairs study`.
- * Its wasm binaries and the digits come from the page's own server.
+ * Its wasm binaries come from the page's own server; the digits to train on, from the page.
  */
 
 import { type BackendWasm, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '../config.js';
-import { type DigitPools, decodeDigits } from '../data/digits.js';
+import type { DigitPools } from '../data/digits.js';
 import { initBackend } from '../engine/backend.js';
 import { simdKernels } from '../engine/simd/kernels.js';
 import { encodeRoundModel } from '../models/model-file.js';
@@ -19,17 +19,11 @@ import type { FromWorker, RequestKind, Requests, ToWorker } from './protocol.js'
 const scope = self as unknown as { postMessage(message: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
-/** Our files sit beside this script: the wasm binaries, digits.bin, app.json. */
+/** Our files sit beside this script: the wasm binaries. */
 const here = (name: string) => new URL(name, self.location.href).href;
 
 const models = new Map<string, TrainedModel>();
-let pools: Promise<DigitPools> | undefined;
-
-async function fetchBytes(name: string): Promise<Uint8Array> {
-  const response = await fetch(here(name));
-  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
+let pools: DigitPools | undefined;
 
 function modelOf(key: string): TrainedModel {
   const model = models.get(key);
@@ -46,8 +40,12 @@ const handlers: { [K in RequestKind]: (args: Requests[K]['args'], id: number) =>
   },
   compare: ({ key, first, second }) => modelOf(key).compare(first, second),
   probabilities: ({ key, pairs }) => modelOf(key).probabilities(pairs),
-  async train(request, id) {
-    pools ??= fetchBytes('digits.bin').then((bytes) => decodeDigits(bytes, 'digits.bin'));
+  digits(digits) {
+    pools = digits;
+    return null;
+  },
+  train(request, id) {
+    if (!pools) throw new Error('no digits to train on: the page sends them first');
     const config = parseConfig({
       models: [request.model],
       rounds: 1,
@@ -56,7 +54,6 @@ const handlers: { [K in RequestKind]: (args: Requests[K]['args'], id: number) =>
       epochs: request.epochs,
       evalEveryEpoch: request.evalEveryEpoch,
     });
-    const data = await pools;
     const started = performance.now();
     const epochEndMs: number[] = [];
     const onEpoch = (progress: JobProgress) => {
@@ -64,7 +61,7 @@ const handlers: { [K in RequestKind]: (args: Requests[K]['args'], id: number) =>
       epochEndMs.push(ms);
       post({ id, progress: { ...progress, ms } });
     };
-    const { record, model } = trainRound({ model: request.model, round: 0 }, config, data, { onEpoch, keepModel: true });
+    const { record, model } = trainRound({ model: request.model, round: 0 }, config, pools, { onEpoch, keepModel: true });
     if (!model) throw new Error('training kept no model');
     const { json, bin } = encodeRoundModel(model, { digitPairs: { version: APP_VERSION }, run: 'trained in a browser tab' });
     const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;

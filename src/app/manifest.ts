@@ -16,7 +16,11 @@ export interface AppManifest {
 }
 
 export const MANIFEST_FILE = 'app.json';
-export const DIGITS_FILE = 'digits.bin';
+/**
+ * The digits, one gzipped file per pool (src/data/digits.ts's form): the page fetches the test
+ * digits at load, the training digits only when it trains.
+ */
+export const DIGITS_FILES = { test: 'digits-test.bin.gz', train: 'digits-train.bin.gz' } as const;
 export const modelFile = (key: string, file: string) => `models/${key}/${file}`;
 
 /** Where `digit-pairs app` serves by default (http://127.0.0.1:8117/). */

@@ -3,13 +3,13 @@
  * seed model in a Web Worker. The page prepares digits (pure code shared with `predict`) and
  * draws; the models run in two engine workers, one answering, one training.
  */
-import { type DigitPools, decodeDigits, MNIST_PIXELS, MNIST_SIDE } from '../data/digits.js';
+import { type DigitPools, decodeDigits, gunzipped, joinPools, MNIST_PIXELS, MNIST_SIDE } from '../data/digits.js';
 import { DIGIT_PIXELS, pooledDigit, SIDE } from '../data/pairs.js';
 import { digitFromRgba } from '../data/prepare.js';
 import type { PairPrediction } from '../models/trained-model.js';
 import { DrawPad } from './draw-pad.js';
 import { Engine } from './engine-client.js';
-import { type AppManifest, DIGITS_FILE, MANIFEST_FILE, modelFile } from './manifest.js';
+import { type AppManifest, DIGITS_FILES, MANIFEST_FILE, modelFile } from './manifest.js';
 import type { TrainProgress, TrainRequest, TrainResult } from './protocol.js';
 import { classBars, lossCurve, paintDigit } from './views.js';
 
@@ -50,8 +50,8 @@ const state = {
 
 const workerUrl = new URL('engine-worker.js', location.href).href;
 const answering = new Engine(workerUrl);
-let trainer: Engine | null = null; // started on the first training
-let digits: Promise<DigitPools> | null = null;
+let trainer: Promise<Engine> | null = null; // started on the first training
+let testDigits: Promise<DigitPools> | null = null;
 
 async function fetchOk(path: string): Promise<Response> {
   const response = await fetch(path);
@@ -66,6 +66,22 @@ function showError(where: HTMLElement, error: unknown): void {
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/**
+ * One pool's file (gzipped): fetched, un-gzipped, decoded. `onSize` hears its size on the wire
+ * as soon as the response starts, so the page can say what it is downloading.
+ */
+async function fetchDigits(which: 'train' | 'test', onSize: (size: string) => void): Promise<DigitPools> {
+  const name = DIGITS_FILES[which];
+  const response = await fetchOk(name);
+  const announced = Number(response.headers.get('content-length'));
+  if (announced) onSize(megabytes(announced));
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (!announced) onSize(megabytes(bytes.length));
+  return decodeDigits(await gunzipped(bytes, name), name);
+}
 
 // ---------------------------------------------------------------- models
 
@@ -179,11 +195,17 @@ async function updateDrawing(): Promise<void> {
 
 // ---------------------------------------------------------------- test pairs
 
+/** The test digits (fetched at start: test pairs are drawn from them). */
 function loadDigits(): Promise<DigitPools> {
-  digits ??= fetchOk(DIGITS_FILE)
-    .then((r) => r.arrayBuffer())
-    .then((b) => decodeDigits(new Uint8Array(b), DIGITS_FILE));
-  return digits;
+  if (!testDigits) {
+    let size = '';
+    testDigits = fetchDigits('test', (s) => (size = s));
+    testDigits.then(
+      (pools) => ($('test-digits').textContent = `The ${pools.test.count.toLocaleString('en')} test digits: ${size} downloaded.`),
+      () => {},
+    );
+  }
+  return testDigits;
 }
 
 const imageOf = (pools: DigitPools, i: number) => Array.from(pools.test.images.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS));
@@ -251,6 +273,23 @@ $('check-pairs').addEventListener('click', async () => {
 const form = $<HTMLFormElement>('train-form');
 let tabModels = 0;
 
+/**
+ * The training worker, holding the digits it trains on. The training digits (the big file) are
+ * downloaded here, on the first Train, not at page load; `say` tells the user what is happening.
+ */
+function trainingEngine(say: (text: string) => void): Promise<Engine> {
+  trainer ??= (async () => {
+    const [train, test] = await Promise.all([fetchDigits('train', (size) => say(`downloading the training digits (${size}, once)…`)), loadDigits()]);
+    const pools = joinPools(train, test, DIGITS_FILES);
+    const engine = new Engine(workerUrl);
+    await engine.ready;
+    await engine.call('digits', pools, undefined, [pools.train.images.buffer]); // the training pool moves to the worker, uncopied
+    return engine;
+  })();
+  trainer.catch(() => (trainer = null)); // a failed download is tried again on the next Train
+  return trainer;
+}
+
 function downloadLink(name: string, data: BlobPart, type: string): string {
   return `<a download="${name}" href="${URL.createObjectURL(new Blob([data], { type }))}">${name}</a>`;
 }
@@ -271,7 +310,8 @@ form.addEventListener('submit', async (event) => {
   state.training = run;
   button.disabled = true;
   status.dataset.state = 'training';
-  status.textContent = `${request.model}: preparing ${request.pairs} pairs…`;
+  const say = (text: string) => (status.textContent = `${request.model}: ${text}`);
+  say(`preparing ${request.pairs} pairs…`);
   $('train-epochs').innerHTML = '<tr><th>epoch</th><th>train error</th><th>test error</th></tr>';
   $('train-downloads').innerHTML = '';
   const { batchSize } = state.manifest!.trainable.find((t) => t.name === request.model)!;
@@ -280,14 +320,14 @@ form.addEventListener('submit', async (event) => {
   const addEpochRow = (epoch: number, train: number, test: number) =>
     $<HTMLTableElement>('train-epochs').insertAdjacentHTML('beforeend', `<tr><td>${epoch}</td><td>${train.toFixed(2)}%</td><td>${test.toFixed(2)}%</td></tr>`);
   try {
-    trainer ??= new Engine(workerUrl);
-    await trainer.ready;
-    const result = await trainer.call('train', request, (p) => {
+    const engine = await trainingEngine(say);
+    say(`preparing ${request.pairs} pairs…`);
+    const result = await engine.call('train', request, (p) => {
       run.progress.push(p);
       losses.push(...p.batchLoss);
       $('train-curve').innerHTML = lossCurve(losses, batchesPerEpoch, request.epochs);
       if (p.errors) addEpochRow(p.epoch + 1, p.errors.trainErrorPercent, p.errors.testErrorPercent);
-      status.textContent = `${request.model}: epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(4)}, ${(p.ms / 1000).toFixed(1)} s`;
+      say(`epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(4)}, ${(p.ms / 1000).toFixed(1)} s`);
     });
     run.result = result;
     const { record } = result;
@@ -300,7 +340,9 @@ form.addEventListener('submit', async (event) => {
     run.key = key;
     addModelOption(key, label, true);
     await selectModel(key);
-    status.textContent = `${request.model}: ${record.trainErrorPercent.toFixed(2)}% train, ${record.testErrorPercent.toFixed(2)}% test error after ${request.epochs} epochs (${record.seconds.toFixed(1)} s). Draw against it above.`;
+    say(
+      `${record.trainErrorPercent.toFixed(2)}% train, ${record.testErrorPercent.toFixed(2)}% test error after ${request.epochs} epochs (${record.seconds.toFixed(1)} s). Draw against it above.`,
+    );
     $('train-downloads').innerHTML =
       `Model files (put both in one folder for <code>digit-pairs predict</code>): ${downloadLink('model.json', JSON.stringify(result.json, null, 2), 'application/json')} ` +
       `${downloadLink('weights.bin', result.weights, 'application/octet-stream')} · ${downloadLink('round.json', JSON.stringify(record), 'application/json')}`;
@@ -332,6 +374,7 @@ async function start(): Promise<void> {
         `engine: TensorFlow.js wasm${simd ? ' + SIMD' : ''}${ours ? ' + digit-pairs SIMD kernels' : ''}, digit-pairs ${manifest.digitPairs.version}`),
     (error) => showError($('engine'), error),
   );
+  loadDigits().catch((error) => showError($('test-digits'), error));
   if (picker.value) await selectModel(picker.value);
   else updateDrawing();
 }

@@ -3,6 +3,7 @@
  * model call happens in a Web Worker (one answers drawings and test pairs, another trains),
  * so drawing stays smooth while a model trains.
  */
+import type { DigitPools } from '../data/digits.js';
 import type { ModelName } from '../models/registry.js';
 import type { PairPrediction } from '../models/trained-model.js';
 import type { EpochErrors, JobProgress, RoundResult } from '../train/records.js';
@@ -24,7 +25,9 @@ export interface Requests {
   compare: { args: { key: string; first: Uint8Array; second: Uint8Array }; result: PairPrediction };
   /** P(first ≤ second) of pairs of digits (28×28 or pooled 14×14). */
   probabilities: { args: { key: string; pairs: [number[], number[]][] }; result: Float32Array };
-  /** Trains one round; progress arrives per epoch. */
+  /** The digits to train on, fetched by the page when it first trains (the training pool's bytes are transferred). */
+  digits: { args: DigitPools; result: null };
+  /** Trains one round on the digits sent; progress arrives per epoch. */
   train: { args: TrainRequest; result: TrainResult };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Digit pools and their compact binary form. Pure: the Node loaders (./mnist.ts) and the
- * browser app both hold digits this way, and the binary lets each read them with one copy
- * instead of parsing 21 MB of JSON.
+ * browser app both hold digits this way, and the binary lets the app read them with one copy.
+ * The app gets each pool as a file of its own, gzipped: the test digits at load, the training
+ * digits only when it trains.
  */
 import { DataError } from '../errors.js';
 
@@ -37,7 +38,7 @@ const VERSION = 2; // 2: the source as JSON with its files' checksums
 const HEADER = 20;
 
 /** The pools as one compact byte string. */
-export function encodeDigits(pools: DigitPools): Uint8Array {
+export function encodeDigits(pools: DigitPools): Uint8Array<ArrayBuffer> {
   const source = new TextEncoder().encode(JSON.stringify(pools.source));
   const { train, test } = pools;
   const out = new Uint8Array(HEADER + source.length + (train.count + test.count) * (1 + MNIST_PIXELS));
@@ -74,4 +75,37 @@ export function decodeDigits(bytes: Uint8Array, name: string): DigitPools {
   const train = { labels: trainLabels, images: take(trainCount * MNIST_PIXELS), count: trainCount };
   const test = { labels: testLabels, images: take(testCount * MNIST_PIXELS), count: testCount };
   return { train, test, source };
+}
+
+const NO_DIGITS: DigitPool = { images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
+
+/** `pools` with only one of its pools kept (the other empty), for a file of that pool alone. */
+export const onePool = (pools: DigitPools, which: 'train' | 'test'): DigitPools => ({
+  train: NO_DIGITS,
+  test: NO_DIGITS,
+  [which]: pools[which],
+  source: pools.source,
+});
+
+/** The training pool of one file and the test pool of another, refused if they come from different digits. */
+export function joinPools(train: DigitPools, test: DigitPools, names: { train: string; test: string }): DigitPools {
+  if (JSON.stringify(train.source) !== JSON.stringify(test.source)) {
+    throw new DataError(`${names.train} and ${names.test}: digits of different sources (${train.source.name}; ${test.source.name})`);
+  }
+  return { train: train.train, test: test.test, source: train.source };
+}
+
+/**
+ * `bytes` un-gzipped when they are gzip (magic 1f 8b), as they are unless a server already
+ * un-gzipped them on the way (a static file server may send `.gz` with Content-Encoding: gzip).
+ * DecompressionStream: a web API, in browsers and in Node alike.
+ */
+export async function gunzipped(bytes: Uint8Array<ArrayBuffer>, name: string): Promise<Uint8Array> {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (error) {
+    throw new DataError(`${name}: not a valid gzip file (${(error as Error).message})`);
+  }
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { loadModel } from '../api/model.js';
-import { DEFAULT_APP_PORT } from '../app/manifest.js';
+import { DEFAULT_APP_PORT, DIGITS_FILES } from '../app/manifest.js';
 import { parseConfig } from '../config.js';
 import { MNIST_PIXELS } from '../data/digits.js';
 import { loadPools } from '../data/mnist.js';
@@ -19,7 +19,7 @@ import { pooledDigit } from '../data/pairs.js';
 import { digitFromRgba } from '../data/prepare.js';
 import { buildReport } from '../report/report.js';
 import { runStudy } from '../run/study.js';
-import { drawStroke, launchChromium } from '../testing/chromium.js';
+import { countDownloads, drawStroke, launchChromium } from '../testing/chromium.js';
 import { trainRound } from '../train/round.js';
 import { serveSite } from './server.js';
 import { appSite } from './site.js';
@@ -46,6 +46,7 @@ const canvasPixels = (page: Page, canvas: string) =>
   }, canvas);
 
 const closeTo = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-6, `${what}: page ${a}, Node ${b}`);
+const megabytes = (files: { bytes: number }[]) => `${(files.reduce((sum, f) => sum + f.bytes, 0) / 1e6).toFixed(1)} MB`;
 
 describe('the browser app (digit-pairs app)', () => {
   const runDir = mkdtempSync(join(tmpdir(), 'digit-pairs-app-'));
@@ -54,6 +55,7 @@ describe('the browser app (digit-pairs app)', () => {
   let page: Page;
   let url: string;
   const requests: string[] = [];
+  let downloads: ReturnType<typeof countDownloads>;
   const problems: string[] = [];
   let skipped = '';
 
@@ -67,8 +69,10 @@ describe('the browser app (digit-pairs app)', () => {
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('request', (r) => requests.push(r.url()));
+    downloads = countDownloads(page);
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('engine')?.textContent?.startsWith('engine:'), null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('test-digits')?.textContent?.endsWith('downloaded.'), null, { timeout: 60_000 });
   });
 
   after(async () => {
@@ -138,8 +142,12 @@ describe('the browser app (digit-pairs app)', () => {
     assert.equal(checks?.equal, 8);
   });
 
-  it('trains in the tab (a Web Worker): one epoch gives the batch losses Node gives with the same seed', async (t) => {
+  it('trains in the tab (a Web Worker): the training digits are downloaded then, and one epoch gives the batch losses Node gives with the same seed', async (t) => {
     if (!browser) return t.skip(skipped);
+    const trainDigits = `${url}${DIGITS_FILES.train}`;
+    assert.ok(requests.includes(`${url}${DIGITS_FILES.test}`), 'the test digits are fetched at load');
+    assert.ok(!requests.includes(trainDigits), 'the training digits are not fetched before training');
+    const before = (await downloads()).length;
     await page.selectOption('select[name=model]', 'cnn');
     await page.fill('input[name=epochs]', '1');
     await page.fill('input[name=pairs]', '300');
@@ -148,6 +156,17 @@ describe('the browser app (digit-pairs app)', () => {
     await page.waitForFunction(() => ['done', 'failed'].includes(document.getElementById('train-status')?.dataset.state ?? ''), null, { timeout: 120_000 });
     const { training } = await appState(page);
     assert.equal(training?.error, undefined);
+    const all = await downloads();
+    assert.ok(!all.slice(0, before).some((d) => d.url === trainDigits));
+    // Training downloads the training digits and nothing else: the trainer's copy of the engine is a 304.
+    assert.deepEqual(
+      all
+        .slice(before)
+        .filter((d) => d.bytes > 0)
+        .map((d) => d.url),
+      [trainDigits],
+    );
+    t.diagnostic(`downloaded before training: ${megabytes(all.slice(0, before))}; when training started: ${megabytes(all.slice(before))}`);
     const config = parseConfig({ models: ['cnn'], rounds: 1, seed: 5, pairs: 300, epochs: 1 });
     const { record } = trainRound({ model: 'cnn', round: 0 }, config, loadPools(null));
     assert.equal(record.batchLoss.length, 3);
@@ -181,6 +200,7 @@ describe('the browser app (digit-pairs app)', () => {
       [],
     );
     // The workers' own requests are seen too: the wasm binary and the digits are fetched by them.
-    for (const file of ['tfjs-backend-wasm-simd.wasm', 'digits.bin', 'engine-worker.js']) assert.ok(requests.includes(`${url}${file}`), `${file} requested`);
+    for (const file of ['tfjs-backend-wasm-simd.wasm', ...Object.values(DIGITS_FILES), 'engine-worker.js'])
+      assert.ok(requests.includes(`${url}${file}`), `${file} requested`);
   });
 });

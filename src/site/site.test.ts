@@ -4,6 +4,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { DIGITS_FILES } from '../app/manifest.js';
+import { decodeDigits, joinPools } from '../data/digits.js';
+import { loadPools } from '../data/mnist.js';
 import { CLI, runCli, tempDir } from '../testing/cli.js';
 
 const run = (...args: string[]) => runCli(['app', ...args], { timeoutMs: 60_000 });
@@ -29,13 +33,14 @@ describe('digit-pairs app', () => {
     });
   }
 
-  it('--out writes the whole app as a static folder', () => {
+  it('--out writes the whole app as a static folder, the digits as one gzipped file per pool', () => {
     const out = join(tmp(), 'site');
     const result = run('--out', out);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(readdirSync(out).sort(), [
       'app.json',
-      'digits.bin',
+      'digits-test.bin.gz',
+      'digits-train.bin.gz',
       'engine-worker.js',
       'index.html',
       'page.js',
@@ -45,9 +50,18 @@ describe('digit-pairs app', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'app.json'), 'utf8'));
     assert.deepEqual(manifest.models, []);
     assert.ok(manifest.trainable.some((m: { name: string; epochs: number }) => m.name === 'cnn' && m.epochs === 25));
+    const [train, test] = (['train', 'test'] as const).map((which) => decodeDigits(gunzipSync(readFileSync(join(out, DIGITS_FILES[which]))), which));
+    assert.equal(train.test.count + test.train.count, 0);
+    const joined = joinPools(train, test, DIGITS_FILES);
+    const mnist = loadPools(null);
+    assert.deepEqual(joined.source, mnist.source);
+    const bytes = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    for (const which of ['train', 'test'] as const) {
+      for (const part of ['images', 'labels'] as const) assert.ok(bytes(joined[which][part]).equals(bytes(mnist[which][part])), `${which} ${part}`);
+    }
   });
 
-  it('serves on 127.0.0.1: the files with their types, nothing outside the site, and stops on SIGTERM', async () => {
+  it('serves on 127.0.0.1: the files with their types and ETags, nothing outside the site, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [CLI, 'app', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -66,7 +80,18 @@ describe('digit-pairs app', () => {
       assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
       assert.match(await page.text(), /<script type="module" src="page.js">/);
       assert.equal((await get('/tfjs-backend-wasm-simd.wasm')).headers.get('content-type'), 'application/wasm');
-      assert.equal((await get('/app.json')).headers.get('content-type'), 'application/json');
+      const manifest = await get('/app.json');
+      assert.equal(manifest.headers.get('content-type'), 'application/json');
+      // Asked again with its ETag (the training worker's copy of the engine, a reload): a 304, no body.
+      const again = await get('/app.json', { headers: { 'if-none-match': manifest.headers.get('etag') ?? '' } });
+      assert.equal(again.status, 304);
+      // Gzipped as files, not on the fly (no Content-Encoding): the page un-gzips them, as it must from a static folder.
+      const digits = await get(`/${DIGITS_FILES.test}`);
+      assert.equal(digits.headers.get('content-type'), 'application/gzip');
+      assert.equal(digits.headers.get('content-encoding'), null);
+      const bytes = new Uint8Array(await digits.arrayBuffer());
+      assert.deepEqual([bytes[0], bytes[1]], [0x1f, 0x8b]);
+      assert.equal(decodeDigits(gunzipSync(bytes), 'test').test.count, 10_000);
       for (const outside of ['/package.json', '/../package.json', '/%2e%2e/package.json', '/nope.js']) assert.equal((await get(outside)).status, 404, outside);
       assert.equal((await get('/app.json', { method: 'POST' })).status, 405);
       const port = new URL(url).port;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -39,4 +39,20 @@ export async function drawStroke(page: Page, selector: string, points: [number, 
   await page.mouse.down();
   for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps });
   await page.mouse.up();
+}
+
+/**
+ * Counts what `page` downloads, its workers' requests included: call the function returned for
+ * every response finished so far, with its body's bytes on the wire (DevTools' "transferred"
+ * less the headers).
+ */
+export function countDownloads(page: Page): () => Promise<{ url: string; bytes: number }[]> {
+  const finished: Promise<{ url: string; bytes: number }>[] = [];
+  const size = async (request: Request) => {
+    const [{ responseBodySize }, response] = await Promise.all([request.sizes(), request.response()]);
+    // Chromium reports 0 for a worker's own script; its Content-Length tells what came over the wire.
+    return { url: request.url(), bytes: responseBodySize || Number((await response?.headerValue('content-length')) ?? 0) };
+  };
+  page.on('requestfinished', (request) => finished.push(size(request)));
+  return () => Promise.all(finished);
 }
