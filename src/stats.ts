@@ -8,3 +8,81 @@ export function meanStd(values: number[]): { mean: number; std: number } {
   const variance = n > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) : 0;
   return { mean, std: Math.sqrt(variance) };
 }
+
+/** A sample as summary statistics: mean, sample standard deviation, size. */
+export interface Sample {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+export const sampleOf = (values: number[]): Sample => ({ ...meanStd(values), n: values.length });
+
+/**
+ * Welch's t test of `b.mean − a.mean` (unequal variances): the difference, t, the
+ * Welch–Satterthwaite degrees of freedom and the two-sided p-value.
+ */
+export function welch(a: Sample, b: Sample): { difference: number; t: number; df: number; p: number } {
+  const [va, vb] = [a.std ** 2 / a.n, b.std ** 2 / b.n];
+  const difference = b.mean - a.mean;
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return { difference, t: difference === 0 ? 0 : Math.sign(difference) * Infinity, df: a.n + b.n - 2, p: difference === 0 ? 1 : 0 };
+  const t = difference / se;
+  const df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
+  return { difference, t, df, p: studentTwoSided(t, df) };
+}
+
+/** P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2). */
+export function studentTwoSided(t: number, df: number): number {
+  return incompleteBeta(df / (df + t * t), df / 2, 0.5);
+}
+
+/** |t| past which a two-sided test at `alpha` rejects, for `df` degrees of freedom (bisection on studentTwoSided). */
+export function criticalT(alpha: number, df: number): number {
+  let [lo, hi] = [0, 1000];
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTwoSided(mid, df) > alpha) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** The regularised incomplete beta function I_x(a, b), by its continued fraction (Numerical Recipes' betacf). */
+export function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  // The fraction converges fast for x < (a + 1) / (a + b + 2); use the symmetry otherwise.
+  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  d = 1 / (Math.abs(d) < tiny ? tiny : d);
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    for (const numerator of [(m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)), (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1))]) {
+      d = 1 + numerator * d;
+      d = 1 / (Math.abs(d) < tiny ? tiny : d);
+      c = 1 + numerator / c;
+      if (Math.abs(c) < tiny) c = tiny;
+      h *= d * c;
+    }
+    if (Math.abs(d * c - 1) < 1e-15) break;
+  }
+  return (front * h) / a;
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: ~15 digits). */
+function logGamma(x: number): number {
+  const g = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let sum = g[0];
+  for (let i = 1; i < 9; i++) sum += g[i] / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
