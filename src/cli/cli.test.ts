@@ -19,7 +19,11 @@ describe('digit-pairs CLI', () => {
     [['study', '--hparams', jsonFile({ grid: {} })], /--hparams .*: no "chosen" object; expected \{"chosen": \{"<model>": \{"learningRate"/],
     [['study', '--hparams', jsonFile({ chosen: { cnn: { learningRate: -1, l2: 0.1 } } })], /--hparams.*learningRate/],
     [['train'], /unknown command 'train'; valid: study, tune, report/],
-    [['study', '--round', '3'], /Unknown option '--round'.*valid: .*--rounds/],
+    [['study', '--round', '3'], /study: unknown option --round \(did you mean --rounds\?\); valid: .*--rounds/],
+    [['study', '--models'], /^digit-pairs: --models: needs a value \(a,b,…\)$/m],
+    [['study', '--help=3'], /--help: takes no value/],
+    [['models', 'extra-arg'], /models: unexpected argument 'extra-arg' \(it takes none\)/],
+    [['help', 'nope'], /unknown command 'nope'; valid: study, tune/],
     [['study', '--models', 'cnn,resnet'], /--models resnet: must be one of seed, ablation, all, baseline, baseline-aux, cnn, cnn-aux/],
     [['study', '--rounds=-1'], /--rounds -1: must be at least 1/],
     [['study', '--epochs', '0'], /--epochs 0: must be at least 1/],
@@ -47,6 +51,20 @@ describe('digit-pairs CLI', () => {
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     });
   }
+
+  it('prints its version, and the same help for `help study` as for `study --help`; bare, the usage goes to stderr with exit 2', () => {
+    const version = run('--version');
+    assert.equal(version.status, 0);
+    assert.match(version.stdout, /^digit-pairs \d+\.\d+\.\d+/);
+    const [help, flag] = [run('help', 'study'), run('study', '--help')];
+    assert.equal(help.status, 0);
+    assert.equal(help.stdout, flag.stdout);
+    assert.match(help.stdout, /--rounds N +rounds per model/);
+    const bare = run();
+    assert.equal(bare.status, 2);
+    assert.equal(bare.stdout, '');
+    assert.match(bare.stderr, /Usage:/);
+  });
 
   it('runs a one-round, one-epoch study of the four seed models', () => {
     const out = mkdtempSync(join(tmpdir(), 'cli-'));

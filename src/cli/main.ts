@@ -8,18 +8,34 @@ import type { CommandName } from '../config.js';
 import { UserError } from '../errors.js';
 import type { LogWriteError } from '../run/run-log.js';
 import { COMMANDS, type Command, helpOf, USAGE } from './commands.js';
-import { parserOptions } from './options.js';
 
 const [command, ...rest] = process.argv.slice(2);
-let entry: Command | undefined;
+
+/** The command's module, or one line naming the valid commands. */
+async function load(name: string): Promise<Command> {
+  if (!(name in COMMANDS)) throw new UserError(`unknown command '${name}'; valid: ${Object.keys(COMMANDS).join(', ')} (see digit-pairs --help)`);
+  return COMMANDS[name as CommandName].load();
+}
 
 async function main(): Promise<number> {
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE);
-    return command ? 0 : 2;
+  if (command === '--version' || command === '-V') {
+    const { codeRevision } = await import('../run/folder.js');
+    const { digitPairs, commit } = codeRevision();
+    console.log(`digit-pairs ${digitPairs}${commit ? ` (commit ${commit})` : ''}`);
+    return 0;
   }
-  if (!(command in COMMANDS)) throw new UserError(`unknown command '${command}'; valid: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
-  entry = await COMMANDS[command as CommandName].load();
+  if (command === undefined) {
+    // Asked for nothing: the usage is the answer to a mistake, so it goes to stderr.
+    console.error(USAGE);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const [topic, ...extra] = rest;
+    if (extra.length) throw new UserError(`help: one command at most (got ${rest.join(' ')})`);
+    console.log(topic === undefined ? USAGE : helpOf(topic as CommandName, await load(topic)));
+    return 0;
+  }
+  const entry = await load(command);
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(helpOf(command as CommandName, entry));
     return 0;
@@ -30,15 +46,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // parseArgs rejects unknown or malformed options with its own error codes.
-    const code = (error as { code?: string }).code ?? '';
-    if (error instanceof UserError || code.startsWith('ERR_PARSE_ARGS')) {
-      const message = (error as Error).message.split('\n')[0];
-      const valid = Object.keys(entry ? parserOptions(command as CommandName) : {})
-        .map((o) => `--${o}`)
-        .join(', ');
-      const hint = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `; valid: ${valid}` : '';
-      console.error(`digit-pairs: ${message}${hint}`);
+    if (error instanceof UserError) {
+      console.error(`digit-pairs: ${error.message.split('\n')[0]}`);
       process.exit(2);
     }
     if (error instanceof Error && error.name === 'LogWriteError') {

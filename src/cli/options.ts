@@ -218,6 +218,35 @@ function glueNegativeValues(args: string[], valued: Set<string>): string[] {
   return out;
 }
 
+/** Edit distance between two flags, for "did you mean". */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
+/** Node's parser errors in our words: what was wrong, what is valid, on one line. */
+function parseError(command: CommandName, error: Error & { code?: string }, options: NonNullable<ParseArgsConfig['options']>): Error {
+  const flag = /'(-{1,2}[^' =,]+)/.exec(error.message)?.[1] ?? '';
+  const name = flag.replace(/^-+/, '');
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const flags = Object.keys(options);
+    const nearest = flags.map((f) => [f, distance(name, f)] as const).sort((x, y) => x[1] - y[1])[0];
+    const guess = nearest && (nearest[1] <= Math.max(2, name.length / 3) || nearest[0].startsWith(name)) ? ` (did you mean --${nearest[0]}?)` : '';
+    return new UserError(`${command}: unknown option ${flag}${guess}; valid: ${flags.map((f) => `--${f}`).join(', ')}`);
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const declared = optionsOf(command).find((o) => o.meta.flag === name || o.meta.short === name);
+    if (declared?.meta.value) return new UserError(`--${declared.meta.flag}: needs a value (${declared.meta.value})`);
+    if (declared) return new UserError(`--${declared.meta.flag}: takes no value`);
+  }
+  return new UserError(error.message.split('\n')[0]);
+}
+
 /** A command's parseArgs options, from its declarations. */
 export function parserOptions(command: CommandName): NonNullable<ParseArgsConfig['options']> {
   return Object.fromEntries(
@@ -233,7 +262,13 @@ export function parserOptions(command: CommandName): NonNullable<ParseArgsConfig
 export function parseCommand(command: CommandName, args: string[], readers: Record<string, Reader> = {}): ParsedCommand {
   const options = parserOptions(command);
   const valued = new Set(Object.entries(options).flatMap(([flag, o]) => (o.type === 'string' ? [flag] : [])));
-  const { values, positionals } = parseArgs({ args: glueNegativeValues(args, valued), options, allowPositionals: true, strict: true });
+  let line: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>;
+  try {
+    line = parseArgs({ args: glueNegativeValues(args, valued), options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw parseError(command, error as Error & { code?: string }, options);
+  }
+  const { values, positionals } = line;
   const config: Record<string, unknown> = {};
   const run: Record<string, unknown> = {};
   for (const option of optionsOf(command)) {
