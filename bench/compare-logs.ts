@@ -30,7 +30,12 @@ function fromLog(path: string, asComputed: boolean): Samples {
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as RoundRecord),
   ).filter((r): r is RoundResult => r.status === 'ok');
-  const errors = (r: RoundResult) => (asComputed ? (r as RoundResult & { asComputed: Errors }).asComputed : r);
+  const errors = (r: RoundResult): Errors => {
+    if (!asComputed) return r;
+    const computed = (r as RoundResult & { asComputed?: Errors }).asComputed;
+    if (!computed) throw new Error(`${path}: ${r.model} round ${r.round} has no asComputed errors; --as-computed needs an authors-code run`);
+    return computed;
+  };
   const models = [...new Set(records.map((r) => r.model))];
   return new Map(
     models.map((model) => {
@@ -47,8 +52,10 @@ const seedSamples: Samples = new Map(
   ]),
 );
 
-const before = values.seed ? seedSamples : fromLog(positionals[0], false);
-const after = fromLog(positionals.at(-1)!, values['as-computed'] === true);
+// --as-computed reads both logs the same way, so a cell never compares two different measures.
+const asComputed = values['as-computed'] === true;
+const before = values.seed ? seedSamples : fromLog(positionals[0], asComputed);
+const after = fromLog(positionals.at(-1)!, asComputed);
 const models = [...after.keys()].filter((m) => before.has(m)) as ModelName[];
 const cells = models.length * 2;
 const alpha = 0.05 / cells;
