@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ExperimentConfig, parseConfig, seedProtocol } from '../src/config.js';
 import { loadPools } from '../src/data/mnist.js';
 import { initBackend } from '../src/engine/backend.js';
-import { MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
+import { isBuiltIn, MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
 import { runStudy } from '../src/run/study.js';
 import { trainRound } from '../src/train/round.js';
 import { kernelLines, OURS, profileModel } from './kernel-profile.js';
@@ -326,7 +326,7 @@ async function main(): Promise<void> {
   if (values.child !== undefined) return childRound(values.child as ModelName, epochs, !values['final-eval-only']);
 
   const models = values.models.split(',').map((m) => m.trim()) as ModelName[];
-  for (const m of models) if (!MODEL_NAMES.includes(m)) throw new Error(`unknown model ${m}; valid: ${MODEL_NAMES.join(', ')}`);
+  for (const m of models) if (!isBuiltIn(m)) throw new Error(`unknown model ${m}; valid: ${MODEL_NAMES.join(', ')}`);
   if (values.queue) {
     const load = loadavg()[0]!;
     console.log(`machine: ${CORES} cores, load average ${load.toFixed(2)} at start${load > 0.5 ? ' (busy: timings are noisy)' : ''}`);

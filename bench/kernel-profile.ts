@@ -10,7 +10,7 @@ import { makeRoundData } from '../src/data/pairs.js';
 import { registerKernels } from '../src/engine/kernel-list.js';
 import { AdamOptimizer } from '../src/engine/optim/adam.js';
 import { Params } from '../src/models/layers.js';
-import { MODELS, type ModelName } from '../src/models/registry.js';
+import { type ModelName, modelSpec } from '../src/models/registry.js';
 import { makeRng } from '../src/rng.js';
 import { restoreStockWasmKernels } from '../src/testing/stock-kernels.js';
 import { errorPercent } from '../src/train/evaluate.js';
@@ -83,7 +83,7 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length 
 export async function profileModel(name: ModelName, epochs: number, modes: Mode[]): Promise<ModelProfile> {
   const config = parseConfig({ models: [name] });
   const data = makeRoundData(loadPools(null), config.pairs, 0);
-  const spec = MODELS[name];
+  const spec = modelSpec(name);
   const params = new Params(makeRng(0, `init:${name}`));
   const forward = spec.build(params);
   const rng = makeRng(0, `train:${name}`);

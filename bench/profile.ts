@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, initBackend } from '../src/engine/backend.js';
-import { MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
+import { isBuiltIn, MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
 import { BEFORE, kernelLines, type ModelProfile, OURS, profileModel } from './kernel-profile.js';
 import { measurePeak } from './peak.js';
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     },
   });
   const models = values.models.split(',').map((m) => m.trim()) as ModelName[];
-  for (const m of models) if (!MODEL_NAMES.includes(m)) throw new Error(`unknown model ${m}; valid: ${MODEL_NAMES.join(', ')}`);
+  for (const m of models) if (!isBuiltIn(m)) throw new Error(`unknown model ${m}; valid: ${MODEL_NAMES.join(', ')}`);
   if (values.compare && values.backend !== 'wasm') throw new Error('--compare needs the wasm backend');
   // The profiler reads every kernel's output back to check for NaNs unless told not to.
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);

@@ -12,7 +12,7 @@ import { BACKENDS } from './engine/backends.js';
 import { UserError } from './errors.js';
 import { type HyperParams, hyperSchema, SEED_EPOCHS } from './models/hyper.js';
 import { AUTHORS_CODE_RECIPES, PROTOCOLS, protocolRecipe } from './models/protocols.js';
-import { ABLATION_MODELS, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
+import { ABLATION_MODELS, isBuiltIn, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
 
 /** The commands of the CLI, for the options that say which of them take them. */
 export const COMMAND_NAMES = ['study', 'tune', 'report', 'models', 'predict', 'worker', 'app', 'export'] as const;
@@ -40,6 +40,10 @@ export interface OptionMeta {
   groups?: Record<string, readonly string[]>;
   /** A one-letter alias (`-h`). */
   short?: string;
+  /** The names a list of names takes, where the schema does not enumerate them (`--models`). */
+  choices?: readonly string[];
+  /** A list of names also takes file paths: what such a file is, for the message. */
+  files?: string;
 }
 
 /** Every option's CLI declaration, keyed by its schema (read by src/cli/options.ts). */
@@ -77,14 +81,34 @@ const tuneSchema = z.strictObject({
   }),
 });
 
+/**
+ * A model from a model file, as config.json records it: where it was read, the SHA-256 that
+ * pins it, and what the config needs without loading it (its default recipe, its description),
+ * so a run folder can be read back, reported and compared on a machine without the file.
+ */
+export const modelFileSchema = z.strictObject({
+  path: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
+  description: z.string(),
+  hyper: hyperSchema,
+});
+export type ModelFileRecord = z.output<typeof modelFileSchema>;
+
+/** A `--models` entry that names a model file rather than a model. */
+export const isModelFilePath = (entry: string): boolean => entry.includes('/') || /\.(m?js|ts)$/.test(entry);
+
 const fields = z.strictObject({
-  models: option(z.array(z.enum(MODEL_NAMES)).min(1).default(SEED_MODELS), {
+  models: option(z.array(z.string().min(1)).min(1).default(SEED_MODELS), {
     flag: 'models',
     value: 'a,b,…',
-    help: `models to train, or a group: seed (the seed's four), ablation (the 8 sharing × aux variants), all. Models: ${MODEL_NAMES.join(', ')}`,
+    help:
+      "models to train, or a group: seed (the seed's four), ablation (the 8 sharing × aux variants), all; or a model file " +
+      `(./my-model.js, .mjs or .ts; docs/your-own-model.md). Models: ${MODEL_NAMES.join(', ')}`,
     commands: ['study', 'tune'],
     shown: 'seed',
     groups: { seed: SEED_MODELS, ablation: ABLATION_MODELS, all: MODEL_NAMES },
+    choices: MODEL_NAMES,
+    files: 'a model file (./my-model.js, .mjs or .ts)',
   }),
   rounds: option(positiveInt(10_000).default(15), {
     flag: 'rounds',
@@ -165,7 +189,7 @@ const fields = z.strictObject({
     shown: 'all pairs',
   }),
   /** Per-model overrides of the recipe; the resolved recipe of every model is recorded. */
-  hyper: option(z.partialRecord(z.enum(MODEL_NAMES), hyperSchema.partial()).default({}), {
+  hyper: option(z.record(z.string(), hyperSchema.partial()).default({}), {
     flag: 'hparams',
     value: 'FILE',
     help: 'per-model learning rate and λ from a tune run\'s hparams.json (or its folder), or a file such as {"chosen": {"cnn": {"learningRate": 0.002, "l2": 0.05}}}',
@@ -173,6 +197,8 @@ const fields = z.strictObject({
   }),
   /** The hyper-parameter search of `digit-pairs tune` (unused by a study). */
   tune: tuneSchema.default(tuneSchema.parse({})),
+  /** The models of `models` that come from model files, by the name each file declares (src/run/model-files.ts fills it). */
+  modelFiles: z.record(z.string(), modelFileSchema).default({}),
 });
 
 /** The config's own fields and the tune search's, by dotted path: the schema of each option. */
@@ -189,7 +215,14 @@ export type Recipe = HyperParams & { epochs: number; batchSize: number };
 
 /** The recipe fields a config decides: the protocol, per-model overrides, and the global epochs and batch size. */
 type RecipeInputs = Pick<z.output<typeof fields>, 'protocol' | 'epochs' | 'batchSize'> &
-  Partial<Pick<z.output<typeof fields>, 'l2'>> & { hyper?: Partial<Record<ModelName, Partial<HyperParams>>> };
+  Partial<Pick<z.output<typeof fields>, 'l2' | 'modelFiles'>> & { hyper?: Partial<Record<ModelName, Partial<HyperParams>>> };
+
+/** A model's own defaults: a built-in's, or what its model file declared (recorded in the config). */
+export function defaultsOf(config: Pick<RecipeInputs, 'modelFiles'>, model: ModelName): HyperParams {
+  const defaults = isBuiltIn(model) ? MODELS[model].hyper : config.modelFiles?.[model]?.hyper;
+  if (!defaults) throw new UserError(`unknown model ${model}: neither built in nor recorded as a model file`);
+  return defaults;
+}
 
 /**
  * The one rule for a model's effective recipe: its defaults, then the protocol's recipe, then
@@ -203,7 +236,7 @@ export function recipeOf(config: RecipeInputs, model: ModelName): Recipe {
 
 /** The recipe as config.json records it: the batch size only where the recipe names its own. */
 function recordedRecipe(config: RecipeInputs, model: ModelName): HyperParams & { epochs: number } {
-  const recipe = { ...MODELS[model].hyper, ...protocolRecipe(config.protocol, model), ...config.hyper?.[model] };
+  const recipe = { ...defaultsOf(config, model), ...protocolRecipe(config.protocol, model), ...config.hyper?.[model] };
   return { ...recipe, l2: config.l2 ?? recipe.l2, epochs: config.epochs ?? recipe.epochs ?? SEED_EPOCHS };
 }
 
@@ -213,6 +246,24 @@ export const defaultRecipe = (model: ModelName): Recipe => recipeOf({ protocol: 
 /** Validates the fields together and records each model's resolved recipe in `hyper`. */
 export const configSchema = fields
   .superRefine((config, context) => {
+    // A model is built in or declared by a model file the config records; so is every --hparams key.
+    const known = (name: string) => isBuiltIn(name) || name in config.modelFiles;
+    const valid = `${MODEL_NAMES.join(', ')}${Object.keys(config.modelFiles).length ? `, ${Object.keys(config.modelFiles).join(', ')}` : ''}`;
+    config.models.forEach((name, i) => {
+      if (!known(name))
+        context.addIssue({
+          code: 'custom',
+          path: ['models', i],
+          input: name,
+          message: `must be one of ${valid}, or a model file (./my-model.js, .mjs or .ts)`,
+        });
+    });
+    for (const name of Object.keys(config.hyper)) {
+      if (!known(name)) context.addIssue({ code: 'custom', path: ['hyper'], message: `unknown model ${name}; valid: ${valid}` });
+    }
+    for (const name of Object.keys(config.modelFiles)) {
+      if (isBuiltIn(name)) context.addIssue({ code: 'custom', path: ['modelFiles', name], message: "is a built-in model's name" });
+    }
     const outside = config.protocol === 'authors-code' ? config.models.filter((m) => !(m in AUTHORS_CODE_RECIPES)) : [];
     if (outside.length) {
       context.addIssue({
@@ -264,7 +315,7 @@ export function describeIssues(error: z.ZodError, name: (path: string) => string
         const valid = issue.path.length === 0 ? CONFIG_FIELDS : issue.path[0] === 'tune' ? Object.keys(tuneSchema.shape) : Object.keys(hyperSchema.shape);
         return `${field}: unknown field(s) ${issue.keys.join(', ')}; valid: ${valid.join(', ')}`;
       }
-      return `${field}: ${issue.message}`;
+      return `${field}${given}: ${issue.message}`;
     })
     .join('; ');
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { loadPools } from '../data/mnist.js';
 import { initBackend } from '../engine/backend.js';
 import { UserError } from '../errors.js';
-import { MODEL_NAMES, type ModelName } from '../models/registry.js';
 import { checkSameData } from '../run/folder.js';
+import { useModelFiles } from '../run/model-code.js';
 import { writeModelFiles } from '../run/model-files.js';
 import { latestRecords, MODELS_DIR, modelDirName, RESULTS_FILE, readRecords, readRunConfig } from '../run-folder.js';
 import type { RoundRecord } from '../train/records.js';
@@ -22,12 +22,9 @@ export async function run(args: string[]): Promise<number> {
   const runDir = positionals[0];
   const config = readRunConfig(runDir);
   checkSameData(runDir, config);
-  const model = run.model as ModelName | undefined;
-  if (!model || !config.models.includes(model)) {
-    throw new UserError(
-      `--model: give one of the run's models: ${config.models.join(', ')}${model && !MODEL_NAMES.includes(model) ? ` (${model} is no model)` : ''}`,
-    );
-  }
+  const model = run.model;
+  if (!model || !config.models.includes(model))
+    throw new UserError(`--model${model ? ` ${model}` : ''}: give one of the run's models: ${config.models.join(', ')}`);
   if (run.round === undefined) throw new UserError(`--round: give a round from 1 to ${config.rounds}`);
   const round = run.round - 1;
   if (round < 0 || round >= config.rounds) throw new UserError(`--round ${round + 1}: the run has rounds 1 to ${config.rounds}`);
@@ -37,6 +34,7 @@ export async function run(args: string[]): Promise<number> {
   if (existsSync(join(out, 'model.json'))) throw new UserError(`--out ${out}: already holds a model (model.json); remove it or give another --out`);
 
   await initBackend(config.backend);
+  await useModelFiles(config, [model]);
   console.error(`retraining ${model} round ${round + 1} of ${runDir} …`);
   const { record, model: trained } = trainRound({ model, round }, config, loadPools(config.dataDir), { keepModel: true });
   const same = record.trainErrorPercent === recorded.trainErrorPercent && record.testErrorPercent === recorded.testErrorPercent;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type CommandName, type ExperimentConfig, parseConfig, recipeOf } from '../config.js';
 import { UserError } from '../errors.js';
 import { checkData, checkSameData, createRunDir, ensureWritableDir } from '../run/folder.js';
+import { useModelFiles, withModelFiles } from '../run/model-code.js';
 import type { QueueTarget } from '../run/queue.js';
 import { HPARAMS_FILE, readRunConfig } from '../run-folder.js';
 import { DEFAULT_LOCK_SECONDS, FLAG_OF, optionsOf, parseCommand, type RunFlags } from './options.js';
@@ -125,7 +126,8 @@ export async function setUp(command: 'study' | 'tune', args: string[]): Promise<
   const { config: flagged, run, positionals } = parseCommand(command, args, { hyper: readHyper });
   if (positionals.length) throw new UserError(`${command}: unexpected argument '${positionals[0]}' (options start with --)`);
   const file = run.config;
-  const explicit = { ...(file ? readConfigFile(file) : {}), ...flagged };
+  // Model files named in --models (or the --config file) are loaded and recorded by name and hash.
+  const explicit = await withModelFiles({ ...(file ? readConfigFile(file) : {}), ...flagged });
   if (run.workers !== undefined && run.workers < 1 && run.queue === undefined) {
     throw new UserError(`--workers ${run.workers}: must be at least 1; 0 (coordinate only) needs --queue`);
   }
@@ -135,6 +137,7 @@ export async function setUp(command: 'study' | 'tune', args: string[]): Promise<
   const config = run.resume ? resumeConfig(run.resume, explicit) : validate({ ...commandDefaults(command), ...explicit }, new Set(Object.keys(flagged)), file);
   checkData(config, (field) => FLAG_OF[field] ?? field);
   if (run.resume) checkSameData(run.resume, config);
+  await useModelFiles(config); // a resumed run's model files, only with the hashes it recorded
   const queued = await queueFlags(run);
   let runDir: string;
   if (run.resume) {

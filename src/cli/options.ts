@@ -7,7 +7,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_APP_PORT } from '../app/manifest.js';
-import { CONFIG_OPTION_FIELDS, type CommandName, describeIssues, type OptionMeta, option, optionRegistry } from '../config.js';
+import { CONFIG_OPTION_FIELDS, type CommandName, describeIssues, isModelFilePath, type OptionMeta, option, optionRegistry } from '../config.js';
 import { UserError } from '../errors.js';
 
 /** Seconds a queued job's lock lives without renewal before the job goes back to the queue. */
@@ -72,6 +72,19 @@ const runFields = z.strictObject({
     help: 'where to write the model files',
     commands: ['export'],
     shown: 'RUN_DIR/models/<model>-round<R>',
+  }),
+  modelFile: option(z.string().min(1).optional(), {
+    flag: 'model-file',
+    value: 'FILE',
+    help: 'the model file (.js, .mjs, .ts) of a model trained from one; refused unless its SHA-256 is the one model.json names',
+    commands: ['predict'],
+  }),
+  modelsDir: option(z.string().min(1).optional(), {
+    flag: 'models-dir',
+    value: 'DIR',
+    help: 'the model files this worker may run (every .js, .mjs, .ts in DIR), matched to a job by SHA-256; a job naming another is put back for other workers',
+    shown: 'none: built-in models only',
+    commands: ['worker'],
   }),
   json: option(z.boolean().default(false), { flag: 'json', help: 'one JSON object on stdout, for scripts', commands: ['predict'], sets: true }),
   port: option(z.int().min(0).max(65_535).default(DEFAULT_APP_PORT), {
@@ -150,7 +163,7 @@ function numberList(flag: string, text: string): number[] {
   return values.map(Number);
 }
 
-/** A list of names: groups expanded, duplicates dropped, unknown names refused with the valid ones. */
+/** A list of names: groups expanded, duplicates dropped, unknown names refused with the valid ones (file paths pass, where the option takes files). */
 function nameList(meta: OptionMeta, valid: readonly string[], text: string): string[] {
   const groups = meta.groups ?? {};
   const names = text
@@ -158,8 +171,11 @@ function nameList(meta: OptionMeta, valid: readonly string[], text: string): str
     .map((s) => s.trim())
     .filter(Boolean)
     .flatMap((n) => groups[n] ?? [n]);
-  const unknown = names.filter((n) => !valid.includes(n));
-  if (unknown.length) throw new UserError(`--${meta.flag} ${unknown.join(',')}: must be one of ${[...Object.keys(groups), ...valid].join(', ')}`);
+  const unknown = names.filter((n) => !valid.includes(n) && !(meta.files && isModelFilePath(n)));
+  if (unknown.length) {
+    const choices = [...Object.keys(groups), ...valid].join(', ');
+    throw new UserError(`--${meta.flag} ${unknown.join(',')}: must be one of ${choices}${meta.files ? `, or ${meta.files}` : ''}`);
+  }
   return [...new Set(names)];
 }
 
@@ -178,6 +194,7 @@ function fromText(option: Declared, text: string | boolean, readers: Record<stri
     const element = core((def as unknown as { element: z.ZodType }).element);
     if (element.type === 'number') return numberList(meta.flag, text);
     if (element.type === 'enum') return nameList(meta, Object.values((element as unknown as { entries: Record<string, string> }).entries), text);
+    if (meta.choices) return nameList(meta, meta.choices, text);
   }
   return text;
 }

@@ -6,7 +6,8 @@ import { UserError } from '../errors.js';
 import { parseCommand } from './options.js';
 
 export const usage = `digit-pairs predict MODEL_DIR first.png second.png [--json] — is the first digit ≤ the second?
-MODEL_DIR is a model folder (RUN/models/<model>-round<r>/ from study --save-models, or digit-pairs export).
+MODEL_DIR is a model folder (RUN/models/<model>-round<r>/ from study --save-models, or digit-pairs export);
+a model trained from a model file also needs that file: --model-file FILE.
 Pictures of any size, light-on-dark or dark-on-light, are prepared as MNIST's digits were (bounding
 box → 20×20 → centred by centre of mass in 28×28 → 2×2 average → the model's standardisation).`;
 
@@ -41,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
     throw new UserError('predict: give a model folder and two PNG files, e.g. digit-pairs predict runs/<run>/models/cnn-aux-round1 a.png b.png');
   const [dir, firstPath, secondPath] = positionals;
   const [first, second] = [readDigitPng(firstPath), readDigitPng(secondPath)];
-  const model = await loadModel(dir);
+  const model = await loadModel(dir, { modelFile: run.modelFile });
   const prediction: PairPrediction = model.compare(first, second);
   model.dispose();
   if (run.json) {

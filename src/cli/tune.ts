@@ -1,6 +1,5 @@
 /** `digit-pairs tune`: cross-validated learning rate × λ per model, written to hparams.json. */
 import { join } from 'node:path';
-import type { ModelName } from '../models/registry.js';
 import { runTune } from '../run/tune.js';
 import { HPARAMS_FILE } from '../run-folder.js';
 import { setUp } from './flags.js';
@@ -16,7 +15,8 @@ export async function run(args: string[]): Promise<number> {
   preloadReport(); // its threads have started: load the report's code while they train
   const { hparams, interrupted } = await running;
   for (const [model, chosen] of Object.entries(hparams.chosen)) {
-    const best = hparams.grid[model as ModelName]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
+    if (!chosen) continue;
+    const best = hparams.grid[model]!.find((p) => p.learningRate === chosen.learningRate && p.l2 === chosen.l2)!;
     console.log(
       `${model.padEnd(22)} lr ${chosen.learningRate}  λ ${chosen.l2}  validation error ${best.validationErrorMean.toFixed(2)} ± ${best.validationErrorStd.toFixed(2)}%`,
     );

@@ -1,12 +1,10 @@
 /** Ablation: the aux loss without weight sharing — two MLP towers, one per digit, each with its digit head. */
-import * as tf from '@tensorflow/tfjs-core';
-import { baselineAux } from './baseline-aux.js';
-import { digitOutputs, interleave, splitPair } from './digit-head.js';
-import { linear } from './layers.js';
-import type { ModelSpec } from './model.js';
-import { mlpTower } from './towers.js';
 
-export const baselineAuxUnshared: ModelSpec = {
+import { baselineAux } from './baseline-aux.js';
+import { defineModel, digitOutputs, interleave, linear, mlpTower, splitPair, tf } from './kit.js';
+
+export const baselineAuxUnshared = defineModel({
+  name: 'baseline-aux-unshared',
   description: 'two MLP digit towers (no sharing) + auxiliary digit loss (ablation)',
   auxiliaryLoss: true,
   hyper: baselineAux.hyper, // same loss as baseline-aux, so its hyper-parameters
@@ -21,4 +19,4 @@ export const baselineAuxUnshared: ModelSpec = {
       return { comparison: head(tf.reshape(activated, [-1, 20]), ctx), digits, digitsPreReLU };
     };
   },
-};
+});

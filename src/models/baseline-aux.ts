@@ -1,11 +1,8 @@
 /** Table I in blue: one MLP tower applied to each 196-pixel digit, its 10 outputs as digit logits. */
-import * as tf from '@tensorflow/tfjs-core';
-import { digitOutputs } from './digit-head.js';
-import { linear } from './layers.js';
-import type { ModelSpec } from './model.js';
-import { mlpTower } from './towers.js';
+import { defineModel, digitOutputs, linear, mlpTower, tf } from './kit.js';
 
-export const baselineAux: ModelSpec = {
+export const baselineAux = defineModel({
+  name: 'baseline-aux',
   description: 'shared MLP digit tower + auxiliary digit loss (Table I, blue)',
   auxiliaryLoss: true,
   hyper: { learningRate: 0.0056, l2: 0.001 },
@@ -21,4 +18,4 @@ export const baselineAux: ModelSpec = {
       return { comparison: head(tf.reshape(activated, [-1, 20]), ctx), digits, digitsPreReLU };
     };
   },
-};
+});

@@ -1,12 +1,10 @@
 /** Ablation: the aux loss without weight sharing — two CNN towers, one per digit, each with its digit head. */
-import * as tf from '@tensorflow/tfjs-core';
-import { cnnAux } from './cnn-aux.js';
-import { digitOutputs, interleave, splitPair } from './digit-head.js';
-import { linear } from './layers.js';
-import type { ModelSpec } from './model.js';
-import { cnnTower } from './towers.js';
 
-export const cnnAuxUnshared: ModelSpec = {
+import { cnnAux } from './cnn-aux.js';
+import { cnnTower, defineModel, digitOutputs, interleave, linear, splitPair, tf } from './kit.js';
+
+export const cnnAuxUnshared = defineModel({
+  name: 'cnn-aux-unshared',
   description: 'two CNN digit towers (no sharing) + auxiliary digit loss (ablation)',
   auxiliaryLoss: true,
   hyper: cnnAux.hyper, // same loss as cnn-aux, so its hyper-parameters
@@ -21,4 +19,4 @@ export const cnnAuxUnshared: ModelSpec = {
       return { comparison: head(tf.reshape(activated, [-1, 20]), ctx), digits, digitsPreReLU };
     };
   },
-};
+});

@@ -1,11 +1,8 @@
 /** Table II in blue: one CNN tower applied to each single-channel digit, with digit logits. */
-import * as tf from '@tensorflow/tfjs-core';
-import { digitOutputs } from './digit-head.js';
-import { linear } from './layers.js';
-import type { ModelSpec } from './model.js';
-import { cnnTower } from './towers.js';
+import { cnnTower, defineModel, digitOutputs, linear, tf } from './kit.js';
 
-export const cnnAux: ModelSpec = {
+export const cnnAux = defineModel({
+  name: 'cnn-aux',
   description: 'shared CNN digit tower + auxiliary digit loss (Table II, blue)',
   auxiliaryLoss: true,
   hyper: { learningRate: 0.0022, l2: 0.11 },
@@ -19,4 +16,4 @@ export const cnnAux: ModelSpec = {
       return { comparison: head(tf.reshape(activated, [-1, 20]), ctx), digits, digitsPreReLU };
     };
   },
-};
+});

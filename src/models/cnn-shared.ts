@@ -1,11 +1,10 @@
 /** Ablation: weight sharing without the aux loss — Table II's shared CNN tower, comparison loss only. */
-import * as tf from '@tensorflow/tfjs-core';
-import { cnn } from './cnn.js';
-import { linear } from './layers.js';
-import type { ModelSpec } from './model.js';
-import { cnnTower } from './towers.js';
 
-export const cnnShared: ModelSpec = {
+import { cnn } from './cnn.js';
+import { cnnTower, defineModel, linear, tf } from './kit.js';
+
+export const cnnShared = defineModel({
+  name: 'cnn-shared',
   description: 'shared CNN digit tower, no auxiliary loss (ablation)',
   auxiliaryLoss: false,
   hyper: cnn.hyper, // same loss as the CNN, so its hyper-parameters
@@ -14,4 +13,4 @@ export const cnnShared: ModelSpec = {
     const head = linear(params, 'fc3', 20, 2);
     return (pairs, ctx) => ({ comparison: head(tf.reshape(tower(tf.reshape(pairs, [-1, 14, 14, 1]), ctx), [-1, 20]), ctx) });
   },
-};
+});

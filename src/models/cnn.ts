@@ -1,10 +1,8 @@
 /** Table II: the CNN on the two-channel pair image; no aux loss. */
-import * as tf from '@tensorflow/tfjs-core';
-import { linear } from './layers.js';
-import type { ModelSpec } from './model.js';
-import { cnnTower } from './towers.js';
+import { cnnTower, defineModel, linear, tf } from './kit.js';
 
-export const cnn: ModelSpec = {
+export const cnn = defineModel({
+  name: 'cnn',
   description: 'CNN on the 2-channel pair image (Table II)',
   auxiliaryLoss: false,
   hyper: { learningRate: 0.001, l2: 0.1 },
@@ -14,4 +12,4 @@ export const cnn: ModelSpec = {
     // NCHW → NHWC: the two digits become the two input channels.
     return (pairs, ctx) => ({ comparison: head(tower(tf.transpose(pairs, [0, 2, 3, 1]), ctx), ctx) });
   },
-};
+});

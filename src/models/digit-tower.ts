@@ -5,12 +5,10 @@
  * examples: re-pairing them every epoch, random rotation/zoom/shift, label smoothing, a cosine
  * learning-rate decay and 80 epochs (its recipe's own count). Design search: docs/research/.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { comparisonFromDigits } from './digit-head.js';
-import { batchNorm, conv2d, flatten, linear, maxPool, relu, sequential } from './layers.js';
-import type { ModelSpec } from './model.js';
+import { batchNorm, comparisonFromDigits, conv2d, defineModel, flatten, linear, maxPool, relu, sequential, tf } from './kit.js';
 
-export const digitTower: ModelSpec = {
+export const digitTower = defineModel({
+  name: 'digit-tower',
   description: 'shared CNN digit classifier (32c5-pool-64c3-pool-128-10); comparison computed from the digit probabilities',
   auxiliaryLoss: true,
   hyper: {
@@ -46,4 +44,4 @@ export const digitTower: ModelSpec = {
       return { comparison: comparisonFromDigits(digits), digits };
     };
   },
-};
+});

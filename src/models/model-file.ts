@@ -12,7 +12,7 @@ import { makeRng } from '../rng.js';
 import { type HyperParams, hyperSchema } from './hyper.js';
 import { Params } from './layers.js';
 import type { Forward } from './model.js';
-import { MODEL_NAMES, MODELS, type ModelName } from './registry.js';
+import { isBuiltIn, loadedModelFile, MODEL_NAMES, type ModelName, modelSpec } from './registry.js';
 
 export const MODEL_FORMAT = 'digit-pairs-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -34,6 +34,8 @@ export interface ModelJson {
   formatVersion: number;
   model: ModelName;
   description: string;
+  /** A model from a model file: the file's name and SHA-256, which whoever loads the model must give (and match). */
+  modelFile?: { name: string; sha256: string };
   digitPairs: { version: string; commit?: string };
   tfjs: string;
   /** Where it was trained: the run folder's name, the round (0-based) and its seed. */
@@ -65,7 +67,7 @@ export function weightValues(params: Params): WeightValues[] {
   return [...params.byName].map(([name, v]) => ({ name, shape: v.shape, values: v.dataSync() as Float32Array }));
 }
 
-export type ModelMeta = Omit<ModelJson, 'format' | 'formatVersion' | 'weightsManifest' | 'description'>;
+export type ModelMeta = Omit<ModelJson, 'format' | 'formatVersion' | 'weightsManifest' | 'description' | 'modelFile'>;
 
 /**
  * model.json and weights.bin for `weights`: the float32 values one after the other, described
@@ -84,10 +86,17 @@ export function encodeModel(meta: ModelMeta, weights: WeightValues[]): { json: M
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     ...meta,
-    description: MODELS[meta.model].description,
+    description: modelSpec(meta.model).description,
+    ...modelFileOf(meta.model),
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
   };
   return { json, bin };
+}
+
+/** model.json's record of a model file: its name (not the folders it sat in) and hash. */
+function modelFileOf(model: ModelName): Pick<ModelJson, 'modelFile'> {
+  const file = loadedModelFile(model);
+  return file ? { modelFile: { name: file.path.split(/[\\/]/).pop()!, sha256: file.sha256 } } : {};
 }
 
 /** Test pairs kept in a model file for self-checks. */
@@ -159,7 +168,23 @@ function checkJson(json: unknown, where: string): ModelJson {
   if (typeof j !== 'object' || j === null) return refuse('not a JSON object');
   if (j.format !== MODEL_FORMAT) refuse(`not a digit-pairs model file (format ${JSON.stringify(j.format)}, expected "${MODEL_FORMAT}")`);
   if (j.formatVersion !== MODEL_FORMAT_VERSION) refuse(`format version ${j.formatVersion} is not supported (this digit-pairs reads ${MODEL_FORMAT_VERSION})`);
-  if (!MODEL_NAMES.includes(j.model as ModelName)) refuse(`unknown model ${JSON.stringify(j.model)}; valid: ${MODEL_NAMES.join(', ')}`);
+  if (typeof j.model !== 'string') refuse('model: missing');
+  const model = j.model as string;
+  if (!isBuiltIn(model)) {
+    const file = j.modelFile;
+    if (!file)
+      refuse(`unknown model ${JSON.stringify(model)}; valid: ${MODEL_NAMES.join(', ')}, or a model from a model file (model.json then names the file)`);
+    const loaded = loadedModelFile(model);
+    if (!loaded)
+      refuse(
+        `${model} comes from the model file ${file!.name} (sha256 ${file!.sha256.slice(0, 12)}…): give that file (--model-file FILE, or loadModel(dir, { modelFile }))`,
+      );
+    if (loaded!.sha256 !== file!.sha256) {
+      refuse(
+        `${loaded!.path} is not the file ${model} was trained with (sha256 ${loaded!.sha256.slice(0, 12)}…, the model needs ${file!.sha256.slice(0, 12)}…)`,
+      );
+    }
+  }
   const hyper = hyperSchema.safeParse(j.hyper);
   if (!hyper.success) refuse(`hyper: ${hyper.error.issues[0]?.message}`);
   if (!Number.isFinite(j.input?.mean) || !(Number(j.input?.std) > 0)) refuse('input: needs the standardisation mean and a positive std');
@@ -182,7 +207,7 @@ export function decodeModel(json: unknown, bin: Uint8Array, where = MODEL_JSON):
   }
   const params = new Params(makeRng(0, 'load')); // initial values are overwritten below
   try {
-    const forward = MODELS[meta.model].build(params, meta.hyper);
+    const forward = modelSpec(meta.model).build(params, meta.hyper);
     const inFile = new Map(specs.map((s) => [s.name, s.shape]));
     for (const [name, v] of params.byName) {
       const shape = inFile.get(name);

@@ -16,6 +16,8 @@ export interface Outputs {
 export type Forward = (pairs: tf.Tensor, ctx: ForwardContext) => Outputs;
 
 export interface ModelSpec {
+  /** What `--models`, the summary and the figures call it (lower-case letters, digits, dashes). */
+  name: string;
   /** One line for `--help` and the report. */
   description: string;
   /** Whether the loss includes the digit-classification (auxiliary) term. */

@@ -16,6 +16,7 @@ import { UserError } from '../errors.js';
 import { jobKey } from '../run-folder.js';
 import { failedRecord, type Job, type JobRecord } from '../train/records.js';
 import { codeRevision } from './folder.js';
+import type { LoadedModelFile } from './model-code.js';
 import { type JobPool, type JobRunner, type PoolHandlers, ThreadPool } from './pool.js';
 
 export const QUEUE_NAME = 'digit-pairs';
@@ -120,7 +121,12 @@ export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: Experime
   const queue = new Queue(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
   const pending = new Map(jobs.map((job) => [jobId(options.runId, job), job]));
-  const local = options.localWorkers > 0 ? startQueueWorker(options.target, { workers: options.localWorkers, lockSeconds: options.lockSeconds }) : undefined;
+  // The coordinator's own threads may run the run's own model files (the ones it loaded).
+  const ownFiles = new Map(Object.entries(config.modelFiles).map(([name, record]) => [record.sha256, { name, ...record }]));
+  const local =
+    options.localWorkers > 0
+      ? startQueueWorker(options.target, { workers: options.localWorkers, lockSeconds: options.lockSeconds, modelFiles: ownFiles })
+      : undefined;
   const message = { runId: options.runId, config, code: codeRevision(), data: dataFingerprint(config.dataDir) };
   const entry = (id: string, job: Job) => ({
     name: 'train',
@@ -239,10 +245,19 @@ export interface QueueWorker {
  */
 export function startQueueWorker(
   target: QueueTarget,
-  options: { workers: number; lockSeconds?: number; log?: (line: string) => void; onRefuse?: (why: string) => void },
+  options: {
+    workers: number;
+    lockSeconds?: number;
+    log?: (line: string) => void;
+    onRefuse?: (why: string) => void;
+    /** The model files this worker may run, by SHA-256 (its --models-dir); a job names a model file by hash only. */
+    modelFiles?: ReadonlyMap<string, LoadedModelFile>;
+  },
 ): QueueWorker {
   const lockMs = 1000 * (options.lockSeconds ?? 30);
   const mine = codeRevision();
+  // A model this worker lacks is said once, and the worker keeps taking the jobs it can run.
+  const refusedModels = new Set<string>();
   // One pool of threads for the worker's life: each keeps its engine and digits between jobs.
   const threads = new ThreadPool(options.workers);
   const worker = new Worker<QueuedJob, JobRecord & Partial<Host>>(
@@ -250,9 +265,11 @@ export function startQueueWorker(
     async (queued, token) => {
       const { job, config, code, data } = queued.data;
       const host = thisHost();
-      const refuse = async (why: string): Promise<never> => {
-        options.log?.(`refused by ${host.host}: ${why}; the job goes back to the queue for another worker`);
-        options.onRefuse?.(why);
+      /** Puts the job back for another worker; `stop` when this worker can run none of the queue's jobs. */
+      const refuse = async (why: string, stop = true): Promise<never> => {
+        if (stop || !refusedModels.has(why)) options.log?.(`refused by ${host.host}: ${why}; the job goes back to the queue for another worker`);
+        refusedModels.add(why);
+        if (stop) options.onRefuse?.(why);
         await queued.moveToDelayed(Date.now() + 2000, token);
         throw new DelayedError();
       };
@@ -264,7 +281,7 @@ export function startQueueWorker(
       if (data !== dataFingerprint(config.dataDir)) {
         await refuse(`the job's digits (fingerprint ${data}) differ from this machine's ${config.dataDir ?? 'MNIST'} (${dataFingerprint(config.dataDir)})`);
       }
-      const output = await threads.submit(job, config);
+      const output = await threads.submit(job, await localModelFile(job, config, options.modelFiles, refuse));
       if (!output) throw new Error(`abandoned by ${host.host}`);
       const { record } = output;
       options.log?.(`${job.model} round ${job.round + 1}${'fold' in job ? ` fold ${job.fold + 1}` : ''}: ${record.status}`);
@@ -286,6 +303,26 @@ export function startQueueWorker(
       await threads.close();
     },
   };
+}
+
+/**
+ * The job's config as this worker runs it: a job whose model comes from a model file runs the
+ * worker's own copy, found by the hash the job names; the job's path (another machine's) is never
+ * read. A hash outside the allow-list is refused.
+ */
+async function localModelFile(
+  job: Job,
+  config: ExperimentConfig,
+  allowed: ReadonlyMap<string, LoadedModelFile> | undefined,
+  refuse: (why: string, stop: boolean) => Promise<never>,
+): Promise<ExperimentConfig> {
+  const record = config.modelFiles[job.model];
+  if (!record) return { ...config, modelFiles: {} };
+  const mine = allowed?.get(record.sha256);
+  if (!mine) {
+    return refuse(`the model ${job.model} comes from a model file (sha256 ${record.sha256.slice(0, 12)}…) that is not in this worker's --models-dir`, false);
+  }
+  return { ...config, modelFiles: { [job.model]: { ...record, path: mine.path } } };
 }
 
 /** Connects once, so a wrong URL or a Redis that is down is said in one line before any work (BullMQ itself would retry forever). */

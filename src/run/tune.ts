@@ -6,9 +6,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../config.js';
+import { defaultsOf, type ExperimentConfig } from '../config.js';
 import type { HyperParams } from '../models/hyper.js';
-import { MODELS, type ModelName } from '../models/registry.js';
+import type { ModelName } from '../models/registry.js';
 import { FOLDS_FILE, HPARAMS_FILE } from '../run-folder.js';
 import { meanStd } from '../stats.js';
 import type { FoldJob, FoldRecord, FoldResult } from '../train/records.js';
@@ -20,7 +20,7 @@ import { RunLog } from './run-log.js';
  * coincide (every λ factor of a model whose λ is 0) are trained once.
  */
 export function grid(config: ExperimentConfig, model: ModelName): Pick<HyperParams, 'learningRate' | 'l2'>[] {
-  const base = MODELS[model].hyper;
+  const base = defaultsOf(config, model);
   const round6 = (v: number) => Number(v.toPrecision(6));
   const points = config.tune.learningRateFactors.flatMap((f) =>
     config.tune.l2Factors.map((g) => ({ learningRate: round6(f * base.learningRate), l2: round6(g * base.l2) })),

@@ -12,6 +12,7 @@ import { UserError } from '../errors.js';
 import { type JobOutput, runJob } from '../train/jobs.js';
 import { failedRecord, type Job } from '../train/records.js';
 import { faultFor, parseFaults } from './faults.js';
+import { useModelFiles } from './model-code.js';
 import type { FromWorker, ToWorker } from './pool.js';
 
 const port = parentPort!;
@@ -23,12 +24,16 @@ if (faults.some((f) => f.kind === 'start' && f.slot === slot + 1)) throw new Err
 
 let backend: BackendName | undefined;
 
-/** The engine `config` needs, kept from earlier jobs when it matches, and the digits: the pool's shared ones, else read here. */
-async function prepare(config: ExperimentConfig, shared: DigitPools | undefined): Promise<DigitPools> {
+/**
+ * The engine `config` needs, kept from earlier jobs when it matches; the job's model file, if it
+ * has one (loaded once per thread); and the digits: the pool's shared ones, else read here.
+ */
+async function prepare(job: Job, config: ExperimentConfig, shared: DigitPools | undefined): Promise<DigitPools> {
   if (backend !== config.backend) {
     await initBackend(config.backend);
     backend = config.backend;
   }
+  await useModelFiles(config, [job.model]);
   return shared ?? loadPools(config.dataDir);
 }
 
@@ -44,9 +49,9 @@ function run(job: Job, config: ExperimentConfig, digits: DigitPools, attempt: nu
 port.on('message', async ({ job, config, attempt, pools }: ToWorker) => {
   let digits: DigitPools;
   try {
-    digits = await prepare(config, pools);
+    digits = await prepare(job, config, pools);
   } catch (error) {
-    // Digits that cannot be read fail this job, not the thread.
+    // Digits or a model file that cannot be read fail this job, not the thread.
     if (error instanceof UserError) return send({ type: 'done', record: failedRecord(job, config.seed + job.round, `error: ${error.message}`) });
     send({ type: 'fatal', reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     return process.exit(1);

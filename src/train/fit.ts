@@ -13,7 +13,7 @@ import type { Forward } from '../models/model.js';
 import { type WeightValues, weightValues } from '../models/model-file.js';
 import { comparisonProbabilities } from '../models/probabilities.js';
 import { authorsCodeErrorPercent, measureOf, type Protocol } from '../models/protocols.js';
-import { MODELS, type ModelName } from '../models/registry.js';
+import { type ModelName, modelSpec } from '../models/registry.js';
 import { makeRng, permutation, type Rng } from '../rng.js';
 import { takeBatch } from './batch.js';
 import { deadDigitUnits, errorOfProbabilities, errorPercent, wrongPairs } from './evaluate.js';
@@ -134,7 +134,7 @@ function fitMember(options: FitOptions, member: number): MemberResult {
   // The per-epoch curves' pairs; the final errors below are measured on all of them.
   const [curveTrain, curveHeldOut] = [train, heldOut].map((set) => firstPairs(set, options.epochEvalPairs ?? set.count)) as [PairSet, PairSet];
   try {
-    const forward = MODELS[model].build(params, hyper);
+    const forward = modelSpec(model).build(params, hyper);
     const trainer: Trainer = { forward, params, optimizer, batchSize, hyper };
     const batchLoss: number[] = [];
     const epochs: EpochErrors[] = [];
@@ -158,7 +158,7 @@ function fitMember(options: FitOptions, member: number): MemberResult {
     });
     // Inference mode first: a training-mode pass moves BatchNorm's running statistics.
     const inferenceP = [comparisonProbabilities(forward, train, evalRng), comparisonProbabilities(forward, heldOut, evalRng)] as const;
-    const towers = MODELS[model].digitTowers;
+    const towers = modelSpec(model).digitTowers;
     const dead = towers ? deadDigitUnits(forward, train, evalRng, towers) : undefined;
     epochs.push(errorsOf(...inferenceP));
     const kept = options.keepWeights && member === 0 ? { kept: { weights: weightValues(params), heldOutProbabilities: inferenceP[1] } } : {};
@@ -192,7 +192,7 @@ export function fit(options: FitOptions): FitResult {
   const final = { trainErrorPercent: errorOfProbabilities(trainVotes, train), testErrorPercent: errorOfProbabilities(heldOutVotes, heldOut) };
   const { trainProbabilities: _, heldOutProbabilities: __, ...curves } = first!;
   if (measureOf(options.protocol) !== 'training-mode') return { ...curves, final };
-  const { auxiliaryLoss } = MODELS[options.model];
+  const { auxiliaryLoss } = modelSpec(options.model);
   const asComputed = {
     trainErrorPercent: authorsCodeErrorPercent(wrongPairs(trainVotes, train), train.count, auxiliaryLoss),
     testErrorPercent: authorsCodeErrorPercent(wrongPairs(heldOutVotes, heldOut), heldOut.count, auxiliaryLoss),
