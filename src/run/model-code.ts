@@ -94,12 +94,14 @@ export async function loadModelFile(path: string, sha256?: string): Promise<Load
   }
   const known = loaded.get(actual);
   if (known) return known;
+  const module = pathToFileURL(await compiled(absolute, actual)).href;
   let exported: Record<string, unknown>;
   try {
-    exported = await import(pathToFileURL(await compiled(absolute, actual)).href);
+    exported = await import(module);
   } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`${path}: failed while loading: ${(error as Error).message.split('\n')[0]}`);
+    // defineModel's own refusal already says what is wrong; anything else the file threw is quoted.
+    const message = (error as Error).message.split('\n')[0];
+    throw new UserError(`${path}: ${error instanceof UserError ? message : `failed while loading: ${message}`}`);
   }
   if (exported.default === undefined) {
     const names = Object.keys(exported);

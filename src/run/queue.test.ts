@@ -2,12 +2,12 @@
  * Several machines through BullMQ, against a real redis-server that the test starts on a free
  * loopback port (password-protected) and real `digit-pairs worker` processes: a queued run equals
  * a local one round for round, a killed worker's round is trained by another, a coordinator that
- * was away collects what finished meanwhile, foreign code is refused, and the password never
- * shows in any output or file.
+ * was away collects what finished meanwhile, foreign code is refused, a model file runs only on
+ * a worker that has it (by hash), and the password never shows in any output or file.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,5 +203,63 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
       await worker.exited;
       await queue.close();
     }
+  });
+
+  it("a model file trains on a worker that has it in --models-dir; one without puts the job back; the job's path is never imported; --resume refuses the changed file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'model-file-'));
+    const source = `import { defineModel, linear, relu, sequential, tf } from 'digit-pairs';
+export default defineModel({
+  name: 'queued-mlp',
+  description: 'a small MLP for the queue test',
+  auxiliaryLoss: false,
+  hyper: { learningRate: 0.002, l2: 0 },
+  build(params) {
+    const net = sequential(linear(params, 'fc1', 392, 32), relu, linear(params, 'fc2', 32, 2));
+    return (pairs, ctx) => ({ comparison: net(tf.reshape(pairs, [-1, 392]), ctx) });
+  },
+});
+`;
+    const path = join(dir, 'queued-mlp.mjs');
+    writeFileSync(path, source);
+    const allowDir = join(dir, 'allowed');
+    mkdirSync(allowDir);
+    copyFileSync(path, join(allowDir, 'my-copy.mjs')); // the worker's own copy: same bytes, another path
+    const emptyDir = join(dir, 'empty');
+    mkdirSync(emptyDir);
+    const args = ['--models', `baseline,${path}`, '--rounds', '1', '--epochs', '2', '--pairs', '100'];
+    const local = mkdtempSync(join(tmpdir(), 'local-'));
+    execFileSync(process.execPath, [CLI, 'study', ...args, '--workers', '1', '--out', local], { stdio: 'ignore' });
+
+    const out = mkdtempSync(join(tmpdir(), 'queued-file-'));
+    const without = start(['worker', '--queue', url, '--workers', '1', '--models-dir', emptyDir]);
+    const coordinator = start(['study', ...args, '--queue', url, '--workers', '0', '--out', out]);
+    await until(
+      () => /queued-mlp comes from a model file \(sha256 \w{12}…\) that is not in this worker's --models-dir/.test(without.output()),
+      60,
+      'the refusal',
+    );
+    // From here on the job's path holds code that would leave a mark if any worker imported it.
+    const marker = join(dir, 'imported');
+    writeFileSync(path, `process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x');\n${source}`);
+    const withFile = start(['worker', '--queue', url, '--workers', '1', '--models-dir', allowDir]);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    for (const worker of [without, withFile]) {
+      worker.child.kill('SIGINT');
+      assert.equal(await worker.exited, 0, worker.output());
+    }
+    assert.equal(without.output().match(/not in this worker's --models-dir/g)?.length, 1, 'said once, while the job came back');
+    assert.match(withFile.output(), /model files: queued-mlp \(\w{12}…\)/);
+    assert.match(withFile.output(), /queued-mlp round 1: ok/);
+    assert.ok(!existsSync(marker), "no worker imported the job's path");
+    const runDir = onlyRun(out);
+    assert.deepEqual(
+      numbers(readRecords<RoundRecord>(join(runDir, 'results.jsonl'))),
+      numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))),
+    );
+
+    const resumed = start(['study', '--resume', runDir, '--queue', url, '--workers', '0']);
+    assert.equal(await resumed.exited, 2, resumed.output());
+    assert.match(resumed.output(), /queued-mlp\.mjs: the model file changed since the run was made/);
+    assert.ok(!existsSync(marker), '--resume checks the hash before importing');
   });
 });
