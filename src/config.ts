@@ -309,8 +309,15 @@ export function describeIssues(error: z.ZodError, name: (path: string) => string
       const field = name(path);
       const given = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` ${String(issue.input)}` : '';
       if (issue.code === 'invalid_value') return `${field}${given}: must be one of ${issue.values.join(', ')}`;
-      if (issue.code === 'too_small') return `${field}${given}: must be at least ${issue.minimum}${issue.origin === 'array' ? ' values' : ''}`;
-      if (issue.code === 'too_big') return `${field}${given}: must be at most ${issue.maximum}`;
+      if (issue.code === 'too_small') {
+        const bound = issue.inclusive === false ? 'greater than' : 'at least';
+        return `${field}${given}: must be ${bound} ${issue.minimum}${issue.origin === 'array' ? ' values' : ''}`;
+      }
+      if (issue.code === 'too_big') return `${field}${given}: must be ${issue.inclusive === false ? 'less than' : 'at most'} ${issue.maximum}`;
+      if (issue.code === 'invalid_type') {
+        const got = issue.input === null ? 'null' : Array.isArray(issue.input) ? 'a list' : typeof issue.input;
+        return `${field}${given}: must be ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`} (got ${got})`;
+      }
       if (issue.code === 'unrecognized_keys') {
         const valid = issue.path.length === 0 ? CONFIG_FIELDS : issue.path[0] === 'tune' ? Object.keys(tuneSchema.shape) : Object.keys(hyperSchema.shape);
         return `${field}: unknown field(s) ${issue.keys.join(', ')}; valid: ${valid.join(', ')}`;

@@ -3,7 +3,7 @@
  * back (config.json, the logs, examples.json). run/ writes the folder and report/ reads it, both
  * through this module, so neither needs the other's code. Nothing here trains, spawns or loads data.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ExperimentConfig, parseConfig } from './config.js';
 import { UserError } from './errors.js';
@@ -51,29 +51,50 @@ export function readRunFile(runDir: string): RunFile {
   }
 }
 
-/** The config recorded in a run folder, validated. */
+/** The config recorded in a run folder, validated; a bad field is named with the file it is in. */
 export function readRunConfig(runDir: string): ExperimentConfig {
-  return parseConfig(readRunFile(runDir).config);
+  const file = join(runDir, CONFIG_FILE);
+  return parseConfig(readRunFile(runDir).config, (path) => `${file}: config${path ? `.${path}` : ''}`);
 }
 
 /**
  * Reads every complete record of a log. A last line without its newline is a write cut short
- * by a crash: it is ignored (the round runs again on resume). A bad line elsewhere is corruption.
+ * by a crash: it is ignored (the round runs again on resume). A bad line elsewhere is corruption:
+ * refused in one line naming it, or, with `onBadLine`, reported there and left out.
  */
-export function readRecords<R = RoundRecord>(path: string): R[] {
+export function readRecords<R = RoundRecord>(path: string, onBadLine?: (line: number, text: string) => void): R[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
   // The piece after the last newline is '' for a whole file, or the partial tail of a crash.
   const complete = text.split('\n').slice(0, -1);
-  return complete
-    .filter((l) => l.trim() !== '')
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as R;
-      } catch {
-        throw new Error(`${path}: line ${i + 1} is not valid JSON`);
-      }
-    });
+  return complete.flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    try {
+      return [JSON.parse(line) as R];
+    } catch {
+      if (!onBadLine)
+        throw new UserError(
+          `${path}: line ${i + 1} is not valid JSON (${JSON.stringify(line.slice(0, 40))}); one record per line (digit-pairs report --skip-bad-lines builds from the others)`,
+        );
+      onBadLine(i + 1, line);
+      return [];
+    }
+  });
+}
+
+/**
+ * Writes a run-folder file whole or not at all: into a temporary name, then renamed over the
+ * old one, so a full disk leaves the previous file (or none), never a truncated one.
+ */
+export function writeWhole(path: string, text: string | Uint8Array): void {
+  const partial = `${path}.partial`;
+  try {
+    writeFileSync(partial, text);
+    renameSync(partial, path);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
 }
 
 /** Key of a job (its identifying fields, whatever they are), for finding what is already done. */

@@ -49,23 +49,38 @@ function readConfigFile(file: string): Record<string, unknown> {
   return inner as Record<string, unknown>;
 }
 
+/** Where the config's fields came from: the flags given, and the --config and --hparams files. */
+interface Sources {
+  flagged: Set<string>;
+  configFile?: string;
+  hparamsFile?: string;
+}
+
 /**
- * Validates, naming each field as the user gave it: its flag (`--folds`, `--hparams cnn.l2`),
- * or its place in the --config file.
+ * Validates, naming each field as the user gave it: its flag (`--folds`; `--lr-factors`, not
+ * `tune.learningRateFactors.0`), the --hparams file and the model in it, or its place in the
+ * --config file.
  */
-function validate(input: Record<string, unknown>, flagged: Set<string>, configFile?: string): ExperimentConfig {
+function validate(input: Record<string, unknown>, { flagged, configFile, hparamsFile }: Sources): ExperimentConfig {
   return parseConfig(input, (path) => {
     if (path === '') return configFile ? `--config ${configFile}` : 'config';
     const [head, ...rest] = path.split('.');
     if (configFile && !flagged.has(head)) return `--config ${configFile}: ${path}`;
-    return FLAG_OF[path] ?? (FLAG_OF[head] ? [FLAG_OF[head], ...rest].join(' ') : path);
+    if (head === 'hyper' && hparamsFile) return [`--hparams ${hparamsFile}:`, ...rest].join(' ').replace(/:$/, '');
+    // The longest declared prefix names the flag; list indices (`.0`) are the value, which the message shows.
+    const parts = path.split('.');
+    for (let n = parts.length; n > 0; n--) {
+      const flag = FLAG_OF[parts.slice(0, n).join('.')];
+      if (flag) return [flag, ...parts.slice(n).filter((p) => !/^\d+$/.test(p))].join(' ');
+    }
+    return path;
   });
 }
 
 /** A resumed run keeps its recorded config; flags that contradict it are refused. */
 function resumeConfig(runDir: string, explicit: Record<string, unknown>): ExperimentConfig {
   const recorded = readRunConfig(runDir);
-  const merged = validate({ ...recorded, ...explicit, hyper: explicit.hyper ?? recorded.hyper }, new Set(Object.keys(explicit)));
+  const merged = validate({ ...recorded, ...explicit, hyper: explicit.hyper ?? recorded.hyper }, { flagged: new Set(Object.keys(explicit)) });
   // Epoch counts are compared as each model trains them (`epochs` null and 25 can mean the
   // same), and the recipes without them, so a changed --epochs is named once, as itself.
   const epochsOf = (c: ExperimentConfig) => JSON.stringify(c.models.map((m) => recipeOf(c, m).epochs));
@@ -134,7 +149,9 @@ export async function setUp(command: 'study' | 'tune', args: string[]): Promise<
   if (run.queue !== undefined && run.saveModels)
     throw new UserError('--save-models: not with --queue yet (export a round afterwards: digit-pairs export RUN --model M --round R)');
   if (run.retryFailed && !run.resume) throw new UserError('--retry-failed: only with --resume RUN_DIR (it reruns that run’s failed jobs)');
-  const config = run.resume ? resumeConfig(run.resume, explicit) : validate({ ...commandDefaults(command), ...explicit }, new Set(Object.keys(flagged)), file);
+  const config = run.resume
+    ? resumeConfig(run.resume, explicit)
+    : validate({ ...commandDefaults(command), ...explicit }, { flagged: new Set(Object.keys(flagged)), configFile: file, hparamsFile });
   checkData(config, (field) => FLAG_OF[field] ?? field);
   if (run.resume) checkSameData(run.resume, config);
   await useModelFiles(config); // a resumed run's model files, only with the hashes it recorded

@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { readRecords } from '../run-folder.js';
 import { runCli, tempDir } from '../testing/cli.js';
 import { roundNumbers as numbers } from '../testing/records.js';
+import { withTmpfs } from '../testing/tmpfs.js';
 import type { RoundRecord } from '../train/records.js';
 
 const TINY = ['--models', 'baseline', '--epochs', '1', '--pairs', '40', '--batch-size', '20', '--workers', '1'];
@@ -18,22 +19,6 @@ const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env 
 const tmp = () => tempDir('lifecycle');
 const onlyRun = (out: string) => join(out, readdirSync(out)[0]!);
 const records = (runDir: string) => readRecords<RoundRecord>(join(runDir, 'results.jsonl'));
-
-/** Runs `body` with a tmpfs of `size` mounted, or skips the test where this process may not mount (not root). */
-function withTmpfs(t: { skip(reason: string): void }, size: string, body: (dir: string) => void, options = ''): void {
-  const dir = tmp();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${options}`, 'tmpfs', dir], { stdio: 'ignore' });
-  } catch {
-    t.skip('cannot mount a tmpfs here (needs root)');
-    return;
-  }
-  try {
-    body(dir);
-  } finally {
-    execFileSync('umount', [dir]);
-  }
-}
 
 function assertOneLine(result: ReturnType<typeof run>, status: number, message: RegExp): void {
   assert.equal(result.status, status, result.stderr);

@@ -86,6 +86,12 @@ const runFields = z.strictObject({
     shown: 'none: built-in models only',
     commands: ['worker'],
   }),
+  skipBadLines: option(z.boolean().default(false), {
+    flag: 'skip-bad-lines',
+    help: 'build from the good lines of a damaged results.jsonl, naming the lines left out (without it a damaged line is refused)',
+    commands: ['report'],
+    sets: true,
+  }),
   json: option(z.boolean().default(false), { flag: 'json', help: 'one JSON object on stdout, for scripts', commands: ['predict'], sets: true }),
   port: option(z.int().min(0).max(65_535).default(DEFAULT_APP_PORT), {
     flag: 'port',

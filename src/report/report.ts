@@ -133,6 +133,8 @@ function savedModels(runDir: string): string[] {
 export interface ReportOptions {
   /** The port `digit-pairs app` serves on, for the link to it (without it the report names no address). */
   appPort?: number;
+  /** Leave out lines of results.jsonl that are not JSON (told here) instead of refusing the log. */
+  onBadLine?: (line: number, text: string) => void;
 }
 
 /**
@@ -143,7 +145,7 @@ export interface ReportOptions {
 export async function buildReport(runDir: string, options: ReportOptions = {}): Promise<{ html: string; figures: string[] }> {
   const config = readRunConfig(runDir);
   const meta = readRunFile(runDir).meta ?? {};
-  const records = latestRecords(readRecords(join(runDir, RESULTS_FILE)));
+  const records = latestRecords(readRecords(join(runDir, RESULTS_FILE), options.onBadLine));
   const summary = readSummary(runDir, config, records);
   const models = config.models;
   const seedMeans = (set: 'train' | 'test') => Object.fromEntries(models.flatMap((m) => (SEED_TABLE[m] ? [[m, SEED_TABLE[m][set][0]]] : [])));

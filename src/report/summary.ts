@@ -2,10 +2,9 @@
  * Table III for a run: per model, trainable parameters and train/test error mean ± std over
  * the rounds that finished. Failed rounds are counted apart, never averaged in.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelName } from '../models/registry.js';
-import { EFFECTS_FILE, SUMMARY_CSV, SUMMARY_JSON, SUMMARY_MD } from '../run-folder.js';
+import { EFFECTS_FILE, SUMMARY_CSV, SUMMARY_JSON, SUMMARY_MD, writeWhole } from '../run-folder.js';
 import { meanStd } from '../stats.js';
 import type { RoundRecord, RoundResult } from '../train/records.js';
 import { ablationEffects, effectsMarkdown } from './effects.js';
@@ -240,10 +239,10 @@ export function toTerminal(summary: ModelSummary[]): string {
 export function writeSummary(runDir: string, models: ModelName[], records: RoundRecord[]): ModelSummary[] {
   const summary = summarise(records, models);
   const effects = ablationEffects(records);
-  writeFileSync(join(runDir, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
-  if (effects.length) writeFileSync(join(runDir, EFFECTS_FILE), `${JSON.stringify(effects, null, 2)}\n`);
+  writeWhole(join(runDir, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+  if (effects.length) writeWhole(join(runDir, EFFECTS_FILE), `${JSON.stringify(effects, null, 2)}\n`);
   const effectsSection = effects.length ? `\n## Effects of weight sharing and the auxiliary loss\n\n${effectsMarkdown(effects)}` : '';
-  writeFileSync(join(runDir, SUMMARY_MD), toMarkdown(summary) + effectsSection);
-  writeFileSync(join(runDir, SUMMARY_CSV), toCsv(summary));
+  writeWhole(join(runDir, SUMMARY_MD), toMarkdown(summary) + effectsSection);
+  writeWhole(join(runDir, SUMMARY_CSV), toCsv(summary));
   return summary;
 }

@@ -3,12 +3,13 @@
  * so the report shows the pairs the models saw without loading digits or drawing pairs itself
  * (and also for a run whose --data folder is not on the machine that builds the report).
  */
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import { type DigitPools, loadPools } from '../data/mnist.js';
 import { DIGIT_PIXELS, makeRoundData } from '../data/pairs.js';
 import { EXAMPLES_FILE, type Examples, encodeExamples } from '../run-folder.js';
+import { writeRunFolderFile } from './folder.js';
 
 /** How many test pairs the report's grid shows. */
 export const EXAMPLE_PAIRS = 12;
@@ -39,7 +40,5 @@ export function examplePairs(config: ExperimentConfig, pools: DigitPools = loadP
 export function writeExamples(runDir: string, config: ExperimentConfig): void {
   const path = join(runDir, EXAMPLES_FILE);
   if (existsSync(path)) return;
-  const partial = `${path}.${process.pid}.partial`;
-  writeFileSync(partial, encodeExamples(examplePairs(config)));
-  renameSync(partial, path);
+  writeRunFolderFile(path, encodeExamples(examplePairs(config)));
 }

@@ -11,7 +11,7 @@ import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../config.js';
 import { type DigitPools, type DigitSource, loadPools } from '../data/mnist.js';
 import { DataError, UserError } from '../errors.js';
-import { CONFIG_FILE, readRunFile } from '../run-folder.js';
+import { CONFIG_FILE, RESULTS_FILE, readRunFile, writeWhole } from '../run-folder.js';
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
@@ -128,7 +128,7 @@ export function writeRunFile(runDir: string, command: string, config: Experiment
     // The digits' source and their files' checksums: a resumed or exported run must find the same.
     data: loadPools(config.dataDir).source,
   };
-  writeFileSync(join(runDir, CONFIG_FILE), `${JSON.stringify({ config, meta }, null, 2)}\n`);
+  writeRunFolderFile(join(runDir, CONFIG_FILE), `${JSON.stringify({ config, meta }, null, 2)}\n`);
 }
 
 /**
@@ -164,5 +164,20 @@ export function checkSameData(runDir: string, config: ExperimentConfig): void {
 export function recordSession(runDir: string, session: object): void {
   const file = readRunFile(runDir);
   file.meta.sessions = [...(file.meta.sessions ?? []), { ...session, ...codeRevision(), node: process.version }];
-  writeFileSync(join(runDir, CONFIG_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  writeRunFolderFile(join(runDir, CONFIG_FILE), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/**
+ * Writes a file of the run folder (config.json, examples.json) whole, or says in one line why it
+ * could not: a full disk leaves the previous file, so the run can still be resumed.
+ */
+export function writeRunFolderFile(path: string, text: string | Uint8Array): void {
+  try {
+    writeWhole(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UserError(
+      `cannot write ${path} (${code}); the rounds finished so far are kept in ${join(dirname(path), RESULTS_FILE)}: make room, then run the command again or --resume the run`,
+    );
+  }
 }

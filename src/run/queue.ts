@@ -328,12 +328,19 @@ async function localModelFile(
 /** Connects once, so a wrong URL or a Redis that is down is said in one line before any work (BullMQ itself would retry forever). */
 export async function checkQueue(target: QueueTarget, timeoutMs = 5000): Promise<void> {
   const client = new Redis({ ...target.connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
-  client.on('error', () => {}); // reported by connect() below
+  // connect() rejects with "Connection is closed."; the cause (refused, unknown host, auth) comes as an error event.
+  let cause: Error | undefined;
+  client.on('error', (error: Error) => {
+    cause ??= error;
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new UserError(`--queue ${target.display}: cannot reach Redis (${(error as Error).message.replace(target.connection.password ?? '\u0000', '***')})`);
+    const { host, port, path } = target.connection as { host?: string; port?: number; path?: string };
+    const where = path ?? `${host ?? '127.0.0.1'}:${port ?? 6379}`;
+    const why = (cause ?? (error as Error)).message.replace(target.connection.password ?? '\u0000', '***');
+    throw new UserError(`--queue ${target.display}: cannot reach Redis at ${where} (${why}); is redis-server running there?`);
   } finally {
     client.disconnect();
   }

@@ -4,13 +4,13 @@
  * late duplicate (a frozen queue worker's result, a job re-enqueued after a Redis restart) never
  * lands twice. A write that fails stops the run with everything written before it kept.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import type { TrainedRoundModel } from '../models/model-file.js';
 import { CONFIG_FILE, jobKey, latestRecords, MODELS_DIR, modelDirName, readRecords, readRunFile } from '../run-folder.js';
 import type { Job, JobRecord } from '../train/records.js';
-import { recordSession, writeRunFile } from './folder.js';
+import { recordSession, writeRunFile, writeRunFolderFile } from './folder.js';
 import { appendRecord, dropTornTail, retryable } from './log.js';
 import { writeModelFiles } from './model-files.js';
 
@@ -103,7 +103,7 @@ export class RunLog<R extends JobRecord> {
     const file = readRunFile(this.runDir);
     if (typeof file.meta.queueRunId !== 'string') {
       file.meta.queueRunId = make();
-      writeFileSync(join(this.runDir, CONFIG_FILE), `${JSON.stringify(file, null, 2)}\n`);
+      writeRunFolderFile(join(this.runDir, CONFIG_FILE), `${JSON.stringify(file, null, 2)}\n`);
     }
     return file.meta.queueRunId as string;
   }
