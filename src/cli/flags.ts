@@ -114,8 +114,13 @@ export async function queueFlags(run: Pick<RunFlags, 'queue' | 'lockSeconds'>): 
     if (run.lockSeconds !== undefined) throw new UserError('--lock-seconds: only with --queue');
     return { lockSeconds };
   }
-  const { checkQueue, parseQueueUrl } = await import('../run/queue.js'); // BullMQ loads only for queued runs
+  const { checkQueue, parseQueueUrl, PASSWORD_ENV } = await import('../run/queue.js'); // BullMQ loads only for queued runs
   const queue = parseQueueUrl(run.queue);
+  if (queue.passwordInUrl) {
+    console.error(
+      `digit-pairs: warning: the Redis password in --queue can be read by other users of this machine (ps, /proc/PID/cmdline); give it in $${PASSWORD_ENV} instead`,
+    );
+  }
   await checkQueue(queue);
   return { queue, lockSeconds };
 }

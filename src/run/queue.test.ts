@@ -37,8 +37,8 @@ const freePort = () =>
     });
   });
 
-function start(args: string[]) {
-  const started = startCli(args);
+function start(args: string[], env?: NodeJS.ProcessEnv) {
+  const started = startCli(args, env);
   children.push(started.child);
   return started;
 }
@@ -84,6 +84,15 @@ describe('--queue URLs', () => {
     assert.equal(target.display, 'redis://:***@example.org:6380/2');
     assert.deepEqual(parseQueueUrl('rediss://u:p@h').connection, { host: 'h', port: 6379, username: 'u', password: 'p', tls: {} });
     assert.deepEqual(parseQueueUrl('/run/redis.sock').connection, { path: '/run/redis.sock' });
+    // The password from the environment, when the URL has none; the URL's own wins.
+    const env = { DIGIT_PAIRS_REDIS_PASSWORD: 'from-env' };
+    assert.deepEqual(parseQueueUrl('redis://h:1', env), {
+      connection: { host: 'h', port: 1, password: 'from-env' },
+      display: 'redis://h:1',
+      passwordInUrl: false,
+    });
+    assert.equal(parseQueueUrl('redis://:typed@h:1', env).connection.password, 'typed');
+    assert.equal(parseQueueUrl('/run/redis.sock', env).connection.password, 'from-env');
     assert.throws(
       () => parseQueueUrl('http://:s3cret@h'),
       (e: Error) => /expected redis:\/\//.test(e.message) && !e.message.includes('s3cret'),
@@ -94,19 +103,32 @@ describe('--queue URLs', () => {
     const out = mkdtempSync(join(tmpdir(), 'queue-'));
     const run = start(['study', ...SMALL, '--queue', 'redis://:nope-secret@127.0.0.1:1', '--out', out]);
     assert.equal(await run.exited, 2);
-    assert.match(run.output(), /^digit-pairs: --queue redis:\/\/:\*\*\*@127\.0\.0\.1:1: cannot reach Redis/);
+    assert.match(
+      run.output(),
+      /^digit-pairs: warning: the Redis password in --queue can be read by other users .*; give it in \$DIGIT_PAIRS_REDIS_PASSWORD instead$/m,
+    );
+    assert.match(run.output(), /^digit-pairs: --queue redis:\/\/:\*\*\*@127\.0\.0\.1:1: cannot reach Redis/m);
     assert.doesNotMatch(run.output(), /nope-secret/);
     assert.deepEqual(readdirSync(out), []);
   });
 });
 
 describe('a study through the queue', { skip: hasRedis ? false : 'redis-server is not installed' }, () => {
-  it('equals the local study round for round; the password appears in no output and no file', async () => {
+  it('equals the local study round for round; a password given as the docs recommend appears in no output, no file and no process argument', async () => {
     const local = mkdtempSync(join(tmpdir(), 'local-'));
     execFileSync(process.execPath, [CLI, 'study', ...SMALL, '--workers', '1', '--out', local], { stdio: 'ignore' });
     const out = mkdtempSync(join(tmpdir(), 'queued-'));
-    const workers = [start(['worker', '--queue', url, '--workers', '1']), start(['worker', '--queue', url, '--workers', '1'])];
-    const coordinator = start(['study', ...SMALL, '--queue', url, '--workers', '0', '--out', out]);
+    // As docs/several-machines.md recommends: the password in the environment, the URL without it.
+    const env = { ...process.env, DIGIT_PAIRS_REDIS_PASSWORD: PASSWORD };
+    const bare = url.replace(`:${PASSWORD}@`, '');
+    const workers = [start(['worker', '--queue', bare, '--workers', '1'], env), start(['worker', '--queue', bare, '--workers', '1'], env)];
+    const coordinator = start(['study', ...SMALL, '--queue', bare, '--workers', '0', '--out', out], env);
+    await until(() => /taking jobs from/.test(workers[1].output()), 30, 'the workers');
+    for (const p of [...workers, coordinator]) {
+      const args = execFileSync('ps', ['-o', 'args=', '-p', String(p.child.pid)], { encoding: 'utf8' });
+      assert.match(args, /digit-pairs|main\.js/);
+      assert.doesNotMatch(args, new RegExp(PASSWORD), 'ps shows no password');
+    }
     assert.equal(await coordinator.exited, 0, coordinator.output());
     for (const worker of workers) {
       worker.child.kill('SIGINT');

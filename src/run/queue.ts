@@ -26,13 +26,22 @@ export interface QueueTarget {
   connection: RedisOptions;
   /** The URL with any password replaced by ***: the only form that is ever printed or written. */
   display: string;
+  /** The password was typed into the URL, where other users of the machine can read it (ps). */
+  passwordInUrl?: boolean;
 }
+
+/** The environment variable that holds the Redis password, so it never sits on a command line (as redis-cli's REDISCLI_AUTH). */
+export const PASSWORD_ENV = 'DIGIT_PAIRS_REDIS_PASSWORD';
 
 const USAGE = 'redis://[:password@]host[:port][/db], rediss://… (TLS) or a unix socket path';
 
-/** `--queue` → ioredis options. The password goes into the options only, never into a message. */
-export function parseQueueUrl(text: string): QueueTarget {
-  if (text.startsWith('/')) return { connection: { path: text }, display: text };
+/**
+ * `--queue` → ioredis options. The password comes from the URL or, when the URL has none, from
+ * $DIGIT_PAIRS_REDIS_PASSWORD; it goes into the options only, never into a message.
+ */
+export function parseQueueUrl(text: string, env: NodeJS.ProcessEnv = process.env): QueueTarget {
+  const fromEnv = env[PASSWORD_ENV] ? { password: env[PASSWORD_ENV] } : {};
+  if (text.startsWith('/')) return { connection: { path: text, ...fromEnv }, display: text };
   let url: URL;
   try {
     url = new URL(text);
@@ -47,11 +56,11 @@ export function parseQueueUrl(text: string): QueueTarget {
     host: url.hostname || 'localhost',
     port: url.port ? Number(url.port) : 6379,
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : fromEnv),
     ...(db ? { db: Number(db) } : {}),
     ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
   };
-  return { connection, display };
+  return { connection, display, passwordInUrl: url.password !== '' };
 }
 
 /** The data a config trains on, as a hash: workers refuse jobs made from other digits. */
