@@ -99,7 +99,8 @@ ${htmlTable(DEAD_UNITS_TABLE, rows, { id: 'dead-units' })}
 <p class="note">A unit is dead when the tower's last ReLU clamps it to zero for every training digit (inference mode, after the last epoch): it passes no gradient back, so its digit class cannot be learnt again. 10 units per tower.</p>`;
 }
 
-function figure(f: FigureView): string {
+/** A rendered figure with its caption and links to its files. */
+export function figure(f: FigureView): string {
   const links = f.files.map((file) => `<a href="${escapeHtml(file)}">${escapeHtml(file.split('/').pop() ?? file)}</a>`).join(' · ');
   return `<figure id="${f.id}" class="fig">${f.svg}<figcaption>${escapeHtml(f.caption)} <span class="files">${links}</span></figcaption></figure>`;
 }
@@ -170,7 +171,8 @@ function factsAndTimings(facts: [string, string][], timings: TimingRow[]): strin
   <p class="note">Seconds are each round's own wall time (data preparation included); rounds run in parallel on the workers, so the total exceeds the study's wall time.</p>`;
 }
 
-const CSS = `
+/** The report's style sheet, which other pages of digit-pairs share (compare's). */
+export const REPORT_CSS = `
   :root { --ink: #1d1d1f; --muted: #666; --line: #ddd; --seed: #f4f1e8; }
   * { box-sizing: border-box; }
   body { margin: 0; font: 14px/1.45 "DejaVu Sans", Verdana, system-ui, sans-serif; color: var(--ink); background: #fafafa; }
@@ -218,7 +220,7 @@ export function renderHtml(view: ReportView): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <main>
