@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UserError } from '../errors.js';
 import { tempDir } from '../testing/cli.js';
-import { divergedRound, MNIST_DATA, okRound, writeRun } from '../testing/run-folders.js';
+import { divergedRound, type HandRun, MNIST_DATA, okRound, writeRun } from '../testing/run-folders.js';
 import { compareModels, compareRuns, compareToTerminal, readStudy } from './compare.js';
 import { comparePoints } from './compare-page.js';
 
 const close = (actual: number, expected: number, tolerance = 1e-9) => assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);
 const root = tempDir('digit-pairs-compare');
-const run = (name: string, ...args: Parameters<typeof writeRun>[1][]) => readStudy(writeRun(join(root, name), args[0]));
+const run = (name: string, hand: HandRun) => readStudy(writeRun(join(root, name), hand));
 
 describe('compare within one run', () => {
   // Test errors of m2 − m1 by round: 1, 2, 3 (mean 2, sd 1); train errors: 0.5 each round.

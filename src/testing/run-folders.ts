@@ -20,7 +20,7 @@ export function writeRun(dir: string, run: HandRun): string {
   const meta = { command: 'study', createdAt: '2026-01-01T00:00:00.000Z', data: MNIST_DATA, ...run.meta };
   const config = { seed: 0, pairs: 1000, protocol: 'report', ...run.config };
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ config, meta }));
-  if (run.lines) writeFileSync(join(dir, 'results.jsonl'), run.lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  if (run.lines) writeFileSync(join(dir, 'results.jsonl'), `${run.lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
   return dir;
 }
 
