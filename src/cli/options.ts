@@ -73,13 +73,6 @@ const runFields = z.strictObject({
     commands: ['export'],
     shown: 'RUN_DIR/models/<model>-round<R>',
   }),
-  json: option(z.boolean().default(false), {
-    flag: 'json',
-    help: 'one JSON object on stdout, for scripts',
-    helpFor: { runs: 'the same rows as one JSON array on stdout, for scripts' },
-    commands: ['predict', 'runs', 'compare'],
-    sets: true,
-  }),
   // Names as the runs recorded them (a model file's too), so not the study's list of built-in models.
   compareModels: option(z.array(z.string().min(1)).min(1).optional(), {
     flag: 'models',
@@ -93,6 +86,13 @@ const runFields = z.strictObject({
     value: 'FILE',
     help: "also write the comparison to FILE as a self-contained HTML page: the table and every round's train and test error per model and run",
     commands: ['compare'],
+  }),
+  json: option(z.boolean().default(false), {
+    flag: 'json',
+    help: 'one JSON object on stdout, for scripts',
+    helpFor: { runs: 'the same rows as one JSON array on stdout, for scripts' },
+    commands: ['predict', 'runs', 'compare'],
+    sets: true,
   }),
   port: option(z.int().min(0).max(65_535).default(DEFAULT_APP_PORT), {
     flag: 'port',

@@ -45,9 +45,10 @@ describe('compare within one run', () => {
   it('wants exactly two of the run’s models, and names them when one is not there', () => {
     assert.throws(
       () => compareModels(one, undefined),
-      /compare .*one: give exactly two of its models to compare, e\.g\. --models m1,m2 \(its models: m1, m2\)/,
+      /compare .*one: give exactly two different models of it to compare, e\.g\. --models m1,m2 \(its models: m1, m2\)/,
     );
     assert.throws(() => compareModels(one, ['m1', 'm2', 'm1']), /give exactly two/);
+    assert.throws(() => compareModels(one, ['m1', 'm1']), /give exactly two different models/);
     assert.throws(() => compareModels(one, ['m1', 'cnn']), /^UserError: --models cnn: not in .*one \(its models: m1, m2\)$/);
   });
 });

@@ -157,7 +157,7 @@ const protocolWarning = (a: StudyFolder, b: StudyFolder): string[] =>
 
 /** Every model of `models` (default: those in both runs, in A's order) compared between run A and run B. */
 export function compareRuns(a: StudyFolder, b: StudyFolder, models?: string[]): Comparison {
-  const shared = models ?? a.config.models.filter((m) => b.config.models.includes(m));
+  const shared = models ? [...new Set(models)] : a.config.models.filter((m) => b.config.models.includes(m));
   if (!shared.length)
     throw new UserError(
       `${a.dir} and ${b.dir} have no model in common (${a.config.models.join(', ')} vs ${b.config.models.join(', ')}); compare two models of one run with: compare RUN --models a,b`,
@@ -175,9 +175,9 @@ export function compareRuns(a: StudyFolder, b: StudyFolder, models?: string[]): 
 
 /** Model B against model A within one run: every round of a run draws the same pairs for all its models. */
 export function compareModels(run: StudyFolder, models: string[] | undefined): Comparison {
-  if (models?.length !== 2)
+  if (models?.length !== 2 || models[0] === models[1])
     throw new UserError(
-      `compare ${run.dir}: give exactly two of its models to compare, e.g. --models ${run.config.models.slice(0, 2).join(',') || 'a,b'} (its models: ${run.config.models.join(', ')})`,
+      `compare ${run.dir}: give exactly two different models of it to compare, e.g. --models ${run.config.models.slice(0, 2).join(',') || 'a,b'} (its models: ${run.config.models.join(', ')})`,
     );
   checkModels(run, models);
   const [a, b] = models;
