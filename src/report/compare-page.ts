@@ -5,7 +5,7 @@
 import type { Comparison } from './compare.js';
 import { COMPARE_TABLE, compareLines, notesText, sidesText } from './compare.js';
 import { type ErrorSet, errorBoxplotSpec, jitterOf, type RoundError } from './figures.js';
-import { figure, REPORT_CSS } from './html.js';
+import { figure, htmlPage } from './html.js';
 import { specToSvg } from './report.js';
 import { escapeHtml, htmlTable } from './table.js';
 
@@ -39,7 +39,7 @@ export async function comparePage(comparison: Comparison): Promise<string> {
       const spec = errorBoxplotSpec(comparePoints(comparison, set), { title: `${set === 'test' ? 'Test' : 'Train'} error per round`, models: labels });
       return figure({
         id: `fig-${set}-error`,
-        caption: `Final ${set} error of every finished round; box: min–max, bar: median.`,
+        caption: `Final ${set} error of every finished round (points); box: quartiles with the median; whiskers: min to max.`,
         svg: await specToSvg(spec),
         files: [],
       });
@@ -47,29 +47,16 @@ export async function comparePage(comparison: Comparison): Promise<string> {
   );
   const title = `digit-pairs compare · ${comparison.a.run}${comparison.b.run === comparison.a.run ? '' : ` vs ${comparison.b.run}`}`;
   const paragraphs = (lines: string[], className: string) => lines.map((l) => `<p class="${className}">${escapeHtml(l)}</p>`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${REPORT_CSS} .warning { color: #a40; font-weight: 600; }</style>
-</head>
-<body>
-<main>
-<h1>${escapeHtml(title)}</h1>
-${paragraphs(sidesText(comparison), 'sub')}
-${paragraphs(
-  comparison.warnings.map((w) => `warning: ${w}`),
-  'warning',
-)}
+  const warnings = comparison.warnings.map((w) => `warning: ${w}`);
+  return htmlPage(
+    title,
+    `${paragraphs(sidesText(comparison), 'sub')}
+${paragraphs(warnings, 'warning')}
 <h2>Differences</h2>
 ${htmlTable(COMPARE_TABLE, compareLines(comparison), { id: 'compare', className: 't3' })}
 ${paragraphs(notesText(comparison), 'note')}
 <h2>Rounds</h2>
-<div class="figrow">${figures.join('')}</div>
-</main>
-</body>
-</html>
-`;
+<div class="figrow">${figures.join('')}</div>`,
+    '\n  .warning { color: #a40; font-weight: 600; }\n',
+  );
 }
