@@ -15,7 +15,7 @@ import { AUTHORS_CODE_RECIPES, PROTOCOLS, protocolRecipe } from './models/protoc
 import { ABLATION_MODELS, isBuiltIn, MODEL_NAMES, MODELS, type ModelName, SEED_MODELS } from './models/registry.js';
 
 /** The commands of the CLI, for the options that say which of them take them. */
-export const COMMAND_NAMES = ['study', 'tune', 'report', 'models', 'predict', 'worker', 'app', 'export'] as const;
+export const COMMAND_NAMES = ['study', 'tune', 'report', 'runs', 'compare', 'models', 'predict', 'worker', 'app', 'export'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** How an option appears on the command line. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { criticalT, incompleteBeta, meanStd, studentTwoSided, welch } from './stats.js';
+import { confidenceInterval, criticalT, incompleteBeta, meanStd, pairedT, sampleOf, studentTwoSided, welch } from './stats.js';
 
 const close = (actual: number, expected: number, tolerance: number) => assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);
 
@@ -29,5 +29,53 @@ describe('statistics', () => {
     close(r.df, 0.09 / (0.01 / 9 + 0.04 / 19), 1e-9);
     close(r.p, studentTwoSided(r.t, r.df), 0);
     assert.ok(r.p > 0.05 && r.p < 0.1);
+  });
+
+  it('the paired t interval of three differences, by hand: 2 ± t₂·1/√3, p = 1 − t/√(2 + t²)', () => {
+    // d = 1, 2, 3: mean 2, sd 1, se 1/√3, t = 2√3; Student's t with 2 df has the closed form above.
+    const r = pairedT([1, 2, 3]);
+    close(r.difference, 2, 1e-15);
+    close(r.se, 1 / Math.sqrt(3), 1e-15);
+    assert.equal(r.df, 2);
+    close(r.t, 2 * Math.sqrt(3), 1e-12);
+    close(r.p, 1 - (2 * Math.sqrt(3)) / Math.sqrt(14), 1e-12);
+    const { low, high } = confidenceInterval(r);
+    const half = 4.302653 / Math.sqrt(3); // t₀.₉₇₅ with 2 df (tables: 4.303)
+    close(low, 2 - half, 1e-5);
+    close(high, 2 + half, 1e-5);
+  });
+
+  // Student's sleep data (Cushny & Peebles), the textbook example of R's t.test: extra sleep under two drugs, ten patients.
+  const drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
+  const drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4];
+
+  it("the paired t test of Student's sleep data gives R's t.test(paired = TRUE): t 4.0621, df 9, p 0.002833, CI [0.7001, 2.4599]", () => {
+    const r = pairedT(drug2.map((v, i) => v - drug1[i]));
+    close(r.difference, 1.58, 1e-12);
+    close(r.t, 4.062128, 1e-5);
+    assert.equal(r.df, 9);
+    close(r.p, 0.00283289, 1e-8);
+    const { low, high } = confidenceInterval(r);
+    close(low, 0.7001142, 1e-6);
+    close(high, 2.4598858, 1e-6);
+  });
+
+  it("Welch's interval on the same data as two groups gives R's t.test: t 1.8608, df 17.776, p 0.07939, CI [−0.2055, 3.3655]", () => {
+    const r = welch(sampleOf(drug1), sampleOf(drug2));
+    close(r.t, 1.860813, 1e-5);
+    close(r.df, 17.77647, 1e-4);
+    close(r.p, 0.07939414, 1e-6);
+    const { low, high } = confidenceInterval(r);
+    close(low, -0.2054832, 1e-6);
+    close(high, 3.3654832, 1e-6);
+  });
+
+  it('has no interval or p-value for fewer than two pairs, and a zero-width one for identical differences', () => {
+    const one = pairedT([1.5]);
+    assert.ok(Number.isNaN(one.p));
+    assert.ok(Number.isNaN(confidenceInterval(one).low));
+    const same = pairedT([0.5, 0.5, 0.5]);
+    assert.equal(same.p, 0);
+    assert.deepEqual(confidenceInterval(same), { low: 0.5, high: 0.5 });
   });
 });

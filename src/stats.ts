@@ -18,18 +18,48 @@ export interface Sample {
 
 export const sampleOf = (values: number[]): Sample => ({ ...meanStd(values), n: values.length });
 
+/** A t test of a difference: the difference, its standard error, t, the degrees of freedom and the two-sided p-value. */
+export interface TTest {
+  difference: number;
+  se: number;
+  t: number;
+  df: number;
+  p: number;
+}
+
+/** t and p of `difference` with standard error `se` on `df` degrees of freedom; a zero se gives t ±∞ (p 0) or 0 (p 1). */
+function tTest(difference: number, se: number, df: number): TTest {
+  if (se === 0) return { difference, se, t: difference === 0 ? 0 : Math.sign(difference) * Infinity, df, p: difference === 0 ? 1 : 0 };
+  const t = difference / se;
+  return { difference, se, t, df, p: studentTwoSided(t, df) };
+}
+
 /**
  * Welch's t test of `b.mean − a.mean` (unequal variances): the difference, t, the
  * Welch–Satterthwaite degrees of freedom and the two-sided p-value.
  */
-export function welch(a: Sample, b: Sample): { difference: number; t: number; df: number; p: number } {
+export function welch(a: Sample, b: Sample): TTest {
   const [va, vb] = [a.std ** 2 / a.n, b.std ** 2 / b.n];
-  const difference = b.mean - a.mean;
   const se = Math.sqrt(va + vb);
-  if (se === 0) return { difference, t: difference === 0 ? 0 : Math.sign(difference) * Infinity, df: a.n + b.n - 2, p: difference === 0 ? 1 : 0 };
-  const t = difference / se;
-  const df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
-  return { difference, t, df, p: studentTwoSided(t, df) };
+  const df = se === 0 ? a.n + b.n - 2 : (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
+  return tTest(b.mean - a.mean, se, df);
+}
+
+/**
+ * The paired t test of `differences` (b − a, one per pair): their mean, its standard error
+ * sd/√n, n − 1 degrees of freedom and the two-sided p-value. NaN with fewer than two pairs.
+ */
+export function pairedT(differences: number[]): TTest {
+  const { mean, std, n } = sampleOf(differences);
+  if (n < 2) return { difference: mean, se: NaN, t: NaN, df: n - 1, p: NaN };
+  return tTest(mean, std / Math.sqrt(n), n - 1);
+}
+
+/** The two-sided confidence interval of a t test's difference (95 % by default): difference ± t·se; NaN where the test has none. */
+export function confidenceInterval(test: TTest, level = 0.95): { low: number; high: number } {
+  if (!(test.df > 0) || !Number.isFinite(test.se)) return { low: NaN, high: NaN };
+  const half = criticalT(1 - level, test.df) * test.se;
+  return { low: test.difference - half, high: test.difference + half };
 }
 
 /** P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2). */

@@ -25,6 +25,14 @@ export const COMMANDS: Record<CommandName, { summary: string; load: () => Promis
     summary: "rebuild a run's summary and report.html from its folder",
     load: () => import('./report.js'),
   },
+  runs: {
+    summary: '[DIR]: the study runs under DIR (default runs): started, protocol, data, models, rounds, status',
+    load: () => import('./runs.js'),
+  },
+  compare: {
+    summary: 'RUN_A RUN_B | RUN --models a,b: differences in train and test error with 95% intervals',
+    load: () => import('./compare.js'),
+  },
   models: {
     summary: 'list the models: description, parameters, default recipe',
     load: () => import('./models.js'),

@@ -7,7 +7,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_APP_PORT } from '../app/manifest.js';
-import { CONFIG_OPTION_FIELDS, type CommandName, describeIssues, isModelFilePath, type OptionMeta, option, optionRegistry } from '../config.js';
+import { COMMAND_NAMES, CONFIG_OPTION_FIELDS, type CommandName, describeIssues, isModelFilePath, type OptionMeta, option, optionRegistry } from '../config.js';
 import { UserError } from '../errors.js';
 
 /** Seconds a queued job's lock lives without renewal before the job goes back to the queue. */
@@ -92,7 +92,27 @@ const runFields = z.strictObject({
     commands: ['report'],
     sets: true,
   }),
-  json: option(z.boolean().default(false), { flag: 'json', help: 'one JSON object on stdout, for scripts', commands: ['predict'], sets: true }),
+  // Names as the runs recorded them (a model file's too), so not the study's list of built-in models.
+  compareModels: option(z.array(z.string().min(1)).min(1).optional(), {
+    flag: 'models',
+    value: 'a,b,…',
+    help: 'with two runs: the models to compare, each in both runs; with one run: exactly two, the second compared against the first',
+    commands: ['compare'],
+    shown: 'every model in both runs',
+  }),
+  html: option(z.string().min(1).optional(), {
+    flag: 'html',
+    value: 'FILE',
+    help: "also write the comparison to FILE as a self-contained HTML page: the table and every round's train and test error per model and run",
+    commands: ['compare'],
+  }),
+  json: option(z.boolean().default(false), {
+    flag: 'json',
+    help: 'one JSON object on stdout, for scripts',
+    helpFor: { runs: 'the same rows as one JSON array on stdout, for scripts' },
+    commands: ['predict', 'runs', 'compare'],
+    sets: true,
+  }),
   port: option(z.int().min(0).max(65_535).default(DEFAULT_APP_PORT), {
     flag: 'port',
     value: 'P',
@@ -109,7 +129,7 @@ const runFields = z.strictObject({
     flag: 'help',
     short: 'h',
     help: 'this help',
-    commands: ['study', 'tune', 'report', 'models', 'predict', 'worker', 'app', 'export'],
+    commands: COMMAND_NAMES,
     sets: true,
   }),
 });
@@ -201,6 +221,11 @@ function fromText(option: Declared, text: string | boolean, readers: Record<stri
     if (element.type === 'number') return numberList(meta.flag, text);
     if (element.type === 'enum') return nameList(meta, Object.values((element as unknown as { entries: Record<string, string> }).entries), text);
     if (meta.choices) return nameList(meta, meta.choices, text);
+    if (element.type === 'string')
+      return text
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
   }
   return text;
 }

@@ -6,7 +6,7 @@
 import { ABLATION, type ModelName } from '../models/registry.js';
 import { meanStd } from '../stats.js';
 import type { RoundRecord } from '../train/records.js';
-import { markdownTable, type TableSpec } from './table.js';
+import { markdownTable, signed, type TableSpec } from './table.js';
 
 export interface Effect {
   family: keyof typeof ABLATION;
@@ -60,8 +60,6 @@ export function ablationEffects(records: RoundRecord[]): Effect[] {
     });
   });
 }
-
-const signed = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(2);
 
 /** The effects table: one row per effect with both models' test errors paired by round. */
 export const EFFECTS_TABLE: TableSpec<Effect> = [

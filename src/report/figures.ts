@@ -6,9 +6,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ModelName } from '../models/registry.js';
 import type { RoundRecord, RoundResult } from '../train/records.js';
 
-/** One round's final error of one model, a point of figures 1 and 2. */
-export interface RoundError {
-  model: ModelName;
+/** One round's final error of one model, a point of figures 1 and 2 (`Label`: what the x axis names, a model by default). */
+export interface RoundError<Label extends string = ModelName> {
+  model: Label;
   round: number;
   errorPercent: number;
   /** Horizontal offset in [-1, 1] that spreads the points of a box (deterministic, by round). */
@@ -106,7 +106,7 @@ const CONFIG = {
 } as const;
 
 /** One colour per model, fixed by the run's model order, so a model looks the same in every figure. */
-const modelColor = (models: ModelName[]) =>
+const modelColor = (models: readonly string[]) =>
   ({
     field: 'model',
     type: 'nominal',
@@ -114,12 +114,12 @@ const modelColor = (models: ModelName[]) =>
     scale: { domain: models, scheme: 'tableau10' },
   }) as const;
 
-export interface ErrorBoxplotOptions {
+export interface ErrorBoxplotOptions<Label extends string = ModelName> {
   title: string;
   /** The run's models, in order: the x axis and the colours. */
-  models: ModelName[];
+  models: Label[];
   /** The seed report's mean for its models, drawn as a black tick beside ours. */
-  seedMeans?: Partial<Record<ModelName, number>>;
+  seedMeans?: Partial<Record<Label, number>>;
   width?: number;
   height?: number;
 }
@@ -128,8 +128,9 @@ export interface ErrorBoxplotOptions {
  * Figures 1 and 2: per model, a min–max box plot of the rounds' errors with every round as a
  * point, and the seed report's mean as a tick.
  */
-export function errorBoxplotSpec(points: RoundError[], options: ErrorBoxplotOptions): TopLevelSpec {
-  const { models, seedMeans = {} } = options;
+export function errorBoxplotSpec<Label extends string>(points: RoundError<Label>[], options: ErrorBoxplotOptions<Label>): TopLevelSpec {
+  const { models } = options;
+  const seedMeans: Partial<Record<Label, number>> = options.seedMeans ?? {};
   // ~105 px per model up to a page-friendly 1000 px; names that would not fit their band
   // (≈ 7 px per character at the axis font) are slanted rather than left to overlap.
   const width = options.width ?? Math.min(1000, Math.max(420, 105 * models.length));

@@ -99,7 +99,8 @@ ${htmlTable(DEAD_UNITS_TABLE, rows, { id: 'dead-units' })}
 <p class="note">A unit is dead when the tower's last ReLU clamps it to zero for every training digit (inference mode, after the last epoch): it passes no gradient back, so its digit class cannot be learnt again. 10 units per tower.</p>`;
 }
 
-function figure(f: FigureView): string {
+/** A rendered figure with its caption and links to its files. */
+export function figure(f: FigureView): string {
   const links = f.files.map((file) => `<a href="${escapeHtml(file)}">${escapeHtml(file.split('/').pop() ?? file)}</a>`).join(' · ');
   return `<figure id="${f.id}" class="fig">${f.svg}<figcaption>${escapeHtml(f.caption)} <span class="files">${links}</span></figcaption></figure>`;
 }
@@ -170,7 +171,8 @@ function factsAndTimings(facts: [string, string][], timings: TimingRow[]): strin
   <p class="note">Seconds are each round's own wall time (data preparation included); rounds run in parallel on the workers, so the total exceeds the study's wall time.</p>`;
 }
 
-const CSS = `
+/** The report's style sheet, which every page of digit-pairs shares (htmlPage). */
+const REPORT_CSS = `
   :root { --ink: #1d1d1f; --muted: #666; --line: #ddd; --seed: #f4f1e8; }
   * { box-sizing: border-box; }
   body { margin: 0; font: 14px/1.45 "DejaVu Sans", Verdana, system-ui, sans-serif; color: var(--ink); background: #fafafa; }
@@ -212,18 +214,9 @@ export function renderHtml(view: ReportView): string {
   const others = figures.filter((f) => !errors.includes(f));
   const epochs = [...new Set(config.models.map((m) => recipeOf(config, m).epochs))].join('/');
   const title = `digit-pairs report · ${config.models.length} models × ${config.rounds} rounds × ${epochs} epochs`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-<h1>${escapeHtml(title)}</h1>
-<p class="sub">Run folder <code>${escapeHtml(view.runDir)}</code> · ${config.pairs} train and ${config.pairs} test pairs per round · batch ${config.batchSize} · seed ${config.seed} · backend ${escapeHtml(config.backend)} · protocol ${escapeHtml(config.protocol ?? 'report')}</p>
+  return htmlPage(
+    title,
+    `<p class="sub">Run folder <code>${escapeHtml(view.runDir)}</code> · ${config.pairs} train and ${config.pairs} test pairs per round · batch ${config.batchSize} · seed ${config.seed} · backend ${escapeHtml(config.backend)} · protocol ${escapeHtml(config.protocol ?? 'report')}</p>
 
 <h2>Results</h2>
 ${tableIII(view.summary)}
@@ -246,7 +239,24 @@ ${appSection(view.runDir, view.savedModels, view.appPort)}
 
 <h2>Run</h2>
 ${configTable(config)}
-${factsAndTimings(view.facts, view.timings)}
+${factsAndTimings(view.facts, view.timings)}`,
+  );
+}
+
+/** A self-contained page of digit-pairs (the report, a comparison): the report's style, `title` as its heading, then `body`. */
+export function htmlPage(title: string, body: string, css = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${REPORT_CSS}${css}</style>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(title)}</h1>
+${body}
 </main>
 </body>
 </html>

@@ -9,6 +9,8 @@ export type TableFormat = 'terminal' | 'markdown' | 'html';
 export interface Column<Row> {
   /** The heading (the terminal prints it in lower case, as the rest of its output). */
   header: string;
+  /** The terminal's heading where lower case would lose a meaning (sides named A and B). */
+  terminalHeader?: string;
   /** Numbers right, words left. */
   align: 'left' | 'right';
   /** The cell as plain text. */
@@ -28,7 +30,7 @@ const columnsFor = <Row>(spec: TableSpec<Row>, format: TableFormat) => spec.filt
 /** Fixed-width columns two spaces apart, a rule under the headings. */
 export function terminalTable<Row>(spec: TableSpec<Row>, rows: readonly Row[]): string {
   const columns = columnsFor(spec, 'terminal');
-  const head = columns.map((c) => c.header.toLowerCase());
+  const head = columns.map((c) => c.terminalHeader ?? c.header.toLowerCase());
   const body = rows.map((row) => columns.map((c) => c.text(row)));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
   const line = (cells: string[]) =>
@@ -82,3 +84,6 @@ export const thousands = (n: number | null | undefined): string => (isNumber(n) 
 
 /** "9.44 ± 1.23"; "–" when there is no mean (no finished round). */
 export const plusMinus = (mean: number, std: number): string => (isNumber(mean) ? `${mean.toFixed(2)} ± ${std.toFixed(2)}` : '–');
+
+/** A difference with its sign: "+0.42", "-1.30". */
+export const signed = (v: number): string => (v >= 0 ? '+' : '') + v.toFixed(2);
