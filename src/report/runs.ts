@@ -57,7 +57,9 @@ export function inspectRun(dir: string): Inspected {
     records = latestRecords(readRecords<RoundRecord>(join(dir, RESULTS_FILE)));
   } catch (error) {
     // "…/results.jsonl: line 3 is not valid JSON": the line is what the user needs.
-    return { kind: 'broken', problem: `${RESULTS_FILE}${(error as Error).message.split(RESULTS_FILE)[1] ?? ' cannot be read'}` };
+    // Up to the line number: the quoted text and the hint about `report --skip-bad-lines` do not fit a status.
+    const where = (error as Error).message.split(RESULTS_FILE)[1]?.split(' (')[0];
+    return { kind: 'broken', problem: `${RESULTS_FILE}${where ?? ' cannot be read'}` };
   }
   return { kind: 'study', run: { dir, config, meta, records } };
 }
