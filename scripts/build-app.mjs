@@ -2,7 +2,7 @@
 // platform=browser: a Node built-in reached from src/app fails the build, so the app stays
 // free of Node. The engine's Node-only gradients bundle is swapped for tfjs-core's own
 // gradient registrations, so the page holds one copy of tfjs-core.
-import { copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -31,3 +31,6 @@ await build({
   ],
 });
 copyFileSync('src/app/index.html', 'dist/app/index.html');
+// The package's bin: tsc writes it without the executable bit, so `npx digit-pairs` in a project
+// that installed this folder would be refused after a rebuild.
+chmodSync('dist/src/cli/main.js', 0o755);

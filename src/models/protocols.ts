@@ -1,6 +1,6 @@
 /**
  * Training protocols, and everything each one decides. `report` trains and measures as the seed
- * report describes (our reading, README "Decisions the seed report leaves open"). `authors-code`
+ * report describes (our reading, docs/decisions.md). `authors-code`
  * follows the authors' published code (GitHub sducouedic/deep-learning-course-ee559, folder
  * project1/), which is what produced the seed's Table III: its recipes for the four seed models,
  * its measurement in training mode and its error formula are below; the config resolves the
