@@ -10,7 +10,11 @@ import { parseConfig } from '../config.js';
 import type { DigitPools } from '../data/digits.js';
 import { initBackend } from '../engine/backend.js';
 import { simdKernels } from '../engine/simd/kernels.js';
+import { defineModel } from '../models/define.js';
+import * as kit from '../models/kit.js';
+import type { ModelSpec } from '../models/model.js';
 import { encodeRoundModel } from '../models/model-file.js';
+import { registerModelFile } from '../models/registry.js';
 import { TrainedModel } from '../models/trained-model.js';
 import type { JobProgress } from '../train/records.js';
 import { trainRound } from '../train/round.js';
@@ -31,7 +35,16 @@ function modelOf(key: string): TrainedModel {
   return model;
 }
 
+/** What a model file's `digit-pairs` and `@tensorflow/tfjs-core` imports resolve to in the browser (src/run/model-code.ts's browserModelCode). */
+(globalThis as unknown as { digitPairsKit: typeof kit }).digitPairsKit = kit;
+
 const handlers: { [K in RequestKind]: (args: Requests[K]['args'], id: number) => Promise<Requests[K]['result']> | Requests[K]['result'] } = {
+  async code({ url, sha256 }) {
+    const module = (await import(url)) as { default?: ModelSpec & { name: string } };
+    const spec = defineModel(module.default as ModelSpec & { name: string });
+    registerModelFile(spec, { path: url, sha256 });
+    return { model: spec.name };
+  },
   load({ key, json, weights }) {
     models.get(key)?.dispose();
     const model = TrainedModel.fromFiles(json, new Uint8Array(weights), `${key}/model.json`);

@@ -6,6 +6,8 @@ export interface ModelEntry {
   label: string;
   model: string;
   testErrorPercent?: number;
+  /** A model from a model file: its code, compiled for the browser (a module in the site), and the file's SHA-256. */
+  code?: { path: string; sha256: string };
 }
 
 export interface AppManifest {

@@ -100,8 +100,10 @@ async function loadServedModel(key: string): Promise<void> {
     fetchOk(modelFile(key, 'model.json')).then((r) => r.json()),
     fetchOk(modelFile(key, 'weights.bin')).then((r) => r.arrayBuffer()),
   ]);
-  await answering.call('load', { key, json, weights }, undefined, [weights]);
   const entry = state.manifest?.models.find((m) => m.key === key);
+  // A model from a model file: its code first (served beside it, compiled for the browser).
+  if (entry?.code) await answering.call('code', { url: new URL(entry.code.path, location.href).href, sha256: entry.code.sha256 });
+  await answering.call('load', { key, json, weights }, undefined, [weights]);
   state.models.set(key, { label: entry?.label ?? key, model: json.model, checks: json.checks ?? [], testErrorPercent: json.errors?.testErrorPercent });
 }
 

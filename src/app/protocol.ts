@@ -19,6 +19,8 @@ export interface TrainRequest {
 }
 
 export interface Requests {
+  /** Runs a model file's code (a module of the site, by URL), making its model known by name. */
+  code: { args: { url: string; sha256: string }; result: { model: string } };
   /** Loads a model file under `key` (model.json's value and weights.bin's bytes). */
   load: { args: { key: string; json: unknown; weights: ArrayBuffer }; result: { model: ModelName } };
   /** P(first ≤ second) (and digit classes) of two 28×28 MNIST-style digits. */

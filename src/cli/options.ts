@@ -77,7 +77,7 @@ const runFields = z.strictObject({
     flag: 'model-file',
     value: 'FILE',
     help: 'the model file (.js, .mjs, .ts) of a model trained from one; refused unless its SHA-256 is the one model.json names',
-    commands: ['predict'],
+    commands: ['predict', 'app'],
   }),
   modelsDir: option(z.string().min(1).optional(), {
     flag: 'models-dir',

@@ -154,6 +154,51 @@ export async function useModelFiles(config: Pick<ExperimentConfig, 'models' | 'm
   }
 }
 
+/** Identifiers a shim module can re-export (no `default`, no symbols). */
+const exportable = (names: string[]) => names.filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+
+/**
+ * A model file compiled for the browser app: one ES module whose `digit-pairs` and
+ * `@tensorflow/tfjs-core` imports read the page worker's own instances (globalThis.digitPairsKit,
+ * set by src/app/engine-worker.ts), so the model runs on the tab's TensorFlow.js.
+ */
+export async function browserModelCode(path: string): Promise<{ sha256: string; code: Uint8Array }> {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw new UserError(`--model-file ${path}: no such model file`);
+  const sha256 = sha256Of(readFileSync(absolute));
+  const kit = await import('../models/kit.js');
+  const shims: Record<string, string> = {
+    'digit-pairs': `const k = globalThis.digitPairsKit;\nexport const { ${exportable(Object.keys(kit)).join(', ')} } = k;`,
+    '@tensorflow/tfjs-core': `const t = globalThis.digitPairsKit.tf;\nexport default t;\nexport const { ${exportable(Object.keys(kit.tf)).join(', ')} } = t;`,
+  };
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [absolute],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'digit-pairs-browser-imports',
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, (args) => {
+            if (args.kind === 'entry-point') return undefined;
+            if (args.path in shims) return { path: args.path, namespace: 'digit-pairs-shim' };
+            return { errors: [{ text: `imports '${args.path}'; a model file may import only 'digit-pairs' and '@tensorflow/tfjs-core'` }] };
+          });
+          b.onLoad({ filter: /.*/, namespace: 'digit-pairs-shim' }, (args) => ({ contents: shims[args.path], loader: 'js' }));
+        },
+      },
+    ],
+  }).catch((error: { errors?: { text: string }[] }) => {
+    throw new UserError(`${path}: cannot compile: ${error.errors?.[0]?.text ?? String(error)}`);
+  });
+  return { sha256, code: result.outputFiles[0].contents };
+}
+
 /**
  * A worker's allow-list: every model file in `dir` (not its subfolders), loaded, by hash. A
  * queue job names a model file only by its hash, and the worker runs only what this holds.

@@ -4,7 +4,7 @@
  * drawings, test pairs, and one epoch trained in the tab.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { loadPools } from '../data/mnist.js';
 import { pooledDigit } from '../data/pairs.js';
 import { digitFromRgba } from '../data/prepare.js';
 import { buildReport } from '../report/report.js';
+import { browserModelCode, withModelFiles } from '../run/model-code.js';
 import { runStudy } from '../run/study.js';
 import { countDownloads, drawStroke, launchChromium } from '../testing/chromium.js';
 import { trainRound } from '../train/round.js';
@@ -34,7 +35,7 @@ interface AppState {
     prediction: { probability: number; first?: number[]; second?: number[] };
   } | null;
   testPairs: { first: number; second: number; classes: [number, number]; probability: number }[];
-  checks: { pairs: number; equal: number } | null;
+  checks: { model: string; pairs: number; equal: number } | null;
   training: { result?: { record: { batchLoss: number[]; trainErrorPercent: number; testErrorPercent: number } }; error?: string } | null;
 }
 const appState = (page: Page) => page.evaluate(() => (window as unknown as { digitPairsApp: AppState }).digitPairsApp);
@@ -45,11 +46,27 @@ const canvasPixels = (page: Page, canvas: string) =>
     return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
   }, canvas);
 
+/** A small model file for the page to run (imports as a model file may: digit-pairs only). */
+const APP_MLP = `import { defineModel, linear, relu, sequential, tf } from 'digit-pairs';
+export default defineModel({
+  name: 'app-mlp',
+  description: 'a small MLP from a model file',
+  auxiliaryLoss: false,
+  hyper: { learningRate: 0.002, l2: 0 },
+  build(params) {
+    const net = sequential(linear(params, 'fc1', 392, 32), relu, linear(params, 'fc2', 32, 2));
+    return (pairs, ctx) => ({ comparison: net(tf.reshape(pairs, [-1, 392]), ctx) });
+  },
+});
+`;
+
 const closeTo = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-6, `${what}: page ${a}, Node ${b}`);
 const megabytes = (files: { bytes: number }[]) => `${(files.reduce((sum, f) => sum + f.bytes, 0) / 1e6).toFixed(1)} MB`;
 
 describe('the browser app (digit-pairs app)', () => {
   const runDir = mkdtempSync(join(tmpdir(), 'digit-pairs-app-'));
+  const customRun = mkdtempSync(join(tmpdir(), 'digit-pairs-app-custom-'));
+  const modelFile = join(mkdtempSync(join(tmpdir(), 'digit-pairs-app-file-')), 'app-mlp.mjs');
   let server: Server | undefined;
   let browser: Browser | null = null;
   let page: Page;
@@ -62,7 +79,16 @@ describe('the browser app (digit-pairs app)', () => {
   before(async () => {
     const config = parseConfig({ models: ['cnn-aux', 'baseline'], rounds: 1, epochs: 2, pairs: 200 });
     await runStudy(config, { runDir, workers: 1, saveModels: true });
-    ({ url, server } = await serveSite(appSite([runDir]), 0));
+    // A model from a model file too: the page must run its code, compiled for the browser.
+    writeFileSync(modelFile, APP_MLP);
+    const custom = parseConfig(await withModelFiles({ models: [modelFile], rounds: 1, epochs: 2, pairs: 200 }));
+    await runStudy(custom, { runDir: customRun, workers: 1, saveModels: true });
+    const { sha256, code } = await browserModelCode(modelFile);
+    assert.throws(
+      () => appSite([customRun]),
+      /app-mlp-round1: its model comes from the model file app-mlp\.mjs \(sha256 \w{12}…\): give that file with --model-file/,
+    );
+    ({ url, server } = await serveSite(appSite([runDir, customRun], new Map([[sha256, code]])), 0));
     browser = await launchChromium({ skip: (why) => (skipped = why) });
     if (!browser) return;
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -140,6 +166,17 @@ describe('the browser app (digit-pairs app)', () => {
     const { checks } = await appState(page);
     assert.equal(checks?.pairs, 8);
     assert.equal(checks?.equal, 8);
+  });
+
+  it("runs a model trained from a model file with that file's code: its kept test pairs bit for bit", async (t) => {
+    if (!browser) return t.skip(skipped);
+    const key = (await page.locator('#model option', { hasText: 'app-mlp' }).getAttribute('value'))!;
+    await page.selectOption('#model', key);
+    await page.waitForFunction(() => document.getElementById('model-info')?.textContent?.startsWith('app-mlp'));
+    await page.click('#check-pairs');
+    await page.waitForFunction((k) => (window as unknown as { digitPairsApp: AppState }).digitPairsApp.checks?.model === k, key);
+    const { checks } = await appState(page);
+    assert.deepEqual([checks?.equal, checks?.pairs], [8, 8]);
   });
 
   it('trains in the tab (a Web Worker): the training digits are downloaded then, and one epoch gives the batch losses Node gives with the same seed', async (t) => {

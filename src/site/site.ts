@@ -41,8 +41,22 @@ const madeOnce = (make: () => Uint8Array, type: string): SiteFile => {
   return { type, read: () => (bytes ??= make()) };
 };
 
+/** Where the page finds a model file's code, refused in one line when the file was not given (or differs). */
+function modelCodeFor(dir: string, file: { name: string; sha256: string }, modelCode: ReadonlyMap<string, Uint8Array>): { path: string; sha256: string } {
+  if (!modelCode.has(file.sha256)) {
+    throw new UserError(`${dir}: its model comes from the model file ${file.name} (sha256 ${file.sha256.slice(0, 12)}…): give that file with --model-file`);
+  }
+  return { path: `model-code/${file.sha256.slice(0, 16)}.js`, sha256: file.sha256 };
+}
+
 /** A model folder's model.json, checked enough to list it (the page decodes and checks it fully). */
-function readModelJson(dir: string): { model: string; run?: string; round?: number; errors?: { testErrorPercent: number } } {
+function readModelJson(dir: string): {
+  model: string;
+  run?: string;
+  round?: number;
+  errors?: { testErrorPercent: number };
+  modelFile?: { name: string; sha256: string };
+} {
   const path = join(dir, MODEL_JSON);
   let json: { format?: string; model?: string };
   try {
@@ -71,8 +85,12 @@ function modelDirs(source: string): { dir: string; key: string }[] {
   return found.sort().map((name) => ({ dir: join(models, name), key: `${basename(source)}/${name}` }));
 }
 
-/** The site for the given model and run folders (none: the page can still train its own). */
-export function appSite(sources: string[]): Site {
+/**
+ * The site for the given model and run folders (none: the page can still train its own).
+ * `modelCode` holds the browser builds of model files (src/run/model-code.ts), by SHA-256: a
+ * model trained from a model file is served only with the very file it was trained with.
+ */
+export function appSite(sources: string[], modelCode: ReadonlyMap<string, Uint8Array> = new Map()): Site {
   const site: Site = new Map();
   for (const [name, type] of Object.entries(PAGE_FILES)) {
     const path = join(APP_DIR, name);
@@ -93,13 +111,21 @@ export function appSite(sources: string[]): Site {
   const keys = new Set<string>();
   for (const { dir, key: wanted } of sources.flatMap(modelDirs)) {
     const meta = readModelJson(dir);
+    const code = meta.modelFile ? modelCodeFor(dir, meta.modelFile, modelCode) : undefined;
+    if (code) site.set(code.path, inMemory(modelCode.get(code.sha256)!, 'text/javascript'));
     let key = wanted;
     for (let n = 2; keys.has(key); n++) key = `${wanted}-${n}`;
     keys.add(key);
     site.set(modelFile(key, MODEL_JSON), fromDisk(join(dir, MODEL_JSON), 'application/json'));
     site.set(modelFile(key, WEIGHTS_BIN), fromDisk(join(dir, WEIGHTS_BIN), 'application/octet-stream'));
     const where = meta.run ? ` · ${meta.round === undefined ? '' : `round ${meta.round + 1} of `}${meta.run}` : ` · ${basename(dir)}`;
-    models.push({ key, label: `${meta.model}${where}`, model: meta.model, ...(meta.errors ? { testErrorPercent: meta.errors.testErrorPercent } : {}) });
+    models.push({
+      key,
+      label: `${meta.model}${where}`,
+      model: meta.model,
+      ...(meta.errors ? { testErrorPercent: meta.errors.testErrorPercent } : {}),
+      ...(code ? { code } : {}),
+    });
   }
   const { digitPairs: version, commit } = codeRevision();
   const manifest: AppManifest = {
