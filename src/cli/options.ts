@@ -52,8 +52,13 @@ const runFields = z.strictObject({
     value: 'URL',
     help:
       'run the jobs through a BullMQ queue on Redis (redis://[:password@]host[:port][/db], rediss://… for TLS, or a unix socket path): ' +
-      "`digit-pairs worker --queue URL` on any machine takes them; --workers then counts this process's own (0: coordinate only)",
-    helpFor: { worker: 'the Redis that the coordinator uses: redis://[:password@]host[:port][/db], rediss://… (TLS) or a unix socket path' },
+      "`digit-pairs worker --queue URL` on any machine takes them; --workers then counts this process's own (0: coordinate only). " +
+      'Give the password in $DIGIT_PAIRS_REDIS_PASSWORD rather than in the URL, where ps shows it',
+    helpFor: {
+      worker:
+        'the Redis that the coordinator uses: redis://[:password@]host[:port][/db], rediss://… (TLS) or a unix socket path; ' +
+        'the password better in $DIGIT_PAIRS_REDIS_PASSWORD',
+    },
     commands: ['study', 'tune', 'worker'],
   }),
   lockSeconds: option(z.int().min(1).optional(), {
