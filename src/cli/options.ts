@@ -84,6 +84,12 @@ const runFields = z.strictObject({
     help: 'the model file (.js, .mjs, .ts) of a model trained from one; refused unless its SHA-256 is the one model.json names',
     commands: ['predict', 'app'],
   }),
+  stopSeconds: option(z.int().min(0).max(86_400).default(25), {
+    flag: 'stop-seconds',
+    value: 'S',
+    help: 'on the first SIGINT/SIGTERM: how long to finish the jobs in hand before returning them to the queue (25 + 5 s for Redis: within a 30 s grace period)',
+    commands: ['worker'],
+  }),
   modelsDir: option(z.string().min(1).optional(), {
     flag: 'models-dir',
     value: 'DIR',

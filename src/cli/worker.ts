@@ -2,14 +2,18 @@
 import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.js';
 import { allowedModelFiles } from '../run/model-code.js';
-import { startQueueWorker } from '../run/queue.js';
+import { REDIS_STOP_SECONDS, settlesWithin, startQueueWorker } from '../run/queue.js';
 import { queueFlags } from './flags.js';
 import { parseCommand } from './options.js';
 
 export const usage = `digit-pairs worker --queue URL [--workers N] [--models-dir DIR] [--lock-seconds S] — take jobs (rounds, folds) from the
 queue that \`digit-pairs study|tune --queue URL\` fill, and train them here in N worker threads (default:
 one per core). Results go back through the queue; the coordinator writes the run folder.
-Ctrl-C once: finish the jobs in hand and take no more. Twice: abandon them (they go back to the queue).
+SIGINT (Ctrl-C) or SIGTERM once: take no more jobs, finish those in hand for up to --stop-seconds,
+return the rest to the queue, and exit; if Redis cannot be reached to return them, say so and exit
+(their locks expire and they go back then). A second signal exits at once.
+Exit codes: 0 stopped cleanly; 1 stopped without Redis (jobs left to their lock expiry); 3 refused
+the queue's jobs (other code or digits); 130 a second signal.
 A job from other digit-pairs code or other digits is put back for other workers, and this worker
 stops with a message naming both (exit code 3). A job whose model comes from a model file runs only
 if that file (same SHA-256) is in --models-dir; otherwise it is put back, said once, and the worker
@@ -41,17 +45,21 @@ export async function run(args: string[]): Promise<number> {
       void running.close(false).then(() => resolve(code));
     };
     let stopping = false;
-    const stop = () => {
+    const stop = async () => {
       if (stopping) {
-        log('abandoning the jobs in hand (they go back to the queue)');
-        void running.close(true).then(() => resolve(130));
-        return;
+        log('second signal: exiting now (the jobs in hand go back to the queue when their locks expire)');
+        process.exit(130);
       }
       stopping = true;
-      log('finishing the jobs in hand, taking no more (Ctrl-C again to abandon them)');
-      void running.close(false).then(() => resolve(0));
+      const stopSeconds = run.stopSeconds;
+      log(`stopping: taking no more jobs; finishing the ${running.inHand()} in hand for up to ${stopSeconds} s (a second signal exits at once)`);
+      if (await settlesWithin(running.close(false), stopSeconds * 1000)) return resolve(0);
+      log(`returning the ${running.inHand()} job(s) still in hand to the queue`);
+      if (await settlesWithin(running.close(true), REDIS_STOP_SECONDS * 1000)) return resolve(0);
+      log(`no answer from Redis at ${queue!.display} within ${REDIS_STOP_SECONDS} s: exiting without it; jobs in hand go back to the queue when their locks expire (${lockSeconds} s)`);
+      resolve(1);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
   });
 }

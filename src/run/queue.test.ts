@@ -285,3 +285,64 @@ export default defineModel({
     assert.ok(!existsSync(marker), '--resume checks the hash before importing');
   });
 });
+
+describe('stopping when Redis has gone away', { skip: hasRedis ? false : 'redis-server is not installed' }, () => {
+  /** A Redis of this test's own (the others keep theirs), and a way to take it away. */
+  async function ownRedis(): Promise<{ url: string; kill: () => Promise<void> }> {
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    children.push(server);
+    await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG'), 10, 'redis');
+    return {
+      url: `redis://127.0.0.1:${port}/0`,
+      kill: () =>
+        new Promise((resolve) => {
+          server.once('exit', () => resolve());
+          server.kill('SIGKILL');
+        }),
+    };
+  }
+
+  const seconds = (since: number) => (performance.now() - since) / 1000;
+
+  it('a worker exits on the first SIGTERM within its bound, saying it gave up on Redis; a second signal exits at once (130)', async () => {
+    const redis = await ownRedis();
+    const idle = start(['worker', '--queue', redis.url, '--workers', '1', '--stop-seconds', '1']);
+    const twice = start(['worker', '--queue', redis.url, '--workers', '1', '--stop-seconds', '1']);
+    await until(() => /taking jobs from/.test(idle.output()) && /taking jobs from/.test(twice.output()), 30, 'the workers');
+    await redis.kill();
+    await until(() => /queue error/.test(idle.output()), 20, 'the workers to notice');
+
+    let since = performance.now();
+    idle.child.kill('SIGTERM');
+    const code = await idle.exited;
+    // 1 s to finish the jobs in hand (none), then at most 5 s for Redis, plus the process's own exit.
+    assert.ok(seconds(since) < 10, `exited after ${seconds(since).toFixed(1)} s`);
+    assert.equal(code, 1, idle.output());
+    assert.match(idle.output(), /no answer from Redis at redis:\/\/127\.0\.0\.1:\d+\/0 within 5 s: exiting without it/);
+
+    since = performance.now();
+    twice.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    twice.child.kill('SIGTERM');
+    assert.equal(await twice.exited, 130, twice.output());
+    assert.ok(seconds(since) < 3, `exited after ${seconds(since).toFixed(1)} s`);
+    assert.match(twice.output(), /second signal: exiting now/);
+  });
+
+  it('a coordinator stops on SIGINT with Redis gone, keeping what it collected', async () => {
+    const redis = await ownRedis();
+    const out = mkdtempSync(join(tmpdir(), 'no-redis-'));
+    const coordinator = start(['study', ...SMALL, '--queue', redis.url, '--workers', '0', '--out', out]);
+    await until(() => existsSync(out) && readdirSync(out).length === 1 && existsSync(join(onlyRun(out), 'config.json')), 30, 'the run folder');
+    await redis.kill();
+    await until(() => /waiting for Redis/.test(coordinator.output()), 20, 'the coordinator to notice');
+    const since = performance.now();
+    coordinator.child.kill('SIGINT');
+    const code = await coordinator.exited;
+    assert.ok(seconds(since) < 30, `exited after ${seconds(since).toFixed(1)} s`);
+    assert.notEqual(code, null, coordinator.output());
+    assert.match(coordinator.output(), /no answer from Redis within 5 s; stopping without it/);
+    assert.match(coordinator.output(), /study --resume/, 'says how to continue');
+  });
+});

@@ -236,7 +236,10 @@ export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: Experime
   return {
     done,
     async stop() {
-      await close();
+      // A Redis that went away must not keep the coordinator from stopping: the run folder is already complete up to here.
+      if (!(await settlesWithin(close(), REDIS_STOP_SECONDS * 1000))) {
+        console.error(`queue ${options.target.display}: no answer from Redis within ${REDIS_STOP_SECONDS} s; stopping without it (the run folder keeps every collected job)`);
+      }
       finish();
     },
   };
@@ -245,7 +248,23 @@ export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: Experime
 export interface QueueWorker {
   /** Finishes the jobs in hand and takes no more; with `force`, abandons them (they go back to the queue). */
   close(force?: boolean): Promise<void>;
+  /** Jobs being trained now. */
+  inHand(): number;
 }
+
+/** Whether `promise` settles within `ms` (it keeps running either way). */
+export const settlesWithin = (promise: Promise<unknown>, ms: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    promise.then(
+      () => resolve(true),
+      () => resolve(true),
+    );
+    promise.finally(() => clearTimeout(timer)).catch(() => {});
+  });
+
+/** How long a stop waits for Redis (returning jobs, closing connections) before it gives up and says so. */
+export const REDIS_STOP_SECONDS = 5;
 
 /**
  * Takes jobs from the queue and trains each in a worker thread, `workers` at a time. A job from
@@ -267,6 +286,7 @@ export function startQueueWorker(
   const mine = codeRevision();
   // A model this worker lacks is said once, and the worker keeps taking the jobs it can run.
   const refusedModels = new Set<string>();
+  let inHand = 0;
   // One pool of threads for the worker's life: each keeps its engine and digits between jobs.
   const threads = new ThreadPool(options.workers);
   const worker = new Worker<QueuedJob, JobRecord & Partial<Host>>(
@@ -290,7 +310,9 @@ export function startQueueWorker(
       if (data !== dataFingerprint(config.dataDir)) {
         await refuse(`the job's digits (fingerprint ${data}) differ from this machine's ${config.dataDir ?? 'MNIST'} (${dataFingerprint(config.dataDir)})`);
       }
-      const output = await threads.submit(job, await localModelFile(job, config, options.modelFiles, refuse));
+      const local = await localModelFile(job, config, options.modelFiles, refuse);
+      inHand++;
+      const output = await threads.submit(job, local).finally(() => inHand--);
       if (!output) throw new Error(`abandoned by ${host.host}`);
       const { record } = output;
       options.log?.(`${job.model} round ${job.round + 1}${'fold' in job ? ` fold ${job.fold + 1}` : ''}: ${record.status}`);
@@ -311,6 +333,7 @@ export function startQueueWorker(
       await worker.close(force);
       await threads.close();
     },
+    inHand: () => inHand,
   };
 }
 
