@@ -284,6 +284,31 @@ export default defineModel({
     assert.match(resumed.output(), /queued-mlp\.mjs: the model file changed since the run was made/);
     assert.ok(!existsSync(marker), '--resume checks the hash before importing');
   });
+
+  it('a worker refuses a job made from other digits (its fingerprint), names both, puts it back and stops (exit 3)', async () => {
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
+    const worker = start(['worker', '--queue', url, '--workers', '1']);
+    try {
+      const config = parseConfig({ models: ['baseline'], rounds: 1, epochs: 1, pairs: 40 });
+      const job = await queue.add(
+        'train',
+        { runId: 'other-digits', job: { model: 'baseline', round: 0 }, config, code: codeRevision(), data: '0123456789abcdef' },
+        { jobId: 'other-digits|baseline#0', attempts: 1 },
+      );
+      assert.equal(await worker.exited, 3, worker.output());
+      assert.match(
+        worker.output(),
+        new RegExp(`the job's digits \\(fingerprint 0123456789abcdef\\) differ from this machine's MNIST \\(${dataFingerprint(null)}\\)`),
+      );
+      const back = await queue.getJob(job.id!);
+      assert.ok(['delayed', 'waiting'].includes(await back!.getState()), 'the job is back in the queue for other workers');
+      await back!.remove();
+    } finally {
+      worker.child.kill('SIGINT');
+      await worker.exited;
+      await queue.close();
+    }
+  });
 });
 
 describe('stopping when Redis has gone away', { skip: hasRedis ? false : 'redis-server is not installed' }, () => {
@@ -292,7 +317,14 @@ describe('stopping when Redis has gone away', { skip: hasRedis ? false : 'redis-
     const port = await freePort();
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     children.push(server);
-    await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG'), 10, 'redis');
+    await until(
+      () =>
+        spawnSync('redis-cli', ['-p', String(port), 'ping'])
+          .stdout?.toString()
+          .includes('PONG'),
+      10,
+      'redis',
+    );
     return {
       url: `redis://127.0.0.1:${port}/0`,
       kill: () =>

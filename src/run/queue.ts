@@ -238,7 +238,9 @@ export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: Experime
     async stop() {
       // A Redis that went away must not keep the coordinator from stopping: the run folder is already complete up to here.
       if (!(await settlesWithin(close(), REDIS_STOP_SECONDS * 1000))) {
-        console.error(`queue ${options.target.display}: no answer from Redis within ${REDIS_STOP_SECONDS} s; stopping without it (the run folder keeps every collected job)`);
+        console.error(
+          `queue ${options.target.display}: no answer from Redis within ${REDIS_STOP_SECONDS} s; stopping without it (the run folder keeps every collected job)`,
+        );
       }
       finish();
     },
