@@ -138,6 +138,17 @@ describe('compare on hand-written run folders', () => {
     );
   });
 
+  it('compares model x of run A with model y of run B when --models names the pair x:y', () => {
+    const other = dir('pair-other', ['cnn-aux']);
+    const row = comparisonOf([ab, other], ['cnn:cnn-aux']).rows[0]!;
+    assert.equal(row.label, 'cnn → cnn-aux');
+    assert.deepEqual([row.a.model, row.b.model], ['cnn', 'cnn-aux']);
+    assert.equal(
+      refusal(() => comparisonOf([ab, other], ['cnn-aux:cnn'])),
+      `--models cnn-aux: not in ${ab} (its models: cnn, baseline, mlp)`,
+    );
+  });
+
   it('names the models a run has when one asked for is not there', () => {
     assert.equal(
       refusal(() => comparisonOf([ab, b], ['baseline'])),
@@ -170,7 +181,7 @@ describe('compare on hand-written run folders', () => {
     const other = dir('other', ['cnn-aux']);
     assert.match(
       refusal(() => comparisonOf([ab, other], undefined)),
-      /have no model in common \(cnn, baseline, mlp vs cnn-aux\); compare two models of one run with: compare RUN --models a,b$/,
+      /have no model in common \(cnn, baseline, mlp vs cnn-aux\); name pairs across them \(--models cnn-aux:my-model\) or compare two models of one run/,
     );
     assert.match(
       refusal(() => comparisonOf([ab, b, other], undefined)),

@@ -5,8 +5,9 @@ import { type Comparison, compareModels, compareRuns, compareToTerminal, missing
 import { inspectRun, type StudyFolder } from '../report/runs.js';
 import { parseCommand } from './options.js';
 
-export const usage = `digit-pairs compare RUN_A RUN_B [--models a,b,…] | digit-pairs compare RUN --models a,b
-Each model's mean train and test error in run A and run B (or model a and model b of one run), and
+export const usage = `digit-pairs compare RUN_A RUN_B [--models a,b,… | x:y,…] | digit-pairs compare RUN --models a,b
+Each model's mean train and test error in run A and run B (x:y: model x of run A against model y of
+run B; or model a and model b of one run), and
 the difference B − A with its 95% interval and p-value. Rounds are paired (paired t) when both sides
 drew the same pairs: the same digits, pairs count and seed; otherwise Welch's t compares them as
 independent samples. The output names the test and the rounds used on each side; diverged or
@@ -33,14 +34,22 @@ export function comparisonOf(dirs: string[], models: string[] | undefined): Comp
     throw new UserError('compare: give two run folders (compare RUN_A RUN_B) or one with two models (compare RUN --models a,b)');
   const [a, b] = dirs.map(readStudy);
   if (b) {
-    const names = models ? [...new Set(models)] : sharedModels(a, b);
-    if (!names.length)
+    // `x:y` names model x of run A against model y of run B; a plain name, that model in both.
+    const entries = (models ? [...new Set(models)] : sharedModels(a, b)).map((m) => (m.includes(':') ? (m.split(':', 2) as [string, string]) : m));
+    if (!entries.length)
       throw new UserError(
-        `${a.dir} and ${b.dir} have no model in common (${a.config.models.join(', ')} vs ${b.config.models.join(', ')}); compare two models of one run with: compare RUN --models a,b`,
+        `${a.dir} and ${b.dir} have no model in common (${a.config.models.join(', ')} vs ${b.config.models.join(', ')}); ` +
+          'name pairs across them (--models cnn-aux:my-model) or compare two models of one run (compare RUN --models a,b)',
       );
-    checkModels(a, names);
-    checkModels(b, names);
-    return compareRuns(a, b, names);
+    checkModels(
+      a,
+      entries.map((e) => (typeof e === 'string' ? e : e[0])),
+    );
+    checkModels(
+      b,
+      entries.map((e) => (typeof e === 'string' ? e : e[1])),
+    );
+    return compareRuns(a, b, entries);
   }
   if (models?.length !== 2 || models[0] === models[1])
     throw new UserError(

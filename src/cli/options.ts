@@ -107,7 +107,7 @@ const runFields = z.strictObject({
   compareModels: option(z.array(z.string().min(1)).min(1).optional(), {
     flag: 'models',
     value: 'a,b,…',
-    help: 'with two runs: the models to compare, each in both runs; with one run: exactly two, the second compared against the first',
+    help: 'with two runs: the models to compare, each in both runs, or x:y for model x of run A against model y of run B; with one run: exactly two, the second compared against the first',
     commands: ['compare'],
     shown: 'every model in both runs',
   }),

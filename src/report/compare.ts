@@ -145,14 +145,20 @@ const sideInfo = (run: StudyFolder) => ({ run: run.dir, protocol: run.config.pro
 const protocolWarning = (a: StudyFolder, b: StudyFolder): string[] =>
   a.config.protocol === b.config.protocol ? [] : [`different protocols: ${a.config.protocol} vs ${b.config.protocol}`];
 
-/** Each of `models` (each in both runs) compared between run A and run B. */
-export function compareRuns(a: StudyFolder, b: StudyFolder, models: string[]): Comparison {
+/**
+ * Each of `models` compared between run A and run B: a name means that model in both runs; a pair
+ * [x, y] means model x of run A against model y of run B (e.g. cnn-aux against a model file's).
+ */
+export function compareRuns(a: StudyFolder, b: StudyFolder, models: (string | [string, string])[]): Comparison {
   const differ = drawsDiffer(a, b);
   return {
     a: sideInfo(a),
     b: sideInfo(b),
     warnings: protocolWarning(a, b),
-    rows: models.map((model) => compareSides({ run: a, model }, { run: b, model }, { label: model, drawsDiffer: differ })),
+    rows: models.map((entry) => {
+      const [ma, mb] = typeof entry === 'string' ? [entry, entry] : entry;
+      return compareSides({ run: a, model: ma }, { run: b, model: mb }, { label: ma === mb ? ma : `${ma} → ${mb}`, drawsDiffer: differ });
+    }),
   };
 }
 
