@@ -6,23 +6,10 @@ import { parseConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { loadedModelFile, modelSpec } from '../models/registry.js';
 import { tempDir } from '../testing/cli.js';
+import { mlpModelSource } from '../testing/model-file.js';
 import { allowedModelFiles, loadModelFile, useModelFiles, withModelFiles } from './model-code.js';
 
-/** A small model file: an MLP on the pair's 392 pixels, named `name`, with `extra` code at its top. */
-const modelSource = (name: string, { lr = 0.001, extra = '' } = {}) => `
-import { defineModel, linear, relu, sequential, tf } from 'digit-pairs';
-${extra}
-export default defineModel({
-  name: '${name}',
-  description: 'a test MLP',
-  auxiliaryLoss: false,
-  hyper: { learningRate: ${lr}, l2: 0 },
-  build(params) {
-    const net = sequential(linear(params, 'fc1', 392, 16), relu, linear(params, 'fc2', 16, 2));
-    return (pairs, ctx) => ({ comparison: net(tf.reshape(pairs, [-1, 392]), ctx) });
-  },
-});
-`;
+const modelSource = (name: string, { lr = 0.001, extra = '' } = {}) => mlpModelSource(name, { learningRate: lr, hidden: 16, extra });
 
 function write(dir: string, file: string, text: string): string {
   const path = join(dir, file);
@@ -38,7 +25,7 @@ describe('model files', () => {
     assert.equal(ts.name, 'test-ts-mlp');
     assert.equal(mjs.name, 'test-mjs-mlp');
     assert.match(ts.sha256, /^[0-9a-f]{64}$/);
-    assert.equal(modelSpec('test-ts-mlp').description, 'a test MLP');
+    assert.equal(modelSpec('test-ts-mlp').description, 'a small MLP from a model file');
     assert.equal(loadedModelFile('test-mjs-mlp')?.sha256, mjs.sha256);
   });
 

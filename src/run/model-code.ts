@@ -34,19 +34,28 @@ const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
 /** Files already loaded in this process (or thread), by hash. */
 const loaded = new Map<string, LoadedModelFile>();
 
-/** Compiles `path` to one ES module that imports only TARGETS; cached by content, so threads and later runs skip esbuild. */
-async function compiled(path: string, sha256: string): Promise<string> {
-  const dir = join(tmpdir(), 'digit-pairs-models');
-  const out = join(dir, `${sha256.slice(0, 24)}-${sha256Of(JSON.stringify(TARGETS)).slice(0, 8)}.mjs`);
-  if (existsSync(out)) return out;
+/** The two imports a model file may have. */
+const ALLOWED = ['digit-pairs', '@tensorflow/tfjs-core'];
+
+/**
+ * Bundles a model file into one ES module for `platform`, each allowed import resolved by
+ * `resolveAllowed` (and, for a shim, loaded from `shimOf`); any other import is refused, so the
+ * file's hash pins all of its code.
+ */
+async function bundle(
+  path: string,
+  platform: 'node' | 'browser',
+  resolveAllowed: (name: string) => { path: string; external?: boolean; namespace?: string },
+  shimOf?: (name: string) => string,
+): Promise<Uint8Array> {
   const { build } = await import('esbuild'); // only when a model file is used
   const result = await build({
     entryPoints: [path],
     bundle: true,
     write: false,
     format: 'esm',
-    platform: 'node',
-    target: 'node20',
+    platform,
+    target: platform === 'node' ? 'node20' : 'es2022',
     logLevel: 'silent',
     plugins: [
       {
@@ -54,13 +63,14 @@ async function compiled(path: string, sha256: string): Promise<string> {
         setup(b) {
           b.onResolve({ filter: /.*/ }, (args) => {
             if (args.kind === 'entry-point') return undefined;
-            if (args.path in TARGETS) return { path: TARGETS[args.path], external: true };
+            if (ALLOWED.includes(args.path)) return resolveAllowed(args.path);
             return {
               errors: [
                 { text: `imports '${args.path}'; a model file may import only 'digit-pairs' and '@tensorflow/tfjs-core' (its hash then pins all its code)` },
               ],
             };
           });
+          if (shimOf) b.onLoad({ filter: /.*/, namespace: 'digit-pairs-shim' }, (args) => ({ contents: shimOf(args.path), loader: 'js' }));
         },
       },
     ],
@@ -69,10 +79,19 @@ async function compiled(path: string, sha256: string): Promise<string> {
     const where = first?.location ? ` (line ${first.location.line}, column ${first.location.column + 1})` : '';
     throw new UserError(`${path}: cannot compile: ${first?.text ?? String(error)}${where}`);
   });
+  return result.outputFiles[0].contents;
+}
+
+/** Compiles `path` to one ES module that imports only TARGETS; cached by content, so threads and later runs skip esbuild. */
+async function compiled(path: string, sha256: string): Promise<string> {
+  const dir = join(tmpdir(), 'digit-pairs-models');
+  const out = join(dir, `${sha256.slice(0, 24)}-${sha256Of(JSON.stringify(TARGETS)).slice(0, 8)}.mjs`);
+  if (existsSync(out)) return out;
+  const code = await bundle(path, 'node', (name) => ({ path: TARGETS[name]!, external: true }));
   mkdirSync(dir, { recursive: true });
   // Written whole, then renamed: a thread never imports half a file.
   const partial = `${out}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(partial, result.outputFiles[0].contents);
+  writeFileSync(partial, code);
   renameSync(partial, out);
   return out;
 }
@@ -171,32 +190,13 @@ export async function browserModelCode(path: string): Promise<{ sha256: string; 
     'digit-pairs': `const k = globalThis.digitPairsKit;\nexport const { ${exportable(Object.keys(kit)).join(', ')} } = k;`,
     '@tensorflow/tfjs-core': `const t = globalThis.digitPairsKit.tf;\nexport default t;\nexport const { ${exportable(Object.keys(kit.tf)).join(', ')} } = t;`,
   };
-  const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [absolute],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'digit-pairs-browser-imports',
-        setup(b) {
-          b.onResolve({ filter: /.*/ }, (args) => {
-            if (args.kind === 'entry-point') return undefined;
-            if (args.path in shims) return { path: args.path, namespace: 'digit-pairs-shim' };
-            return { errors: [{ text: `imports '${args.path}'; a model file may import only 'digit-pairs' and '@tensorflow/tfjs-core'` }] };
-          });
-          b.onLoad({ filter: /.*/, namespace: 'digit-pairs-shim' }, (args) => ({ contents: shims[args.path], loader: 'js' }));
-        },
-      },
-    ],
-  }).catch((error: { errors?: { text: string }[] }) => {
-    throw new UserError(`${path}: cannot compile: ${error.errors?.[0]?.text ?? String(error)}`);
-  });
-  return { sha256, code: result.outputFiles[0].contents };
+  const code = await bundle(
+    absolute,
+    'browser',
+    (name) => ({ path: name, namespace: 'digit-pairs-shim' }),
+    (name) => shims[name]!,
+  );
+  return { sha256, code };
 }
 
 /**

@@ -21,6 +21,7 @@ import { buildReport } from '../report/report.js';
 import { browserModelCode, withModelFiles } from '../run/model-code.js';
 import { runStudy } from '../run/study.js';
 import { countDownloads, drawStroke, launchChromium } from '../testing/chromium.js';
+import { mlpModelSource } from '../testing/model-file.js';
 import { trainRound } from '../train/round.js';
 import { serveSite } from './server.js';
 import { appSite } from './site.js';
@@ -46,20 +47,6 @@ const canvasPixels = (page: Page, canvas: string) =>
     return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
   }, canvas);
 
-/** A small model file for the page to run (imports as a model file may: digit-pairs only). */
-const APP_MLP = `import { defineModel, linear, relu, sequential, tf } from 'digit-pairs';
-export default defineModel({
-  name: 'app-mlp',
-  description: 'a small MLP from a model file',
-  auxiliaryLoss: false,
-  hyper: { learningRate: 0.002, l2: 0 },
-  build(params) {
-    const net = sequential(linear(params, 'fc1', 392, 32), relu, linear(params, 'fc2', 32, 2));
-    return (pairs, ctx) => ({ comparison: net(tf.reshape(pairs, [-1, 392]), ctx) });
-  },
-});
-`;
-
 const closeTo = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-6, `${what}: page ${a}, Node ${b}`);
 const megabytes = (files: { bytes: number }[]) => `${(files.reduce((sum, f) => sum + f.bytes, 0) / 1e6).toFixed(1)} MB`;
 
@@ -80,7 +67,7 @@ describe('the browser app (digit-pairs app)', () => {
     const config = parseConfig({ models: ['cnn-aux', 'baseline'], rounds: 1, epochs: 2, pairs: 200 });
     await runStudy(config, { runDir, workers: 1, saveModels: true });
     // A model from a model file too: the page must run its code, compiled for the browser.
-    writeFileSync(modelFile, APP_MLP);
+    writeFileSync(modelFile, mlpModelSource('app-mlp'));
     const custom = parseConfig(await withModelFiles({ models: [modelFile], rounds: 1, epochs: 2, pairs: 200 }));
     await runStudy(custom, { runDir: customRun, workers: 1, saveModels: true });
     const { sha256, code } = await browserModelCode(modelFile);
