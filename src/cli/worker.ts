@@ -56,7 +56,9 @@ export async function run(args: string[]): Promise<number> {
       if (await settlesWithin(running.close(false), stopSeconds * 1000)) return resolve(0);
       log(`returning the ${running.inHand()} job(s) still in hand to the queue`);
       if (await settlesWithin(running.close(true), REDIS_STOP_SECONDS * 1000)) return resolve(0);
-      log(`no answer from Redis at ${queue!.display} within ${REDIS_STOP_SECONDS} s: exiting without it; jobs in hand go back to the queue when their locks expire (${lockSeconds} s)`);
+      log(
+        `no answer from Redis at ${queue!.display} within ${REDIS_STOP_SECONDS} s: exiting without it; jobs in hand go back to the queue when their locks expire (${lockSeconds} s)`,
+      );
       resolve(1);
     };
     process.on('SIGINT', () => void stop());

@@ -180,6 +180,35 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
     );
   });
 
+  it('a worker stopped (SIGTERM) with a job in hand puts it back, not failed: another worker trains it and the run equals the local one', async () => {
+    const args = ['--models', 'cnn', '--rounds', '2', '--epochs', '6', '--pairs', '300'];
+    const local = mkdtempSync(join(tmpdir(), 'local-'));
+    execFileSync(process.execPath, [CLI, 'study', ...args, '--workers', '1', '--out', local], { stdio: 'ignore' });
+    const out = mkdtempSync(join(tmpdir(), 'returned-'));
+    const coordinator = start(['study', ...args, '--queue', url, '--workers', '0', '--out', out]);
+    // --stop-seconds 0: the job in hand is returned at once rather than finished.
+    const quitter = start(['worker', '--queue', url, '--workers', '1', '--stop-seconds', '0']);
+    await until(() => existsSync(out) && readdirSync(out).length === 1, 30, 'the run folder');
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
+    try {
+      for (let i = 0; i < 600 && (await queue.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok((await queue.getActiveCount()) > 0, 'a job became active');
+    } finally {
+      await queue.close();
+    }
+    const since = performance.now();
+    quitter.child.kill('SIGTERM');
+    assert.equal(await quitter.exited, 0, quitter.output());
+    assert.ok(performance.now() - since < 30_000, 'within the 30 s bound');
+    assert.match(quitter.output(), /returning the 1 job\(s\) still in hand to the queue/);
+    const rescuer = start(['worker', '--queue', url, '--workers', '1']);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    rescuer.child.kill('SIGINT');
+    await rescuer.exited;
+    const records = readRecords<RoundRecord>(join(onlyRun(out), 'results.jsonl'));
+    assert.deepEqual(numbers(records), numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))), 'no round failed or differs');
+  });
+
   it('a coordinator that was away collects on --resume what finished meanwhile, without training it again', async () => {
     const out = mkdtempSync(join(tmpdir(), 'away-'));
     const first = start(['study', ...SMALL, '--queue', url, '--workers', '0', '--out', out]);
@@ -292,7 +321,14 @@ describe('stopping when Redis has gone away', { skip: hasRedis ? false : 'redis-
     const port = await freePort();
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     children.push(server);
-    await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG'), 10, 'redis');
+    await until(
+      () =>
+        spawnSync('redis-cli', ['-p', String(port), 'ping'])
+          .stdout?.toString()
+          .includes('PONG'),
+      10,
+      'redis',
+    );
     return {
       url: `redis://127.0.0.1:${port}/0`,
       kill: () =>

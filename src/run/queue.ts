@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DelayedError, Queue, QueueEvents, Worker } from 'bullmq';
+import { DelayedError, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
@@ -238,7 +238,9 @@ export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: Experime
     async stop() {
       // A Redis that went away must not keep the coordinator from stopping: the run folder is already complete up to here.
       if (!(await settlesWithin(close(), REDIS_STOP_SECONDS * 1000))) {
-        console.error(`queue ${options.target.display}: no answer from Redis within ${REDIS_STOP_SECONDS} s; stopping without it (the run folder keeps every collected job)`);
+        console.error(
+          `queue ${options.target.display}: no answer from Redis within ${REDIS_STOP_SECONDS} s; stopping without it (the run folder keeps every collected job)`,
+        );
       }
       finish();
     },
@@ -313,7 +315,11 @@ export function startQueueWorker(
       const local = await localModelFile(job, config, options.modelFiles, refuse);
       inHand++;
       const output = await threads.submit(job, local).finally(() => inHand--);
-      if (!output) throw new Error(`abandoned by ${host.host}`);
+      if (!output) {
+        // Stopped with the job in hand: put it back as it was. Throwing would fail it (one attempt), and the run would record a failed round.
+        await queued.moveToWait(token);
+        throw new WaitingError();
+      }
       const { record } = output;
       options.log?.(`${job.model} round ${job.round + 1}${'fold' in job ? ` fold ${job.fold + 1}` : ''}: ${record.status}`);
       return { ...record, ...host };
@@ -329,8 +335,10 @@ export function startQueueWorker(
   worker.on('error', (error) => options.log?.(`queue error: ${error.message}`));
   return {
     async close(force = false) {
+      // With `force` the jobs in hand end without output and each is put back by its processor; BullMQ's own
+      // force close would drop the connection under those moves, so it is never used.
       if (force) await threads.close();
-      await worker.close(force);
+      await worker.close();
       await threads.close();
     },
     inHand: () => inHand,
