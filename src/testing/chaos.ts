@@ -6,8 +6,8 @@
  * run's, every SIGTERM was honoured within the bound, and no process is left. `npm run chaos`
  * (bench/chaos.ts) runs it for minutes; src/run/chaos.test.ts runs a short one in `npm test`.
  *
- * Fault moments are fractions of the run's progress (rounds landed), not of wall time: a slow or
- * busy machine then sees the same faults at the same points of the run, only later.
+ * Fault moments are fractions of the run's progress (jobs the workers trained), not of wall time:
+ * a slow or busy machine then sees the same faults at the same points of the run, only later.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -270,6 +270,7 @@ export class Chaos {
       const args = [CLI, 'worker', '--queue', url, '--workers', '1', '--lock-seconds', String(lock), '--stop-seconds', stopSeconds];
       const p = this.start(`worker-${workersStarted++}`, process.execPath, args, logs);
       slots[slot] = p;
+      log(`  ${p.name} started in slot ${slot}`);
       void p.exited.then(async ({ code, signal }) => {
         if (p.signalled || stopping) return;
         const last = lastLine(p.logPath);
@@ -304,11 +305,11 @@ export class Chaos {
     let runDir: string | undefined;
     let sessions = 0;
     const resultsPath = () => (runDir ? join(runDir, 'results.jsonl') : undefined);
-    const progress = () => {
-      const path = resultsPath();
-      if (!path || !existsSync(path)) return 0;
-      return readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
-    };
+    /** Jobs the workers have trained so far (a job trained twice counts twice): it goes on while the coordinator is down. */
+    const progress = () =>
+      this.procs
+        .filter((p) => p.name.startsWith('worker-'))
+        .reduce((sum, p) => sum + (readFileSync(p.logPath, 'utf8').match(/ round \d+: (ok|failed|diverged)$/gm)?.length ?? 0), 0);
     const restartDelay = new WeakMap<Proc, number>();
     const findRunDir = () => {
       if (!runDir && existsSync(out) && readdirSync(out).length) runDir = join(out, readdirSync(out)[0]!);
@@ -362,17 +363,22 @@ export class Chaos {
       queues.set(resource, next);
       return next;
     };
-    const freeSlot = async (): Promise<number> => {
+    /** A running worker that no other fault holds, taken for this one (in the same tick as the check: two faults never share one). */
+    const takeSlot = async (): Promise<number> => {
       while (!pastDeadline()) {
         const free = slots.map((_, i) => i).filter((i) => !busy.has(i) && slots[i]?.running());
-        if (free.length) return pick(free);
+        if (free.length) {
+          const slot = pick(free);
+          busy.add(slot);
+          return slot;
+        }
         await sleep(100);
       }
       throw new Error('no worker to inject a fault into before the deadline');
     };
     const onWorker = async (body: (p: Proc, slot: number) => Promise<void>) => {
-      const slot = await freeSlot();
-      busy.add(slot);
+      const slot = await takeSlot();
+      log(`  on ${slots[slot]!.name} (slot ${slot})`);
       try {
         await body(slots[slot]!, slot);
       } finally {
@@ -420,7 +426,7 @@ export class Chaos {
       while (!finished && !pastDeadline() && progress() < fault.at * jobs) await sleep(100);
       if (finished || pastDeadline()) continue;
       faults[fault.kind]++;
-      log(`${elapsed().toFixed(1)} s, ${progress()}/${jobs} landed: ${fault.kind}`);
+      log(`${elapsed().toFixed(1)} s, ${progress()}/${jobs} trained: ${fault.kind}`);
       episodes.push(inject[fault.kind]());
     }
     const notInjected = plan.length - Object.values(faults).reduce((a, b) => a + b, 0);
