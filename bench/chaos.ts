@@ -45,7 +45,8 @@ function sizeRounds(): number {
   );
   const records = readRecords<RoundRecord>(join(out, readdirSync(out)[0]!, 'results.jsonl'));
   const perRound = records.reduce((sum, r) => sum + ((r as { seconds?: number }).seconds ?? 0), 0);
-  return Math.max(4, Math.round((minutes * 60) / Math.max(perRound, 0.05)));
+  // × 1.5: the timed round includes each thread's first-job warm-up, and a 2-minute run came out at 75 s without it.
+  return Math.max(4, Math.round((1.5 * minutes * 60) / Math.max(perRound, 0.05)));
 }
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').trim();
