@@ -245,6 +245,37 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
     assert.deepEqual(numbers(records), numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))), 'not failed after two stalls');
   });
 
+  it('a worker frozen (SIGSTOP) past its lock and then resumed has its late result refused: no round lands twice or differs from the local run', async () => {
+    const args = ['--models', 'cnn', '--rounds', '2', '--epochs', '6', '--pairs', '300'];
+    const local = mkdtempSync(join(tmpdir(), 'local-'));
+    execFileSync(process.execPath, [CLI, 'study', ...args, '--workers', '1', '--out', local], { stdio: 'ignore' });
+    const out = mkdtempSync(join(tmpdir(), 'frozen-'));
+    const coordinator = start(['study', ...args, '--queue', url, '--workers', '0', '--out', out]);
+    const worker = () => start(['worker', '--queue', url, '--workers', '1', '--lock-seconds', '2']);
+    const frozen = worker();
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
+    let rescuer: ReturnType<typeof worker>;
+    try {
+      await untilAsync(async () => (await queue.getActiveCount()) > 0, 60, 'a job in hand');
+      frozen.child.kill('SIGSTOP');
+      // Another worker finds the frozen one's lock expired, puts its job back and takes it (a second start).
+      rescuer = worker();
+      await untilAsync(async () => (await queue.getActive()).some((j) => j.attemptsStarted >= 2), 90, 'the job taken again');
+    } finally {
+      frozen.child.kill('SIGCONT');
+      await queue.close();
+    }
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    await until(() => /Missing (lock|key) for job/.test(frozen.output()), 60, "the frozen worker's late result to be refused");
+    for (const w of [frozen, rescuer]) {
+      w.child.kill('SIGINT');
+      assert.equal(await w.exited, 0, w.output());
+    }
+    const records = readRecords<RoundRecord>(join(onlyRun(out), 'results.jsonl'));
+    assert.equal(records.length, 2, 'each round once');
+    assert.deepEqual(numbers(records), numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))));
+  });
+
   it("collects a job that finishes between the coordinator's reads of it with its result, not an empty one", async () => {
     const target = parseQueueUrl(url);
     const config = parseConfig({ models: ['baseline'], rounds: 1, epochs: 1, pairs: 40 });
