@@ -121,11 +121,14 @@ export class Chaos {
   /** Every child carries this in its environment, so a process it left can be found even by another pid. */
   private readonly mark = `chaos-${process.pid}-${Date.now()}`;
   private mounted: string | undefined;
+  /** Set by killAll: from then on nothing is started again (a test that timed out must not see its run carry on). */
+  private aborted = false;
 
   constructor(private readonly options: ChaosOptions) {}
 
   /** SIGCONT and SIGKILL whatever is still running, and unmounts the disk: safe to call twice. */
   killAll(): void {
+    this.aborted = true;
     for (const p of this.procs) {
       if (!p.running()) continue;
       p.signalled ??= 'SIGKILL';
@@ -141,6 +144,7 @@ export class Chaos {
   }
 
   private start(name: string, command: string, args: string[], logDir: string): Proc {
+    if (this.aborted) throw new Error(`the chaos run was stopped; not starting ${name}`);
     const logPath = join(logDir, `${name}.log`);
     const fd = openSync(logPath, 'a');
     const child = spawn(command, args, { env: { ...process.env, DIGIT_PAIRS_CHAOS: this.mark }, stdio: ['ignore', fd, fd] });
@@ -264,7 +268,8 @@ export class Chaos {
     const sigterms: number[] = [];
     let lateSigterms = 0;
     let stopping = false;
-    const startWorker = (slot: number) => {
+    const startWorker = (slot: number): void => {
+      if (this.aborted) return;
       // Some workers finish their jobs when stopped, others return them at once: both paths are exercised.
       const stopSeconds = pick(['0', '2']);
       const args = [CLI, 'worker', '--queue', url, '--workers', '1', '--lock-seconds', String(lock), '--stop-seconds', stopSeconds];
@@ -280,7 +285,6 @@ export class Chaos {
         await sleep(1000);
         if (slots[slot] === p && !stopping) startWorker(slot);
       });
-      return p;
     };
     for (let i = 0; i < workerCount; i++) startWorker(i);
     /** SIGTERM, timed: a worker must be gone within the bound. */
@@ -322,7 +326,7 @@ export class Chaos {
       coordinator.child.kill('SIGKILL');
     }, 1000);
     const supervised = (async () => {
-      while (!pastDeadline()) {
+      while (!pastDeadline() && !this.aborted) {
         const args = runDir ? ['--resume', runDir] : [...study, '--out', out];
         const p = this.start(
           `coordinator-${sessions++}`,
@@ -424,7 +428,7 @@ export class Chaos {
     };
     for (const fault of plan) {
       while (!finished && !pastDeadline() && progress() < fault.at * jobs) await sleep(100);
-      if (finished || pastDeadline()) continue;
+      if (finished || pastDeadline() || this.aborted) continue;
       faults[fault.kind]++;
       log(`${elapsed().toFixed(1)} s, ${progress()}/${jobs} trained: ${fault.kind}`);
       episodes.push(inject[fault.kind]());
