@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DelayedError, Queue, QueueEvents, Worker } from 'bullmq';
+import { DelayedError, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ExperimentConfig } from '../config.js';
 import { loadPools } from '../data/mnist.js';
@@ -171,8 +171,10 @@ export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: Experime
     if (!job || collecting.has(id)) return;
     collecting.add(id);
     try {
-      const queued = await queue.getJob(id);
-      if (!queued) {
+      // The state first, then the job: a job read while active and found completed a moment later
+      // would carry no result (a worker finishing between the two reads).
+      const state = await queue.getJobState(id);
+      if (state === 'unknown') {
         // Pending but not in Redis: a Redis restarted without its data lost it. Enqueue it again.
         if (enqueued) {
           const { name, data, opts } = entry(id, job);
@@ -180,8 +182,9 @@ export function runQueuedJobs<R extends JobRecord>(jobs: Job[], config: Experime
         }
         return;
       }
-      const state = await queued.getState();
       if (state !== 'completed' && state !== 'failed') return;
+      const queued = await queue.getJob(id);
+      if (!queued) return; // lost by Redis since: the next sweep enqueues it again
       if (!pending.delete(id)) return;
       const record =
         state === 'completed'
@@ -265,6 +268,15 @@ export const settlesWithin = (promise: Promise<unknown>, ms: number): Promise<bo
     promise.finally(() => clearTimeout(timer)).catch(() => {});
   });
 
+/**
+ * How often a job may stall (its worker stopped renewing the lock) and still go back to the queue;
+ * once more and it is failed. A stall is nearly always the machine's doing, not the job's: a worker
+ * killed, frozen or cut off, or a Redis restart that outlived the locks (a crashed thread is the
+ * pool's to retry, and does not stall). With one allowed, a round in hand at two such moments was
+ * recorded as failed; the bound still stops a job that takes down every worker that runs it.
+ */
+export const MAX_STALLS = 5;
+
 /** How long a stop waits for Redis (returning jobs, closing connections) before it gives up and says so. */
 export const REDIS_STOP_SECONDS = 5;
 
@@ -315,7 +327,11 @@ export function startQueueWorker(
       const local = await localModelFile(job, config, options.modelFiles, refuse);
       inHand++;
       const output = await threads.submit(job, local).finally(() => inHand--);
-      if (!output) throw new Error(`abandoned by ${host.host}`);
+      if (!output) {
+        // Stopped with the job in hand: put it back as it was. Throwing would fail it (one attempt), and the run would record a failed round.
+        await queued.moveToWait(token);
+        throw new WaitingError();
+      }
       const { record } = output;
       options.log?.(`${job.model} round ${job.round + 1}${'fold' in job ? ` fold ${job.fold + 1}` : ''}: ${record.status}`);
       return { ...record, ...host };
@@ -325,14 +341,16 @@ export function startQueueWorker(
       concurrency: options.workers,
       lockDuration: lockMs,
       stalledInterval: lockMs,
-      maxStalledCount: 1,
+      maxStalledCount: MAX_STALLS,
     },
   );
   worker.on('error', (error) => options.log?.(`queue error: ${error.message}`));
   return {
     async close(force = false) {
+      // With `force` the jobs in hand end without output and each is put back by its processor; BullMQ's own
+      // force close would drop the connection under those moves, so it is never used.
       if (force) await threads.close();
-      await worker.close(force);
+      await worker.close();
       await threads.close();
     },
     inHand: () => inHand,
