@@ -63,6 +63,37 @@ async function untilAsync(test: () => Promise<boolean>, seconds: number, what: s
 }
 
 const onlyRun = (out: string) => join(out, readdirSync(out)[0]!);
+
+/** Waits until a worker holds a job (it is active in the queue). */
+async function untilJobInHand(): Promise<void> {
+  const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
+  try {
+    await untilAsync(async () => (await queue.getActiveCount()) > 0, 60, 'a job in hand');
+  } finally {
+    await queue.close();
+  }
+}
+
+/** A worker whose locks expire after 2 s: a killed or frozen one's job goes back soon. */
+const lockedWorker = () => start(['worker', '--queue', url, '--workers', '1', '--lock-seconds', '2']);
+
+/** The study `args` run locally, then started through the queue (coordinator only); `sameAsLocal` compares the two once the coordinator is done. */
+function queuedBesideLocal(args: string[], prefix: string) {
+  const local = mkdtempSync(join(tmpdir(), 'local-'));
+  execFileSync(process.execPath, [CLI, 'study', ...args, '--workers', '1', '--out', local], { stdio: 'ignore' });
+  const out = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const coordinator = start(['study', ...args, '--queue', url, '--workers', '0', '--out', out]);
+  const results = (dir: string) => readRecords<RoundRecord>(join(onlyRun(dir), 'results.jsonl'));
+  return {
+    out,
+    coordinator,
+    /** Every round once, each equal to the local run's. */
+    sameAsLocal(message: string) {
+      assert.equal(results(out).length, results(local).length, `each round once: ${message}`);
+      assert.deepEqual(numbers(results(out)), numbers(results(local)), message);
+    },
+  };
+}
 const SMALL = ['--models', 'baseline,cnn', '--rounds', '2', '--epochs', '2', '--pairs', '100'];
 
 before(async () => {
@@ -169,13 +200,7 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
     const doomed = start(['worker', '--queue', url, '--workers', '1', '--lock-seconds', '2']);
     // Kill it while it trains: after it has started a job and before that job can finish.
     await until(() => existsSync(out) && readdirSync(out).length === 1, 30, 'the run folder');
-    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
-    try {
-      for (let i = 0; i < 600 && (await queue.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.ok((await queue.getActiveCount()) > 0, 'a job became active');
-    } finally {
-      await queue.close();
-    }
+    await untilJobInHand();
     doomed.child.kill('SIGKILL');
     await doomed.exited;
     const rescuer = start(['worker', '--queue', url, '--workers', '1', '--lock-seconds', '2']);
@@ -191,21 +216,11 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
   });
 
   it('a worker stopped (SIGTERM) with a job in hand puts it back, not failed: another worker trains it and the run equals the local one', async () => {
-    const args = ['--models', 'cnn', '--rounds', '2', '--epochs', '6', '--pairs', '300'];
-    const local = mkdtempSync(join(tmpdir(), 'local-'));
-    execFileSync(process.execPath, [CLI, 'study', ...args, '--workers', '1', '--out', local], { stdio: 'ignore' });
-    const out = mkdtempSync(join(tmpdir(), 'returned-'));
-    const coordinator = start(['study', ...args, '--queue', url, '--workers', '0', '--out', out]);
+    const { out, coordinator, sameAsLocal } = queuedBesideLocal(['--models', 'cnn', '--rounds', '2', '--epochs', '6', '--pairs', '300'], 'returned');
     // --stop-seconds 0: the job in hand is returned at once rather than finished.
     const quitter = start(['worker', '--queue', url, '--workers', '1', '--stop-seconds', '0']);
     await until(() => existsSync(out) && readdirSync(out).length === 1, 30, 'the run folder');
-    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
-    try {
-      for (let i = 0; i < 600 && (await queue.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.ok((await queue.getActiveCount()) > 0, 'a job became active');
-    } finally {
-      await queue.close();
-    }
+    await untilJobInHand();
     const since = performance.now();
     quitter.child.kill('SIGTERM');
     assert.equal(await quitter.exited, 0, quitter.output());
@@ -215,22 +230,16 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
     assert.equal(await coordinator.exited, 0, coordinator.output());
     rescuer.child.kill('SIGINT');
     await rescuer.exited;
-    const records = readRecords<RoundRecord>(join(onlyRun(out), 'results.jsonl'));
-    assert.deepEqual(numbers(records), numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))), 'no round failed or differs');
+    sameAsLocal('no round failed or differs');
   });
 
   it('a round whose worker is killed twice (two stalls) still trains, on a third worker, and equals the local run', async () => {
-    const args = ['--models', 'cnn', '--rounds', '1', '--epochs', '6', '--pairs', '300'];
-    const local = mkdtempSync(join(tmpdir(), 'local-'));
-    execFileSync(process.execPath, [CLI, 'study', ...args, '--workers', '1', '--out', local], { stdio: 'ignore' });
-    const out = mkdtempSync(join(tmpdir(), 'stalls-'));
-    const coordinator = start(['study', ...args, '--queue', url, '--workers', '0', '--out', out]);
-    const worker = () => start(['worker', '--queue', url, '--workers', '1', '--lock-seconds', '2']);
+    const { coordinator, sameAsLocal } = queuedBesideLocal(['--models', 'cnn', '--rounds', '1', '--epochs', '6', '--pairs', '300'], 'stalls');
     const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
     try {
       // Each worker in turn takes the job (its attempts say whose turn it is) and is killed holding it.
       for (const attempt of [1, 2]) {
-        const doomed = worker();
+        const doomed = lockedWorker();
         await untilAsync(async () => (await queue.getActive()).some((j) => j.attemptsStarted >= attempt), 90, `attempt ${attempt}`);
         doomed.child.kill('SIGKILL');
         await doomed.exited;
@@ -238,29 +247,23 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
     } finally {
       await queue.close();
     }
-    const last = worker();
+    const last = lockedWorker();
     assert.equal(await coordinator.exited, 0, coordinator.output());
     last.child.kill('SIGINT');
     await last.exited;
-    const records = readRecords<RoundRecord>(join(onlyRun(out), 'results.jsonl'));
-    assert.deepEqual(numbers(records), numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))), 'not failed after two stalls');
+    sameAsLocal('not failed after two stalls');
   });
 
   it('a worker frozen (SIGSTOP) past its lock and then resumed has its late result refused: no round lands twice or differs from the local run', async () => {
-    const args = ['--models', 'cnn', '--rounds', '2', '--epochs', '6', '--pairs', '300'];
-    const local = mkdtempSync(join(tmpdir(), 'local-'));
-    execFileSync(process.execPath, [CLI, 'study', ...args, '--workers', '1', '--out', local], { stdio: 'ignore' });
-    const out = mkdtempSync(join(tmpdir(), 'frozen-'));
-    const coordinator = start(['study', ...args, '--queue', url, '--workers', '0', '--out', out]);
-    const worker = () => start(['worker', '--queue', url, '--workers', '1', '--lock-seconds', '2']);
-    const frozen = worker();
+    const { coordinator, sameAsLocal } = queuedBesideLocal(['--models', 'cnn', '--rounds', '2', '--epochs', '6', '--pairs', '300'], 'frozen');
+    const frozen = lockedWorker();
+    await untilJobInHand();
+    frozen.child.kill('SIGSTOP');
     const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
-    let rescuer: ReturnType<typeof worker>;
+    let rescuer: ReturnType<typeof lockedWorker>;
     try {
-      await untilAsync(async () => (await queue.getActiveCount()) > 0, 60, 'a job in hand');
-      frozen.child.kill('SIGSTOP');
       // Another worker finds the frozen one's lock expired, puts its job back and takes it (a second start).
-      rescuer = worker();
+      rescuer = lockedWorker();
       await untilAsync(async () => (await queue.getActive()).some((j) => j.attemptsStarted >= 2), 90, 'the job taken again');
     } finally {
       frozen.child.kill('SIGCONT');
@@ -272,9 +275,7 @@ describe('a study through the queue', { skip: hasRedis ? false : 'redis-server i
       w.child.kill('SIGINT');
       assert.equal(await w.exited, 0, w.output());
     }
-    const records = readRecords<RoundRecord>(join(onlyRun(out), 'results.jsonl'));
-    assert.equal(records.length, 2, 'each round once');
-    assert.deepEqual(numbers(records), numbers(readRecords<RoundRecord>(join(onlyRun(local), 'results.jsonl'))));
+    sameAsLocal('the late result landed nowhere');
   });
 
   it("collects a job that finishes between the coordinator's reads of it with its result, not an empty one", async () => {
