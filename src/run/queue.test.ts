@@ -479,6 +479,40 @@ describe('stopping when Redis has gone away', { skip: hasRedis ? false : 'redis-
     assert.match(twice.output(), /second signal: exiting now/);
   });
 
+  it('a worker that trained jobs exits on the first SIGTERM within its bound after Redis went away with a job in hand', async () => {
+    const redis = await ownRedis();
+    const out = mkdtempSync(join(tmpdir(), 'after-jobs-'));
+    const worker = start(['worker', '--queue', redis.url, '--workers', '1', '--stop-seconds', '2']);
+    const coordinator = start([
+      'study',
+      '--models',
+      'baseline,cnn',
+      '--rounds',
+      '4',
+      '--epochs',
+      '8',
+      '--pairs',
+      '300',
+      '--queue',
+      redis.url,
+      '--workers',
+      '0',
+      '--out',
+      out,
+    ]);
+    // After its first finished job, with the next one in hand: then Redis goes away.
+    await until(() => /: ok/.test(worker.output()), 120, 'a finished job');
+    await redis.kill();
+    coordinator.child.kill('SIGKILL');
+    const since = performance.now();
+    worker.child.kill('SIGTERM');
+    const code = await worker.exited;
+    // --stop-seconds 2 for the job in hand, then at most 5 s for Redis, plus the process's own exit.
+    assert.ok(seconds(since) < 15, `exited after ${seconds(since).toFixed(1)} s`);
+    assert.ok(code === 0 || code === 1, worker.output());
+    assert.match(worker.output(), /stopping: taking no more jobs; finishing the [01] in hand for up to 2 s/);
+  });
+
   it('a coordinator stops on SIGINT with Redis gone, keeping what it collected', async () => {
     const redis = await ownRedis();
     const out = mkdtempSync(join(tmpdir(), 'no-redis-'));
