@@ -93,3 +93,41 @@ test('the direct SIMD convolution gives the scatter route it replaces bit for bi
   }
   assert.ok(compared >= 10, `${compared} comparisons`);
 });
+
+test("the first layer's SIMD loop (1–2 input channels) gives XNNPACK's convolution bit for bit, edges and odd paddings included", async () => {
+  const cases: Case[] = [
+    { x: [3, 14, 14, 1], filter: [5, 5, 1, 32], strides: [1, 1], pad: 2 }, // cnn-aux's conv1
+    { x: [3, 14, 14, 2], filter: [5, 5, 2, 32], strides: [1, 1], pad: 2 }, // cnn's conv1
+    { x: [2, 7, 9, 1], filter: [3, 3, 1, 16], strides: [1, 1], pad: 'same' },
+    { x: [2, 14, 14, 2], filter: [5, 5, 2, 16], strides: [1, 1], pad: 'valid' },
+    { x: [2, 6, 5, 2], filter: [5, 5, 2, 48], strides: [1, 1], pad: 3 },
+    { x: [2, 3, 3, 1], filter: [5, 5, 1, 16], strides: [1, 1], pad: 2 }, // no pixel has all its taps inside
+    {
+      x: [2, 14, 13, 1],
+      filter: [5, 4, 1, 32],
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [1, 3],
+        [2, 0],
+        [0, 0],
+      ],
+    },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const inputs = [
+      { values: seededValues(tf.util.sizeFromShape(c.x), 71 + i), shape: c.x },
+      { values: seededValues(tf.util.sizeFromShape(c.filter), 73 + i), shape: c.filter },
+    ];
+    const conv = (x: tf.Tensor, w: tf.Tensor) => [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)];
+    try {
+      setRoutes({ simdConv2D: false });
+      const [xnnpack] = await runOn('wasm', inputs, conv);
+      resetRoutes();
+      const [loop] = await runOn('wasm', inputs, conv);
+      assert.deepEqual(loop, xnnpack, label(c));
+    } finally {
+      resetRoutes();
+    }
+  }
+});

@@ -25,7 +25,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { backend_util, Conv2D, type Conv2DAttrs, type Conv2DInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
-import { heapAddress, simdKernels } from '../simd/kernels.js';
+import { EDGE_VECTORS, FEW_CHANNELS, heapAddress, simdKernels } from '../simd/kernels.js';
 import { hostMemory } from './host-memory.js';
 import { disposeIntermediates, runStockKernel, runWasmKernel, slice, stockSetup, transpose } from './wasm-ops.js';
 
@@ -171,6 +171,43 @@ export function convDirect(backend: BackendWasm, x: TensorInfo, filter: TensorIn
   return y;
 }
 
+/** Whether the first layer's loop (1–2 input channels, a multiple of 16 outputs, stride 1) can run this convolution. */
+function fewChannelsApplies(backend: BackendWasm, info: ConvInfo, x: TensorInfo, filter: TensorInfo): boolean {
+  return (
+    (FEW_CHANNELS as readonly number[]).includes(info.inChannels) &&
+    info.outChannels % (4 * EDGE_VECTORS) === 0 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.dataFormat === 'channelsLast' &&
+    x.dtype === 'float32' &&
+    filter.dtype === 'float32' &&
+    directConvApplies(backend, 16) // the same switches as the other direct loops
+  );
+}
+
+/** The first layer's convolution by our SIMD loop, in XNNPACK's order (../simd/kernels.ts, convForwardFew). */
+function convFewChannels(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
+  const y = hostMemory('wasm', backend).alloc(info.outShape);
+  simdKernels(backend)![`convForwardFew${info.inChannels}`]!(
+    heapAddress(backend, x.dataId),
+    heapAddress(backend, filter.dataId),
+    heapAddress(backend, y.dataId),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+  return y;
+}
+
 function conv2d(args: { inputs: Conv2DInputs; backend: BackendWasm; attrs: Conv2DAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
@@ -193,6 +230,7 @@ function conv2d(args: { inputs: Conv2DInputs; backend: BackendWasm; attrs: Conv2
     const shape = { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth };
     return convDirect(backend, x, filter, { ...shape, top: info.padInfo.top, left: info.padInfo.left }, scatter);
   }
+  if (!scatter && fewChannelsApplies(backend, info, x, filter)) return convFewChannels(backend, x, filter, info);
   if (!scatter) return runStockKernel(Conv2D, args as unknown as Parameters<KernelFunc>[0]);
   return conv2dScatter(backend, x, filter, info);
 }

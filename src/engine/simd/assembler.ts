@@ -32,6 +32,7 @@ export const OP = {
   f32Const: 0x43,
   i32Eqz: 0x45,
   i32LtS: 0x48,
+  i32LeS: 0x4c,
   i32GeS: 0x4e,
   i32GtS: 0x4a,
   i32Add: 0x6a,
