@@ -1,10 +1,11 @@
 /**
  * Each convolution kernel of a CNN-aux training step, layer by layer: Conv2D, Conv2DBackpropFilter
- * and Conv2DBackpropInput on the shapes of the seed's CNN tower (Table II), median ms over repeats,
+ * and Conv2DBackpropInput on the shapes of the seed's CNN tower (Table II), the fastest of N calls
+ * (on a shared virtual machine the median moves by 2× from run to run; the fastest moves little),
  * useful GFLOP/s (products that land on zero padding not counted) and share of this machine's
  * wasm SIMD peak. bench/profile.ts sums them per kernel; this says which layer to work on.
  *
- *   npm run build && node dist/bench/conv-layers.js [--batch 200] [--repeats 30]
+ *   npm run build && node dist/bench/conv-layers.js [--batch 200] [--repeats 60]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -35,12 +36,7 @@ function usefulFlops(layer: Layer, batch: number): number {
   return 2 * batch * taps * layer.inChannels * layer.outChannels;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Median ms of `run` (its result disposed), after two warm-up calls. */
+/** The fastest ms of `run` (its result disposed) over `repeats` calls, after two warm-up calls. */
 function time(run: () => tf.Tensor, repeats: number): number {
   const ms: number[] = [];
   for (let i = 0; i < repeats + 2; i++) {
@@ -51,7 +47,7 @@ function time(run: () => tf.Tensor, repeats: number): number {
     out.dispose();
     if (i >= 2) ms.push(t);
   }
-  return median(ms);
+  return Math.min(...ms);
 }
 
 export function timeLayer(layer: Layer, batch: number, repeats: number) {
@@ -80,7 +76,7 @@ export function timeLayer(layer: Layer, batch: number, repeats: number) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { batch: { type: 'string', default: '200' }, repeats: { type: 'string', default: '30' } } });
+  const { values } = parseArgs({ options: { batch: { type: 'string', default: '200' }, repeats: { type: 'string', default: '60' } } });
   await initBackend('wasm');
   const peak = measurePeak();
   const batch = Number(values.batch);

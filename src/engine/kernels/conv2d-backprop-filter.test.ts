@@ -66,8 +66,14 @@ test('tf.grads of conv2d (dx and dW) on wasm = cpu, strides 1 and 2', async () =
 });
 
 test('our SIMD tiles give the XNNPACK route they replace bit for bit, in each summation order', async () => {
+  // Batches that each order splits into several parts (./conv2d-backprop-filter.ts, PART_BYTES): runs of
+  // samples (the second layer, 10 samples a part) and runs of positions (the first layer, 7 of a row's 14).
+  const parts: Case[] = [
+    { x: [40, 4, 4, 32], filter: [3, 3, 32, 64], strides: [1, 1], pad: 3 },
+    { x: [200, 14, 14, 1], filter: [5, 5, 1, 32], strides: [1, 1], pad: 2 },
+  ];
   let compared = 0;
-  for (const [i, c] of CASES.entries()) {
+  for (const [i, c] of [...CASES, ...parts].entries()) {
     if (!c.strides.every((s) => s === 1)) continue;
     const { inputs, direct } = filterGradCase(c, 31 + i, 47 + i);
     for (const strategy of [undefined, 'dy-as-filter', 'x-as-filter', 'gather-gemm'] satisfies (FilterGradStrategy | undefined)[]) {

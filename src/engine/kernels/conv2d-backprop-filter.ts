@@ -52,50 +52,65 @@ function tileFor(info: ConvInfo): readonly [number, number] | undefined {
   return FILTER_GRAD_TILES.find(([r, c]) => info.inChannels % r === 0 && info.outChannels % (4 * c) === 0);
 }
 
+/** Bytes of x and dy a part of the filter gradient's sum should stay within, to be read from L2 by all its tiles. */
+const PART_BYTES = 192 * 1024;
+
 /**
  * dW by register tiles (stride 1): for every tap (kh, kw), the positions where both x and dy
- * exist form a rectangle; each R × 4C block of dW[kh, kw] is one call of a SIMD loop that sums
- * x · dy over that rectangle and the batch in registers (../simd/kernels.ts, filterGradTile).
- * `samplesInner` picks the summation order of the XNNPACK route it replaces: a convolution
- * (dy- or x-as-filter) sums over positions, then samples; the gather GEMM over samples, then
- * positions.
+ * exist form a rectangle; one SIMD loop (../simd/kernels.ts, filterGradTile) sums x · dy over
+ * a part of that rectangle and of the batch into every R × 4C tile of dW[kh, kw], resuming from
+ * what dW holds. `samplesInner` picks the summation order of the XNNPACK route it replaces, and
+ * the parts follow it, so each dW element is the same sum in the same order:
+ *
+ * - a convolution (dy- or x-as-filter) sums over positions, then samples: the parts are runs of
+ *   dy positions in row-major order, each with every tap that meets it and the whole batch;
+ * - the gather GEMM sums over samples, then positions: the parts are runs of samples, each with
+ *   every tap's whole rectangle.
  */
 function simdTiles(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo, tile: readonly [number, number], samplesInner: boolean): TensorInfo {
   const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: OH, outWidth: OW, outChannels: co, filterHeight: KH, filterWidth: KW } = info;
   const { top, left } = info.padInfo;
   const [rowsOfCi, vectors] = tile;
   const run = simdKernels(backend)![`filterGrad${rowsOfCi}x${vectors}${samplesInner ? 'p' : 'n'}`]!;
-  const out = hostMemory('wasm', backend).alloc([KH, KW, ci, co]); // every element is stored by exactly one tile
+  const mem = hostMemory('wasm', backend);
+  const out = mem.alloc([KH, KW, ci, co]);
+  mem.view(out).fill(0); // the parts add into it
   const [xAt, dyAt, outAt] = [heapAddress(backend, x.dataId), heapAddress(backend, dy.dataId), heapAddress(backend, out.dataId)];
+  const [xSample, dySample] = [4 * H * W * ci, 4 * OH * OW * co];
+  const part = (xFirst: number, dyFirst: number, kh: number, kw: number, count: number, rows: number, cols: number) =>
+    run(xFirst, dyFirst, outAt + 4 * (kh * KW + kw) * ci * co, count, rows, cols, xSample, 4 * W * ci, 4 * ci, dySample, 4 * OW * co, 4 * co, 4 * co, 4 * ci);
   const range = (k: number, pad: number, inSize: number, outSize: number) => {
     const first = Math.max(0, pad - k); // output position of the first valid pair
     return { first, count: Math.max(0, Math.min(outSize, inSize + pad - k) - first), input: first + k - pad };
   };
-  for (let kh = 0; kh < KH; kh++) {
-    const r = range(kh, top, H, OH);
-    for (let kw = 0; kw < KW; kw++) {
-      const c = range(kw, left, W, OW);
-      const xTap = xAt + 4 * (r.input * W + c.input) * ci;
-      const dyTap = dyAt + 4 * (r.first * OW + c.first) * co;
-      const outTap = outAt + 4 * (kh * KW + kw) * ci * co;
-      for (let c0 = 0; c0 < ci; c0 += rowsOfCi) {
-        for (let o0 = 0; o0 < co; o0 += 4 * vectors) {
-          run(
-            xTap + 4 * c0,
-            dyTap + 4 * o0,
-            outTap + 4 * (c0 * co + o0),
-            batchSize,
-            r.count,
-            c.count,
-            4 * H * W * ci,
-            4 * W * ci,
-            4 * ci,
-            4 * OH * OW * co,
-            4 * OW * co,
-            4 * co,
-            4 * co,
-          );
+  if (samplesInner) {
+    // Runs of `width` dy positions of a row (the batch's x and dy at them within PART_BYTES).
+    const width = Math.max(1, Math.floor(PART_BYTES / (batchSize * 4 * (ci + co))));
+    for (let r = 0; r < OH; r++) {
+      for (let c0 = 0; c0 < OW; c0 += width) {
+        for (let kh = Math.max(0, top - r); kh < Math.min(KH, H + top - r); kh++) {
+          for (let kw = 0; kw < KW; kw++) {
+            // the run's positions c where the tap meets x: left − kw ≤ c < W + left − kw
+            const first = Math.max(c0, left - kw);
+            const end = Math.min(c0 + width, OW, W + left - kw);
+            if (end <= first) continue;
+            const xFirst = xAt + 4 * ((r + kh - top) * W + first + kw - left) * ci;
+            part(xFirst, dyAt + 4 * (r * OW + first) * co, kh, kw, batchSize, 1, end - first);
+          }
         }
+      }
+    }
+    return out;
+  }
+  const chunk = Math.max(1, Math.floor(PART_BYTES / (xSample + dySample)));
+  for (let n0 = 0; n0 < batchSize; n0 += chunk) {
+    for (let kh = 0; kh < KH; kh++) {
+      const r = range(kh, top, H, OH);
+      for (let kw = 0; kw < KW; kw++) {
+        const c = range(kw, left, W, OW);
+        const xFirst = xAt + n0 * xSample + 4 * (r.input * W + c.input) * ci;
+        const dyFirst = dyAt + n0 * dySample + 4 * (r.first * OW + c.first) * co;
+        part(xFirst, dyFirst, kh, kw, Math.min(chunk, batchSize - n0), r.count, c.count);
       }
     }
   }
