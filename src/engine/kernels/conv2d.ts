@@ -151,23 +151,15 @@ export function directConvApplies(backend: BackendWasm, outChannels: number): bo
 export function convDirect(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, c: DirectConv, partials: boolean): TensorInfo {
   const kernels = simdKernels(backend)!;
   const y = hostMemory('wasm', backend).alloc([c.batch, c.outHeight, c.outWidth, c.outChannels]);
-  const run = partials ? kernels.convForwardPartials : kernels.convForwardSingle;
-  run(
-    heapAddress(backend, x.dataId),
-    heapAddress(backend, filter.dataId),
-    heapAddress(backend, y.dataId),
-    c.batch,
-    c.inHeight,
-    c.inWidth,
-    c.inChannels,
-    c.outHeight,
-    c.outWidth,
-    c.outChannels,
-    c.filterHeight,
-    c.filterWidth,
-    c.top,
-    c.left,
-  );
+  const [xAt, wAt, yAt] = [heapAddress(backend, x.dataId), heapAddress(backend, filter.dataId), heapAddress(backend, y.dataId)];
+  const shape = [c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.outChannels, c.filterHeight, c.filterWidth, c.top, c.left] as const;
+  // Two samples at a time (each weight load serves both), then the last one if the batch is odd.
+  const pairs = c.batch - (c.batch % 2);
+  if (pairs > 0) (partials ? kernels.convForwardPartialsPairs : kernels.convForwardSinglePairs)(xAt, wAt, yAt, pairs, ...shape);
+  if (pairs < c.batch) {
+    const [xSample, ySample] = [4 * c.inHeight * c.inWidth * c.inChannels, 4 * c.outHeight * c.outWidth * c.outChannels];
+    (partials ? kernels.convForwardPartials : kernels.convForwardSingle)(xAt + pairs * xSample, wAt, yAt + pairs * ySample, 1, ...shape);
+  }
   return y;
 }
 

@@ -562,20 +562,22 @@ function filterGradTile(rowsOfCi: number, vectors: number, samplesInner: boolean
 }
 
 /**
- * convForward{Partials|Single}(x, w, y, count, H, W, ci, OH, OW, co, KH, KW, top, left): a
+ * convForward{Partials|Single}{Pairs}(x, w, y, count, H, W, ci, OH, OW, co, KH, KW, top, left): a
  * stride-1 NHWC convolution, y[n, oh, ow, :] from x [count, H, W, ci] and w [KH, KW, ci, co]
- * (co a multiple of 16), 16 output channels at a time in 4 register accumulators, visiting
- * only the taps that land inside x. Products are rounded, then added, in one of two orders:
+ * (co a multiple of 16), 16 output channels at a time, visiting only the taps that land inside
+ * x. Products are rounded, then added, in one of two orders:
  *
  * - Single: one running sum over (kh, kw, ci), as XNNPACK's convolution sums (its taps on
- *   padding add zeros, which change no sum);
- * - Partials: per tap a sum over ci, added into y tap by tap in (kh, kw) order, as the GEMM
- *   + scatter route of ../kernels/conv2d.ts does.
+ *   padding add zeros, which change no sum), in 4 register accumulators per sample;
+ * - Partials: per tap a sum over ci in registers, added into y (in memory) tap by tap in
+ *   (kh, kw) order, as the GEMM + scatter route of ../kernels/conv2d.ts does.
  *
- * Either way y is bit for bit what the route it replaces computes.
+ * Either way y is bit for bit what the route it replaces computes. The Pairs versions take two
+ * samples at once (count even): the same pixel of two images has the same taps, so each weight
+ * load serves 8 multiply-adds instead of 4.
  */
-function convForward(partials: boolean): Fn {
-  const f = new Fn(partials ? 'convForwardPartials' : 'convForwardSingle', [
+function convForward(partials: boolean, samples: 1 | 2): Fn {
+  const f = new Fn(`convForward${partials ? 'Partials' : 'Single'}${samples === 2 ? 'Pairs' : ''}`, [
     ['x', 'i32'],
     ['w', 'i32'],
     ['y', 'i32'],
@@ -591,10 +593,11 @@ function convForward(partials: boolean): Fn {
     ['top', 'i32'],
     ['left', 'i32'],
   ]);
-  const ys = ['y0', 'y1', 'y2', 'y3'];
-  const ts = partials ? ['t0', 't1', 't2', 't3'] : ys;
-  f.locals('i32', 'n', 'oh', 'ow', 'cb', 'kh', 'kw', 'khLo', 'khHi', 'kwLo', 'kwHi', 'xImg', 'xp', 'wp', 'xEnd', 'ciBytes', 'coBytes', 'yAt');
-  f.locals('v128', ...ys, ...(partials ? ts : []), 's');
+  const accs = Array.from({ length: samples }, (_, i) => [0, 1, 2, 3].map((j) => `a${i}_${j}`));
+  const ws = ['w0', 'w1', 'w2', 'w3'];
+  f.locals('i32', 'n', 'oh', 'ow', 'cb', 'kh', 'kw', 'khLo', 'khHi', 'kwLo', 'kwHi', 'xImg', 'xp', 'wp', 'xEnd', 'ciBytes', 'coBytes', 'yAt', 'yp');
+  f.locals('i32', 'xSampleBytes', 'ySampleBytes');
+  f.locals('v128', ...accs.flat(), 's', ...ws);
   const max = (a: () => void, b: () => void) => {
     a();
     b();
@@ -609,11 +612,17 @@ function convForward(partials: boolean): Fn {
     b();
     f.emit(OP.i32LtS, OP.select);
   };
+  const zero = () => f.f32(0).simd(SIMD.f32x4Splat);
+  /** y of sample i (0 or 1) at this pixel and channel block, for a load or store at offset 16·j. */
+  const yOf = (i: number) => (i === 0 ? f.get('yp') : f.get('yp').get('ySampleBytes').emit(OP.i32Add));
   f.get('ci').i32(2).emit(OP.i32Shl).set('ciBytes');
   f.get('co').i32(2).emit(OP.i32Shl).set('coBytes');
+  f.get('H').get('W').emit(OP.i32Mul).get('ciBytes').emit(OP.i32Mul).set('xSampleBytes');
+  f.get('OH').get('OW').emit(OP.i32Mul).get('coBytes').emit(OP.i32Mul).set('ySampleBytes');
   f.get('y').set('yAt');
-  f.forRange('n', 0, 'count', 1, () => {
-    f.get('x').get('n').get('H').emit(OP.i32Mul).get('W').emit(OP.i32Mul).get('ciBytes').emit(OP.i32Mul, OP.i32Add).set('xImg');
+  f.forRange('n', 0, 'count', samples, () => {
+    f.get('x').get('n').get('xSampleBytes').emit(OP.i32Mul, OP.i32Add).set('xImg');
+    f.get('y').get('n').get('ySampleBytes').emit(OP.i32Mul, OP.i32Add).set('yAt');
     f.forRange('oh', 0, 'OH', 1, () => {
       max(
         () => f.i32(0),
@@ -637,10 +646,17 @@ function convForward(partials: boolean): Fn {
         );
         f.set('kwHi');
         f.forRange('cb', 0, 'coBytes', 64, () => {
-          for (const v of ys) f.f32(0).simd(SIMD.f32x4Splat).set(v);
+          f.get('yAt').get('cb').emit(OP.i32Add).set('yp');
+          if (partials)
+            for (let i = 0; i < samples; i++)
+              for (let j = 0; j < 4; j++) {
+                yOf(i);
+                zero().storeV(16 * j);
+              }
+          else for (const a of accs.flat()) zero().set(a);
           f.forRange('kh', 'khLo', 'khHi', 1, () => {
             f.forRange('kw', 'kwLo', 'kwHi', 1, () => {
-              if (partials) for (const v of ts) f.f32(0).simd(SIMD.f32x4Splat).set(v);
+              if (partials) for (const a of accs.flat()) zero().set(a);
               // xp = xImg + ((oh + kh − top)·W + ow + kw − left)·ciBytes;  wp = w + (kh·KW + kw)·ci·coBytes + cb
               f.get('xImg').get('oh').get('kh').emit(OP.i32Add).get('top').emit(OP.i32Sub).get('W').emit(OP.i32Mul);
               f.get('ow').emit(OP.i32Add).get('kw').emit(OP.i32Add).get('left').emit(OP.i32Sub).get('ciBytes').emit(OP.i32Mul, OP.i32Add).tee('xp');
@@ -648,28 +664,40 @@ function convForward(partials: boolean): Fn {
               f.get('w').get('kh').get('KW').emit(OP.i32Mul).get('kw').emit(OP.i32Add).get('ci').emit(OP.i32Mul).get('coBytes').emit(OP.i32Mul, OP.i32Add);
               f.get('cb').emit(OP.i32Add).set('wp');
               f.forRange('xp', 'xp', 'xEnd', 4, () => {
-                f.get('xp').simd(V128_LOAD32_SPLAT).emit(2, 0).set('s');
-                ts.forEach((t, j) => {
-                  f.get(t)
-                    .get('s')
+                ws.forEach((w, j) =>
+                  f
                     .get('wp')
                     .loadV(16 * j)
-                    .simd(SIMD.f32x4Mul)
-                    .simd(SIMD.f32x4Add)
-                    .set(t);
+                    .set(w),
+                );
+                accs.forEach((row, i) => {
+                  (i === 0 ? f.get('xp') : f.get('xp').get('xSampleBytes').emit(OP.i32Add)).simd(V128_LOAD32_SPLAT).emit(2, 0).set('s');
+                  row.forEach((a, j) => f.get(a).get('s').get(ws[j]!).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(a));
                 });
                 f.addTo('wp', 'coBytes');
               });
-              if (partials) for (const [j, v] of ys.entries()) f.get(v).get(ts[j]!).simd(SIMD.f32x4Add).set(v);
+              if (partials) {
+                accs.forEach((row, i) =>
+                  row.forEach((a, j) => {
+                    yOf(i);
+                    yOf(i)
+                      .loadV(16 * j)
+                      .get(a)
+                      .simd(SIMD.f32x4Add)
+                      .storeV(16 * j);
+                  }),
+                );
+              }
             });
           });
-          ys.forEach((v, j) => {
-            f.get('yAt')
-              .get('cb')
-              .emit(OP.i32Add)
-              .get(v)
-              .storeV(16 * j);
-          });
+          if (!partials)
+            accs.forEach((row, i) =>
+              row.forEach((a, j) =>
+                yOf(i)
+                  .get(a)
+                  .storeV(16 * j),
+              ),
+            );
         });
         f.addTo('yAt', 'coBytes');
       });
@@ -869,9 +897,11 @@ function convForwardFew(ci: number): Fn {
 export type FilterGradTileFn = (...args: number[]) => void;
 
 export interface SimdKernels {
-  /** convForward{Partials|Single}(x, w, y, count, H, W, ci, OH, OW, co, KH, KW, top, left): see convForward. */
+  /** convForward{Partials|Single}{Pairs}(x, w, y, count, H, W, ci, OH, OW, co, KH, KW, top, left): see convForward. */
   convForwardPartials(...args: number[]): void;
   convForwardSingle(...args: number[]): void;
+  convForwardPartialsPairs(...args: number[]): void;
+  convForwardSinglePairs(...args: number[]): void;
   /** convForwardFew{1|2}(x, w, y, count, H, W, OH, OW, co, KH, KW, top, left): see convForwardFew. */
   [few: `convForwardFew${number}`]: (...args: number[]) => void;
   /** filterGrad{R}x{C}{p|n}: see filterGradTile. */
@@ -947,8 +977,10 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     gatherTaps(),
     maxPoolGradDisjoint(),
     ...FILTER_GRAD_TILES.flatMap(([r, c]) => [filterGradTile(r, c, true), filterGradTile(r, c, false)]),
-    convForward(true),
-    convForward(false),
+    convForward(true, 1),
+    convForward(false, 1),
+    convForward(true, 2),
+    convForward(false, 2),
     ...FEW_CHANNELS.map(convForwardFew),
   ]);
 }
