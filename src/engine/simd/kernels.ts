@@ -664,40 +664,36 @@ function convForward(partials: boolean, samples: 1 | 2): Fn {
               f.get('w').get('kh').get('KW').emit(OP.i32Mul).get('kw').emit(OP.i32Add).get('ci').emit(OP.i32Mul).get('coBytes').emit(OP.i32Mul, OP.i32Add);
               f.get('cb').emit(OP.i32Add).set('wp');
               f.forRange('xp', 'xp', 'xEnd', 4, () => {
-                ws.forEach((w, j) =>
-                  f
-                    .get('wp')
+                for (const [j, w] of ws.entries())
+                  f.get('wp')
                     .loadV(16 * j)
-                    .set(w),
-                );
-                accs.forEach((row, i) => {
+                    .set(w);
+                for (const [i, row] of accs.entries()) {
                   (i === 0 ? f.get('xp') : f.get('xp').get('xSampleBytes').emit(OP.i32Add)).simd(V128_LOAD32_SPLAT).emit(2, 0).set('s');
-                  row.forEach((a, j) => f.get(a).get('s').get(ws[j]!).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(a));
-                });
+                  for (const [j, a] of row.entries()) f.get(a).get('s').get(ws[j]!).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(a);
+                }
                 f.addTo('wp', 'coBytes');
               });
               if (partials) {
-                accs.forEach((row, i) =>
-                  row.forEach((a, j) => {
-                    yOf(i);
+                for (const [i, row] of accs.entries()) {
+                  for (const [j, a] of row.entries()) {
+                    yOf(i); // the store's address, then the load's
                     yOf(i)
                       .loadV(16 * j)
                       .get(a)
                       .simd(SIMD.f32x4Add)
                       .storeV(16 * j);
-                  }),
-                );
+                  }
+                }
               }
             });
           });
           if (!partials)
-            accs.forEach((row, i) =>
-              row.forEach((a, j) =>
+            for (const [i, row] of accs.entries())
+              for (const [j, a] of row.entries())
                 yOf(i)
                   .get(a)
-                  .storeV(16 * j),
-              ),
-            );
+                  .storeV(16 * j);
         });
         f.addTo('yAt', 'coBytes');
       });
