@@ -174,6 +174,15 @@ const fields = z.strictObject({
       "produced the seed's Table III (the four seed models; src/models/protocols.ts)",
     commands: ['study', 'tune'],
   }),
+  /** Fast mode: the convolutions with fused multiply-add (src/engine/simd/kernels.ts); each record says whether it ran. */
+  fast: option(z.boolean().default(false), {
+    flag: 'fast',
+    help:
+      "faster float32 arithmetic: the convolutions with relaxed SIMD's fused multiply-add where the runtime has it. " +
+      'Results differ from the default exact mode in rounding (statistically the same: docs/performance.md), not bit for bit',
+    commands: ['study', 'tune'],
+    sets: true,
+  }),
   evalEveryEpoch: option(z.boolean().default(true), {
     flag: 'final-eval-only',
     help: 'evaluate only after the last epoch (faster; no per-epoch curves)',

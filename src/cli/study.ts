@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
   const running = runStudy(config, { runDir, workers, retryFailed, saveModels, queue, lockSeconds, progress: true });
   preloadReport(); // its threads have started: load the report's code while they train
   const { records, interrupted } = await running;
-  console.log(`\n${toTerminal(summaryOrExplain(runDir, config.models, records))}\n`);
+  console.log(`\n${toTerminal(summaryOrExplain(runDir, config.models, records), records)}\n`);
   console.log(
     `wall time ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${runDir}/ (summary.md, summary.csv, summary.json, ${RESULTS_FILE})`,
   );

@@ -23,6 +23,11 @@ export interface Routes {
   gatherGemm: boolean;
   /** Evaluation's bias → batch norm → ReLU → max-pool as one kernel (ops/inference-tail.ts); false: the separate ops. */
   fusedInferenceTail: boolean;
+  /**
+   * Fast mode (`--fast`): the convolution loops with relaxed SIMD's fused multiply-add where the
+   * runtime has it (simd/kernels.ts). Not bit-identical to exact mode; never the default.
+   */
+  fast: boolean;
 }
 
 const DEFAULTS: Readonly<Routes> = {
@@ -33,6 +38,7 @@ const DEFAULTS: Readonly<Routes> = {
   filterGradStrategy: undefined,
   gatherGemm: true,
   fusedInferenceTail: true,
+  fast: false,
 };
 
 /** The routes in force. */

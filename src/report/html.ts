@@ -216,7 +216,7 @@ export function renderHtml(view: ReportView): string {
   const title = `digit-pairs report · ${config.models.length} models × ${config.rounds} rounds × ${epochs} epochs`;
   return htmlPage(
     title,
-    `<p class="sub">Run folder <code>${escapeHtml(view.runDir)}</code> · ${config.pairs} train and ${config.pairs} test pairs per round · batch ${config.batchSize} · seed ${config.seed} · backend ${escapeHtml(config.backend)} · protocol ${escapeHtml(config.protocol ?? 'report')}</p>
+    `<p class="sub">Run folder <code>${escapeHtml(view.runDir)}</code> · ${config.pairs} train and ${config.pairs} test pairs per round · batch ${config.batchSize} · seed ${config.seed} · backend ${escapeHtml(config.backend)} · protocol ${escapeHtml(config.protocol ?? 'report')}${config.fast ? ' · <strong>fast mode</strong> (--fast: fused multiply-add, not bit-identical to exact mode)' : ''}</p>
 
 <h2>Results</h2>
 ${tableIII(view.summary)}

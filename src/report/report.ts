@@ -82,6 +82,7 @@ function facts(runDir: string, config: ExperimentConfig, meta: Record<string, un
   const lastResult = existsSync(results) ? statSync(results).mtime.toISOString() : '–';
   return [
     ['backend', config.backend],
+    ['arithmetic', config.fast ? "fast (--fast: relaxed SIMD's fused multiply-add in the convolutions)" : 'exact (the default)'],
     ...recorded,
     ...(meta.tfjs === undefined ? [['tfjs-core (installed now)', tfjs] as [string, string]] : []),
     ['last result written', lastResult],

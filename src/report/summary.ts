@@ -225,11 +225,25 @@ export function toCsv(summary: ModelSummary[]): string {
 }
 
 /** Table III for the terminal, and the authors-code readings when the run has them. */
-export function toTerminal(summary: ModelSummary[]): string {
+export function toTerminal(summary: ModelSummary[], records: RoundRecord[] = []): string {
   const authors = summary.filter((s) => s.asComputed);
   const table = [terminalTable(TABLE_III, summary)];
+  const fastNote = fastModeNote(records);
+  if (fastNote) table.push(fastNote);
   if (authors.length) table.push('', 'protocol authors-code, train / test error %:', terminalTable(AUTHORS_CODE_TABLE, authors));
   return table.join('\n');
+}
+
+/** A run made with --fast says so under its tables: how many rounds ran the fused kernels. */
+export function fastModeNote(records: RoundRecord[]): string {
+  const fast = records.filter((r) => r.status === 'ok' && r.fast !== undefined);
+  if (!fast.length) return '';
+  const fused = fast.filter((r) => r.status === 'ok' && r.fast).length;
+  return (
+    `Fast mode (--fast): the fused multiply-add kernels were on in ${fused} of ${fast.length} rounds (they change the convolutions only)` +
+    `${fused < fast.length ? ' (the others ran on a runtime without relaxed SIMD, in exact mode)' : ''}; ` +
+    'the numbers differ from exact mode in rounding, not bit for bit.'
+  );
 }
 
 /**
@@ -242,7 +256,8 @@ export function writeSummary(runDir: string, models: ModelName[], records: Round
   writeWhole(join(runDir, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
   if (effects.length) writeWhole(join(runDir, EFFECTS_FILE), `${JSON.stringify(effects, null, 2)}\n`);
   const effectsSection = effects.length ? `\n## Effects of weight sharing and the auxiliary loss\n\n${effectsMarkdown(effects)}` : '';
-  writeWhole(join(runDir, SUMMARY_MD), toMarkdown(summary) + effectsSection);
+  const fastNote = fastModeNote(records);
+  writeWhole(join(runDir, SUMMARY_MD), toMarkdown(summary) + (fastNote ? `\n${fastNote}\n` : '') + effectsSection);
   writeWhole(join(runDir, SUMMARY_CSV), toCsv(summary));
   return summary;
 }

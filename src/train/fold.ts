@@ -44,7 +44,7 @@ export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPool
   // same seed for every grid point: each sees the same initial weights and batches, so their
   // differences are the hyper-parameters' alone.
   const hyper = { ...recipeOf(config, job.model), learningRate: job.learningRate, l2: job.l2 };
-  const { final } = fitAsConfigured(config, { model: job.model, hyper, train, heldOut: validation, seed, evalEveryEpoch: false, task, onEpoch });
+  const { final, fast } = fitAsConfigured(config, { model: job.model, hyper, train, heldOut: validation, seed, evalEveryEpoch: false, task, onEpoch });
   return {
     ...job,
     seed,
@@ -52,5 +52,6 @@ export function runFold(job: FoldJob, config: ExperimentConfig, pools: DigitPool
     trainErrorPercent: final.trainErrorPercent,
     validationErrorPercent: final.testErrorPercent,
     seconds: (performance.now() - started) / 1000,
+    ...(fast === undefined ? {} : { fast }),
   };
 }

@@ -49,6 +49,8 @@ export interface RoundResult extends RoundJob {
   batchLoss: number[];
   /** Wall time of the round, data preparation included. */
   seconds: number;
+  /** With --fast only: whether the fused multiply-add kernels ran (false: this runtime has no relaxed SIMD, so exact ones did). */
+  fast?: boolean;
 }
 
 export interface FoldResult extends FoldJob {
@@ -57,6 +59,8 @@ export interface FoldResult extends FoldJob {
   trainErrorPercent: number;
   validationErrorPercent: number;
   seconds: number;
+  /** With --fast only: as RoundResult's. */
+  fast?: boolean;
 }
 
 /** A job that did not finish, with why; its fields identify the job as the job itself does. */

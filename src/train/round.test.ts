@@ -22,6 +22,28 @@ describe('trainRound', () => {
     assert.ok(result.trainErrorPercent >= 0 && result.trainErrorPercent <= 100);
   });
 
+  it('--fast: the cnn trains with fused multiply-add, records it, and lands close to exact mode without being bit for bit the same', () => {
+    const cnn = parseConfig({ models: ['cnn'], rounds: 1, epochs: 1, pairs: 100, batchSize: 50 });
+    const run = (fast: boolean) => trainRound({ model: 'cnn', round: 0 }, { ...cnn, fast }, pools, { keepModel: true });
+    const exact = run(false);
+    const [fast, again] = [run(true), run(true)];
+    assert.equal('fast' in exact.record, false, 'an exact record is as it always was');
+    assert.equal(fast.record.fast, true, 'relaxed SIMD is on in Node ≥ 20 (flag set by the engine)');
+    assert.deepEqual(again.model!.weights, fast.model!.weights, 'fast mode is deterministic on one machine');
+    // After two Adam steps the weights differ in their last bits only: one rounding less per multiply-add.
+    let differ = 0;
+    let largest = 0;
+    for (const [k, w] of exact.model!.weights.entries()) {
+      const f = fast.model!.weights[k]!;
+      for (let i = 0; i < w.values.length; i++) {
+        if (w.values[i] !== f.values[i]) differ++;
+        largest = Math.max(largest, Math.abs(w.values[i]! - f.values[i]!));
+      }
+    }
+    assert.ok(differ > 0, 'the fused kernels ran');
+    assert.ok(largest < 1e-4, `largest weight difference ${largest}`);
+  });
+
   it('gives the same numbers for the same seed, other numbers for another', () => {
     const a = trainRound({ model: 'baseline-aux', round: 0 }, config, pools).record;
     const b = trainRound({ model: 'baseline-aux', round: 0 }, config, pools).record;

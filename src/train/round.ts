@@ -6,6 +6,8 @@
 import { type ExperimentConfig, recipeOf } from '../config.js';
 import type { DigitPools } from '../data/digits.js';
 import { generatePairs, makeRoundData, selectPairs } from '../data/pairs.js';
+import { routes, setRoutes } from '../engine/routes.js';
+import { fusedKernelsAvailable } from '../engine/simd/kernels.js';
 import { CHECK_PAIRS, type TrainedRoundModel } from '../models/model-file.js';
 import { type FitOptions, type FitResult, fit } from './fit.js';
 import type { JobOptions, RoundJob, RoundResult } from './records.js';
@@ -16,15 +18,26 @@ export interface JobFitOptions extends Omit<FitOptions, 'batchSize' | 'protocol'
   task: string;
 }
 
-/** fit() with what the config decides (batch size, protocol), its epochs reported as the job's progress. */
-export function fitAsConfigured(config: ExperimentConfig, { task, onEpoch, ...options }: JobFitOptions): FitResult {
+/**
+ * fit() with what the config decides (batch size, protocol, fast mode), its epochs reported as
+ * the job's progress. With --fast the result says whether the fused kernels ran (`fast`).
+ */
+export function fitAsConfigured(config: ExperimentConfig, { task, onEpoch, ...options }: JobFitOptions): FitResult & { fast?: boolean } {
   const epochs = options.hyper.epochs * (options.hyper.ensemble ?? 1);
-  return fit({
-    ...options,
-    batchSize: config.batchSize,
-    protocol: config.protocol,
-    onEpoch: (epoch, losses, errors) => onEpoch?.({ task, epoch, epochs, loss: losses[losses.length - 1], batchLoss: losses, ...(errors ? { errors } : {}) }),
-  });
+  const fused = config.fast && fusedKernelsAvailable();
+  const previous = routes.fast;
+  setRoutes({ fast: fused });
+  try {
+    const result = fit({
+      ...options,
+      batchSize: config.batchSize,
+      protocol: config.protocol,
+      onEpoch: (epoch, losses, errors) => onEpoch?.({ task, epoch, epochs, loss: losses[losses.length - 1], batchLoss: losses, ...(errors ? { errors } : {}) }),
+    });
+    return config.fast ? { ...result, fast: fused } : result;
+  } finally {
+    setRoutes({ fast: previous });
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { CASES, type Case, maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
+import { CASES, type Case, convOutShape, maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
 import { resetRoutes, setRoutes } from '../routes.js';
 import { scatterCostRatio } from './conv2d.js';
 
@@ -126,6 +126,33 @@ test("the first layer's SIMD loop (1–2 input channels) gives XNNPACK's convolu
       resetRoutes();
       const [loop] = await runOn('wasm', inputs, conv);
       assert.deepEqual(loop, xnnpack, label(c));
+    } finally {
+      resetRoutes();
+    }
+  }
+});
+
+test('fast mode (fused multiply-add): Conv2D and both gradients stay within float32 tolerance of the cpu backend', async () => {
+  for (const [i, c] of CASES.entries()) {
+    if (!c.strides.every((s) => s === 1)) continue;
+    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
+    const inputs = [
+      { values: seededValues(tf.util.sizeFromShape(c.x), 81 + i), shape: c.x },
+      { values: seededValues(tf.util.sizeFromShape(c.filter), 83 + i), shape: c.filter },
+      { values: seededValues(tf.util.sizeFromShape(dyShape), 85 + i), shape: dyShape },
+    ];
+    const run = (x: tf.Tensor, w: tf.Tensor, g: tf.Tensor) => {
+      const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad);
+      return [conv(x, w), ...tf.grads(conv)([x, w], g)];
+    };
+    const cpu = await runOn('cpu', inputs, run);
+    try {
+      setRoutes({ fast: true });
+      const fast = await runOn('wasm', inputs, run);
+      for (const [k, name] of ['y', 'dx', 'dW'].entries()) {
+        const err = maxRelativeError(fast[k]!, cpu[k]!);
+        assert.ok(err <= TOL, `${label(c)} ${name}: max relative error ${err}`);
+      }
     } finally {
       resetRoutes();
     }

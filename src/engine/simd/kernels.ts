@@ -8,6 +8,7 @@
  * in the backend's heap (a tensor's memoryOffset) and element counts.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { routes } from '../routes.js';
 import { buildModule, Fn, OP, SIMD } from './assembler.js';
 
 const I32X4_EQ = 0x37;
@@ -453,6 +454,17 @@ function maxPoolGradDisjoint(): Fn {
 }
 
 const V128_LOAD32_SPLAT = 0x09;
+const RELAXED_MADD = 0x105; // f32x4.relaxed_madd(a, b, c) = a·b + c (relaxed SIMD)
+
+/**
+ * acc += a · b, four lanes: exact (the product rounded to float32, then the sum, as XNNPACK's
+ * wasm SIMD kernels do), or fused (relaxed SIMD's multiply-add: one rounding where the machine
+ * has FMA, so results differ in the last bits and from machine to machine; `--fast`).
+ */
+function madd(f: Fn, acc: string, a: string, b: string, fused: boolean): void {
+  if (fused) f.get(a).get(b).get(acc).simd(RELAXED_MADD).set(acc);
+  else f.get(acc).get(a).get(b).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(acc);
+}
 
 /** Register tiles of the filter gradient: R input channels × C vectors of 4 output channels (8 accumulators each). */
 export const FILTER_GRAD_TILES = [
@@ -480,7 +492,7 @@ export const FILTER_GRAD_TILES = [
  * beyond the L2 cache (3.3 MB of dy for the CNN's second layer at batch 200), half of each
  * cache line of dy unused by a tile; a part small enough for L2 is read there once by all tiles.
  */
-function filterGradTile(rowsOfCi: number, vectors: number, samplesInner: boolean): Fn {
+function filterGradTile(rowsOfCi: number, vectors: number, samplesInner: boolean, fused: boolean): Fn {
   const f = new Fn(`filterGrad${rowsOfCi}x${vectors}${samplesInner ? 'p' : 'n'}`, [
     ['x', 'i32'],
     ['dy', 'i32'],
@@ -514,7 +526,7 @@ function filterGradTile(rowsOfCi: number, vectors: number, samplesInner: boolean
         .loadV(16 * j)
         .set(dys[j]!);
     for (let i = 0; i < rowsOfCi; i++) {
-      for (let j = 0; j < vectors; j++) f.get(acc(i, j)).get(splats[i]!).get(dys[j]!).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(acc(i, j));
+      for (let j = 0; j < vectors; j++) madd(f, acc(i, j), splats[i]!, dys[j]!, fused);
     }
   };
   /** for (v = 0; v < end; v++) { inner(); a += aStep; b += bStep } with a, b starting at aStart, bStart. */
@@ -576,7 +588,7 @@ function filterGradTile(rowsOfCi: number, vectors: number, samplesInner: boolean
  * samples at once (count even): the same pixel of two images has the same taps, so each weight
  * load serves 8 multiply-adds instead of 4.
  */
-function convForward(partials: boolean, samples: 1 | 2): Fn {
+function convForward(partials: boolean, samples: 1 | 2, fused: boolean): Fn {
   const f = new Fn(`convForward${partials ? 'Partials' : 'Single'}${samples === 2 ? 'Pairs' : ''}`, [
     ['x', 'i32'],
     ['w', 'i32'],
@@ -670,7 +682,7 @@ function convForward(partials: boolean, samples: 1 | 2): Fn {
                     .set(w);
                 for (const [i, row] of accs.entries()) {
                   (i === 0 ? f.get('xp') : f.get('xp').get('xSampleBytes').emit(OP.i32Add)).simd(V128_LOAD32_SPLAT).emit(2, 0).set('s');
-                  for (const [j, a] of row.entries()) f.get(a).get('s').get(ws[j]!).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(a);
+                  for (const [j, a] of row.entries()) madd(f, a, 's', ws[j]!, fused);
                 }
                 f.addTo('wp', 'coBytes');
               });
@@ -728,7 +740,7 @@ export const EDGE_VECTORS = 4;
  * wherever all KW taps of them are inside the row; the pixels near the left and right edges
  * go one at a time with their own taps.
  */
-function convForwardFew(ci: number): Fn {
+function convForwardFew(ci: number, fused: boolean): Fn {
   const f = new Fn(`convForwardFew${ci}`, [
     ['x', 'i32'],
     ['w', 'i32'],
@@ -803,7 +815,7 @@ function convForwardFew(ci: number): Fn {
                 .simd(V128_LOAD32_SPLAT)
                 .emit(2, p * ciBytes + 4 * c)
                 .set('s');
-              for (let v = 0; v < vectors; v++) f.get(acc(p, v)).get('s').get(`w${v}`).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(acc(p, v));
+              for (let v = 0; v < vectors; v++) madd(f, acc(p, v), 's', `w${v}`, fused);
             }
             if (c + 1 < ci) f.addTo('wp', 'coBytes');
           }
@@ -955,10 +967,11 @@ export interface SimdKernels {
   ): void;
 }
 
-let compiled: WebAssembly.Module | undefined;
-
-/** The module's binary (exported for tests). */
-export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
+/**
+ * The module's binary (exported for tests): `fused` builds the convolution loops with relaxed
+ * SIMD's fused multiply-add (fast mode), the rest as in exact mode.
+ */
+export function simdModuleBytes(fused = false): Uint8Array<ArrayBuffer> {
   return buildModule([
     channelReduce('channelSums', false),
     channelReduce('channelDotSums', true),
@@ -972,13 +985,45 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     scatterTaps(),
     gatherTaps(),
     maxPoolGradDisjoint(),
-    ...FILTER_GRAD_TILES.flatMap(([r, c]) => [filterGradTile(r, c, true), filterGradTile(r, c, false)]),
-    convForward(true, 1),
-    convForward(false, 1),
-    convForward(true, 2),
-    convForward(false, 2),
-    ...FEW_CHANNELS.map(convForwardFew),
+    ...FILTER_GRAD_TILES.flatMap(([r, c]) => [filterGradTile(r, c, true, fused), filterGradTile(r, c, false, fused)]),
+    ...[true, false].flatMap((partials) => [convForward(partials, 1, fused), convForward(partials, 2, fused)]),
+    ...FEW_CHANNELS.map((ci) => convForwardFew(ci, fused)),
   ]);
+}
+
+/** The compiled modules, exact and fused (null: this runtime has no relaxed SIMD). */
+const compiled: { exact?: WebAssembly.Module; fused?: WebAssembly.Module | null } = {};
+
+/**
+ * Node 20's V8 has relaxed SIMD behind a flag (on by default from V8 11.4, Chrome 114, Node 22).
+ * Set it before the first compile; in a browser there is no `process` and nothing to set.
+ */
+function allowRelaxedSimd(): void {
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const v8 = node?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
+function moduleFor(fused: boolean): WebAssembly.Module | null {
+  if (!fused) {
+    compiled.exact ??= new WebAssembly.Module(simdModuleBytes(false));
+    return compiled.exact;
+  }
+  if (compiled.fused === undefined) {
+    allowRelaxedSimd();
+    const bytes = simdModuleBytes(true);
+    compiled.fused = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  return compiled.fused;
+}
+
+/** Whether fast mode's fused multiply-add kernels can run here (relaxed SIMD). */
+export function fusedKernelsAvailable(): boolean {
+  try {
+    return moduleFor(true) !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** The wasm backend's linear memory: the Emscripten module exports it (as `memory`). */
@@ -988,26 +1033,29 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
   return Object.values(table).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
 }
 
-const instances = new WeakMap<BackendWasm, SimdKernels | null>();
+const instances = { exact: new WeakMap<BackendWasm, SimdKernels | null>(), fused: new WeakMap<BackendWasm, SimdKernels | null>() };
 
 /**
  * Our SIMD kernels bound to `backend`'s heap, or null where that cannot be done (no SIMD,
- * memory not reachable); callers then use their JavaScript loops.
+ * memory not reachable); callers then use their JavaScript loops. In fast mode
+ * (`routes.fast`) the convolution loops use fused multiply-add where the runtime has relaxed
+ * SIMD, and are exact where it has not.
  */
 export function simdKernels(backend: BackendWasm): SimdKernels | null {
-  let kernels = instances.get(backend);
+  const fused = routes.fast && fusedKernelsAvailable();
+  const cache = instances[fused ? 'fused' : 'exact'];
+  let kernels = cache.get(backend);
   if (kernels === undefined) {
     kernels = null;
     const memory = backendMemory(backend);
     if (memory !== undefined) {
       try {
-        compiled ??= new WebAssembly.Module(simdModuleBytes());
-        kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+        kernels = new WebAssembly.Instance(moduleFor(fused)!, { env: { memory } }).exports as unknown as SimdKernels;
       } catch {
         kernels = null; // e.g. an engine without wasm SIMD
       }
     }
-    instances.set(backend, kernels);
+    cache.set(backend, kernels);
   }
   return kernels;
 }
