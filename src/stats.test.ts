@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { confidenceInterval, criticalT, incompleteBeta, meanStd, pairedT, sampleOf, studentTwoSided, welch } from './stats.js';
+import { confidenceInterval, criticalT, fisherExact, incompleteBeta, meanStd, pairedT, sampleOf, studentTwoSided, welch } from './stats.js';
 
 const close = (actual: number, expected: number, tolerance: number) => assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);
 
@@ -21,6 +21,13 @@ describe('statistics', () => {
     close(studentTwoSided(2.048, 28), 0.05, 2e-4);
     close(criticalT(0.05, 28), 2.0484, 1e-3);
     close(criticalT(0.05 / 8, 28), 2.957, 1e-3);
+  });
+
+  it("Fisher's exact test gives R's fisher.test: tea tasting 0.4857, [[1, 9], [11, 3]] 0.002759, [[0, 15], [2, 13]] 0.4828, no difference 1", () => {
+    assert.ok(Math.abs(fisherExact(3, 1, 1, 3) - 0.4857) < 1e-4);
+    assert.ok(Math.abs(fisherExact(1, 9, 11, 3) - 0.002759) < 1e-6);
+    assert.ok(Math.abs(fisherExact(0, 15, 2, 13) - 0.4828) < 1e-4);
+    assert.equal(fisherExact(2, 13, 2, 13), 1);
   });
 
   it("Welch's t and its degrees of freedom", () => {

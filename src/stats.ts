@@ -116,3 +116,32 @@ function logGamma(x: number): number {
   const t = z + 7.5;
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
 }
+
+/** log(n!) by summing logs (exact enough for the small tables of Fisher's test). */
+function logFactorial(n: number): number {
+  let sum = 0;
+  for (let k = 2; k <= n; k++) sum += Math.log(k);
+  return sum;
+}
+
+/**
+ * Fisher's exact test of a 2 × 2 table [[a, b], [c, d]] (rows: two groups; columns: an outcome
+ * and its absence), two-sided as R's fisher.test computes it: the probability, with the margins
+ * fixed, of every table no more likely than the one seen.
+ */
+export function fisherExact(a: number, b: number, c: number, d: number): number {
+  const [row1, col1, n] = [a + b, a + c, a + b + c + d];
+  const logP = (x: number) =>
+    logFactorial(row1) +
+    logFactorial(n - row1) +
+    logFactorial(col1) +
+    logFactorial(n - col1) -
+    (logFactorial(x) + logFactorial(row1 - x) + logFactorial(col1 - x) + logFactorial(n - row1 - col1 + x) + logFactorial(n));
+  const seen = logP(a);
+  let p = 0;
+  for (let x = Math.max(0, row1 + col1 - n); x <= Math.min(row1, col1); x++) {
+    const lp = logP(x);
+    if (lp <= seen + 1e-7) p += Math.exp(lp); // R's relative tolerance for ties
+  }
+  return Math.min(1, p);
+}
