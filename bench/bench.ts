@@ -10,6 +10,7 @@
  *   options: --models a,b  --epochs N  --rounds N (full)  --torch-threads N (default: cores)
  *            --final-eval-only (both sides measure errors after the last epoch only)
  *            --protocols report,authors-code (each in turn, both sides; default: report)
+ *            --fast (the full study also in our fast mode, beside exact)
  *            --no-torch  --no-kernels  --json OUT
  *
  * Kernels first: this machine's wasm SIMD peak (a micro-benchmark, ./peak.ts), then per hot
@@ -214,52 +215,105 @@ function singleRounds(models: ModelName[], epochs: number, torchThreads: number,
   return { ours, torch };
 }
 
-async function fullStudy(models: ModelName[], rounds: number, epochs: number, torchThreads: number, withTorch: boolean, setup: Setup) {
-  const config: ExperimentConfig = parseConfig({ models, rounds, epochs, evalEveryEpoch: setup.evalEveryEpoch, protocol: setup.protocol });
+/** Our full study once: wall, peak RSS so far, and its records. */
+async function ourStudy(config: ExperimentConfig) {
   const runDir = mkdtempSync(join(tmpdir(), 'digit-pairs-bench-study-'));
-  console.error(`\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; ${setupText(setup)}`);
   const started = performance.now();
   const outcome = await runStudy(config, { runDir, workers: CORES, progress: false });
-  const ourWall = (performance.now() - started) / 1000;
-  const ourRss = mb(process.resourceUsage().maxRSS);
+  const wall = (performance.now() - started) / 1000;
   rmSync(runDir, { recursive: true, force: true });
+  return { wall, rss: mb(process.resourceUsage().maxRSS), outcome };
+}
+
+async function fullStudy(models: ModelName[], rounds: number, epochs: number, torchThreads: number, withTorch: boolean, setup: Setup, fast: boolean) {
+  const config: ExperimentConfig = parseConfig({ models, rounds, epochs, evalEveryEpoch: setup.evalEveryEpoch, protocol: setup.protocol });
+  console.error(
+    `\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; ${setupText(setup)}${fast ? '; exact, then --fast' : ''}`,
+  );
+  const exact = await ourStudy(config);
+  const quick = fast ? await ourStudy({ ...config, fast: true }) : undefined;
   // Two PyTorch anchors: one process on every core (per process), and one single-thread process per core over the rounds (per core).
   const torch = withTorch ? runTorch(models, rounds, epochs, torchThreads, setup) : undefined;
   const perCore = withTorch ? await runTorchProcesses(models, rounds, epochs, CORES, setup) : undefined;
-  const rows = [['model', 'ours thread-s', `PyTorch ${CORES}×1 thread-s`, 'ours/PyTorch', `PyTorch 1×${torchThreads} Σ round s`, 'ours s/epoch', 'rounds ok']];
-  let ourThreadSeconds = 0;
+  const oursOf = (run: typeof exact, m: string) => {
+    const done = run.outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
+    return { seconds: done.reduce((s, r) => s + r.seconds, 0), rounds: done.length };
+  };
+  const rows = [
+    [
+      'model',
+      'ours thread-s',
+      `PyTorch ${CORES}×1 thread-s`,
+      'ours/PyTorch',
+      ...(quick ? ['ours --fast thread-s', '--fast/PyTorch'] : []),
+      `PyTorch 1×${torchThreads} Σ round s`,
+      'ours s/epoch',
+      'rounds ok',
+    ],
+  ];
+  const totals = { exact: 0, fast: 0 };
   for (const m of models) {
-    const done = outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
-    const ours = done.reduce((s, r) => s + r.seconds, 0);
-    ourThreadSeconds += ours;
+    const ours = oursOf(exact, m);
+    const mine = quick ? oursOf(quick, m) : undefined;
+    totals.exact += ours.seconds;
+    totals.fast += mine?.seconds ?? 0;
     const t = perCore?.threadSeconds[m];
     rows.push([
       m,
-      fmt(ours, 1),
+      fmt(ours.seconds, 1),
       fmt(t, 1),
-      ratio(ours, t),
+      ratio(ours.seconds, t),
+      ...(mine ? [fmt(mine.seconds, 1), ratio(mine.seconds, t)] : []),
       fmt(torch?.report.models[m]?.totals.seconds, 1),
-      fmt(ours / (done.length * epochs), 3),
-      `${done.length}/${rounds}`,
+      fmt(ours.seconds / (ours.rounds * epochs), 3),
+      `${ours.rounds}/${rounds}${mine ? ` · ${mine.rounds}/${rounds}` : ''}`,
     ]);
   }
   const torchThreadSeconds = perCore ? Object.values(perCore.threadSeconds).reduce((a, b) => a + b, 0) : undefined;
-  rows.push(['Σ thread-seconds', fmt(ourThreadSeconds, 1), fmt(torchThreadSeconds, 1), ratio(ourThreadSeconds, torchThreadSeconds), '', '', '']);
+  rows.push([
+    'Σ thread-seconds',
+    fmt(totals.exact, 1),
+    fmt(torchThreadSeconds, 1),
+    ratio(totals.exact, torchThreadSeconds),
+    ...(quick ? [fmt(totals.fast, 1), ratio(totals.fast, torchThreadSeconds)] : []),
+    '',
+    '',
+    '',
+  ]);
   console.log(
-    `\nFull study, ${setupText(setup)} (ours: runStudy, ${CORES} worker threads, peak RSS ${ourRss.toFixed(0)} MB; PyTorch: ${CORES} single-thread processes over the rounds` +
+    `\nFull study, ${setupText(setup)} (ours: runStudy, ${CORES} worker threads, peak RSS ${Math.max(exact.rss, quick?.rss ?? 0).toFixed(0)} MB; PyTorch: ${CORES} single-thread processes over the rounds` +
       `${perCore ? `, peak RSS ${mb(perCore.maxRssKb).toFixed(0)} MB each` : ''}, and 1 process × ${torchThreads} threads)`,
   );
   console.log(table(rows));
   const walls = [
-    ['wall', 'seconds', 'ours / it'],
-    [`ours, ${CORES} worker threads`, fmt(ourWall, 1), ''],
-    [`PyTorch, ${CORES} processes × 1 thread (per core)`, fmt(perCore?.wallSeconds, 1), ratio(ourWall, perCore?.wallSeconds)],
-    [`PyTorch, 1 process × ${torchThreads} threads (per process)`, fmt(torch?.wallSeconds, 1), ratio(ourWall, torch?.wallSeconds)],
+    ['wall', 'seconds', 'ours / it', ...(quick ? ['ours --fast / it'] : [])],
+    [`ours, ${CORES} worker threads`, fmt(exact.wall, 1), '', ...(quick ? [''] : [])],
+    ...(quick ? [[`ours --fast, ${CORES} worker threads`, fmt(quick.wall, 1), '', '']] : []),
+    [
+      `PyTorch, ${CORES} processes × 1 thread (per core)`,
+      fmt(perCore?.wallSeconds, 1),
+      ratio(exact.wall, perCore?.wallSeconds),
+      ...(quick ? [ratio(quick.wall, perCore?.wallSeconds)] : []),
+    ],
+    [
+      `PyTorch, 1 process × ${torchThreads} threads (per process)`,
+      fmt(torch?.wallSeconds, 1),
+      ratio(exact.wall, torch?.wallSeconds),
+      ...(quick ? [ratio(quick.wall, torch?.wallSeconds)] : []),
+    ],
   ];
   console.log(`\n${table(walls)}`);
   if (perCore) console.log(`(the per-core PyTorch run had a process idle for its last ${perCore.idleSeconds.toFixed(1)} s)`);
-  if (outcome.interrupted) console.log('(interrupted)');
-  return { ourWall, ourRss, ourThreadSeconds, records: outcome.records.length, torch, perCore };
+  if (exact.outcome.interrupted || quick?.outcome.interrupted) console.log('(interrupted)');
+  return {
+    ourWall: exact.wall,
+    ourRss: exact.rss,
+    ourThreadSeconds: totals.exact,
+    ...(quick ? { fastWall: quick.wall, fastThreadSeconds: totals.fast } : {}),
+    records: exact.outcome.records.length,
+    torch,
+    perCore,
+  };
 }
 
 /** Waits until `test` holds, polling. */
@@ -368,6 +422,7 @@ async function main(): Promise<void> {
       'no-kernels': { type: 'boolean', default: false },
       'final-eval-only': { type: 'boolean', default: false },
       protocols: { type: 'string', default: 'report' },
+      fast: { type: 'boolean', default: false },
       json: { type: 'string' },
     },
   });
@@ -399,7 +454,7 @@ async function main(): Promise<void> {
   for (const protocol of protocols) {
     const setup = { protocol, evalEveryEpoch };
     const single = singleRounds(models, epochs, torchThreads, missing === undefined, setup);
-    const full = values.full ? await fullStudy(models, Number(values.rounds), epochs, torchThreads, missing === undefined, setup) : undefined;
+    const full = values.full ? await fullStudy(models, Number(values.rounds), epochs, torchThreads, missing === undefined, setup, values.fast) : undefined;
     console.log(`load average after protocol ${protocol}: ${loadavg()[0]!.toFixed(2)}`);
     byProtocol.push({ ...setup, single, full });
   }
