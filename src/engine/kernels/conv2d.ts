@@ -45,17 +45,21 @@ export function scatterCostRatio(info: ConvInfo, simd = info.outChannels % 4 ===
   return scatter / direct;
 }
 
-function useScatter(info: ConvInfo, x: TensorInfo, filter: TensorInfo): boolean {
-  const applies =
+/** A stride-1, undilated, channels-last float32 convolution: what our loops compute. */
+function plainStride1(info: ConvInfo, x: TensorInfo, filter: TensorInfo): boolean {
+  return (
     info.strideHeight === 1 &&
     info.strideWidth === 1 &&
     info.dilationHeight === 1 &&
     info.dilationWidth === 1 &&
     info.dataFormat === 'channelsLast' &&
     x.dtype === 'float32' &&
-    filter.dtype === 'float32' &&
-    info.batchSize > 0;
-  if (!applies) return false;
+    filter.dtype === 'float32'
+  );
+}
+
+function useScatter(info: ConvInfo, x: TensorInfo, filter: TensorInfo): boolean {
+  if (!plainStride1(info, x, filter) || info.batchSize === 0) return false;
   return routes.conv2DScatter ?? scatterCostRatio(info, routes.simd && info.outChannels % 4 === 0) < MAX_COST_RATIO;
 }
 
@@ -168,13 +172,7 @@ function fewChannelsApplies(backend: BackendWasm, info: ConvInfo, x: TensorInfo,
   return (
     (FEW_CHANNELS as readonly number[]).includes(info.inChannels) &&
     info.outChannels % (4 * EDGE_VECTORS) === 0 &&
-    info.strideHeight === 1 &&
-    info.strideWidth === 1 &&
-    info.dilationHeight === 1 &&
-    info.dilationWidth === 1 &&
-    info.dataFormat === 'channelsLast' &&
-    x.dtype === 'float32' &&
-    filter.dtype === 'float32' &&
+    plainStride1(info, x, filter) &&
     directConvApplies(backend, 16) // the same switches as the other direct loops
   );
 }

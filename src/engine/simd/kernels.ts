@@ -574,6 +574,26 @@ function filterGradTile(rowsOfCi: number, vectors: number, samplesInner: boolean
 }
 
 /**
+ * lo = max(0, pad − at), hi = min(taps, size + pad − at): the taps [lo, hi) of output position
+ * `at` (a row or a column) that land inside an input of `size` padded by `pad` in front.
+ */
+function tapsInside(f: Fn, lo: string, hi: string, pad: string, at: string, size: string, taps: string): void {
+  const inFront = () => f.get(pad).get(at).emit(OP.i32Sub);
+  const behind = () => f.get(size).get(pad).emit(OP.i32Add).get(at).emit(OP.i32Sub);
+  // select(a, b, a > b) is max(a, b); with <, min
+  f.i32(0);
+  inFront();
+  f.i32(0);
+  inFront();
+  f.emit(OP.i32GtS, OP.select).set(lo);
+  f.get(taps);
+  behind();
+  f.get(taps);
+  behind();
+  f.emit(OP.i32LtS, OP.select).set(hi);
+}
+
+/**
  * convForward{Partials|Single}{Pairs}(x, w, y, count, H, W, ci, OH, OW, co, KH, KW, top, left): a
  * stride-1 NHWC convolution, y[n, oh, ow, :] from x [count, H, W, ci] and w [KH, KW, ci, co]
  * (co a multiple of 16), 16 output channels at a time, visiting only the taps that land inside
@@ -610,20 +630,6 @@ function convForward(partials: boolean, samples: 1 | 2, fused: boolean): Fn {
   f.locals('i32', 'n', 'oh', 'ow', 'cb', 'kh', 'kw', 'khLo', 'khHi', 'kwLo', 'kwHi', 'xImg', 'xp', 'wp', 'xEnd', 'ciBytes', 'coBytes', 'yAt', 'yp');
   f.locals('i32', 'xSampleBytes', 'ySampleBytes');
   f.locals('v128', ...accs.flat(), 's', ...ws);
-  const max = (a: () => void, b: () => void) => {
-    a();
-    b();
-    a();
-    b();
-    f.emit(OP.i32GtS, OP.select);
-  };
-  const min = (a: () => void, b: () => void) => {
-    a();
-    b();
-    a();
-    b();
-    f.emit(OP.i32LtS, OP.select);
-  };
   const zero = () => f.f32(0).simd(SIMD.f32x4Splat);
   /** y of sample i (0 or 1) at this pixel and channel block, for a load or store at offset 16·j. */
   const yOf = (i: number) => (i === 0 ? f.get('yp') : f.get('yp').get('ySampleBytes').emit(OP.i32Add));
@@ -636,27 +642,9 @@ function convForward(partials: boolean, samples: 1 | 2, fused: boolean): Fn {
     f.get('x').get('n').get('xSampleBytes').emit(OP.i32Mul, OP.i32Add).set('xImg');
     f.get('y').get('n').get('ySampleBytes').emit(OP.i32Mul, OP.i32Add).set('yAt');
     f.forRange('oh', 0, 'OH', 1, () => {
-      max(
-        () => f.i32(0),
-        () => f.get('top').get('oh').emit(OP.i32Sub),
-      );
-      f.set('khLo');
-      min(
-        () => f.get('KH'),
-        () => f.get('H').get('top').emit(OP.i32Add).get('oh').emit(OP.i32Sub),
-      );
-      f.set('khHi');
+      tapsInside(f, 'khLo', 'khHi', 'top', 'oh', 'H', 'KH');
       f.forRange('ow', 0, 'OW', 1, () => {
-        max(
-          () => f.i32(0),
-          () => f.get('left').get('ow').emit(OP.i32Sub),
-        );
-        f.set('kwLo');
-        min(
-          () => f.get('KW'),
-          () => f.get('W').get('left').emit(OP.i32Add).get('ow').emit(OP.i32Sub),
-        );
-        f.set('kwHi');
+        tapsInside(f, 'kwLo', 'kwHi', 'left', 'ow', 'W', 'KW');
         f.forRange('cb', 0, 'coBytes', 64, () => {
           f.get('yAt').get('cb').emit(OP.i32Add).set('yp');
           if (partials)
@@ -858,18 +846,7 @@ function convForwardFew(ci: number, fused: boolean): Fn {
   f.forRange('n', 0, 'count', 1, () => {
     f.get('x').get('n').get('H').emit(OP.i32Mul).get('W').emit(OP.i32Mul).i32(ciBytes).emit(OP.i32Mul, OP.i32Add).set('xImg');
     f.forRange('oh', 0, 'OH', 1, () => {
-      pick(
-        OP.i32GtS,
-        () => f.i32(0),
-        () => f.get('top').get('oh').emit(OP.i32Sub),
-      );
-      f.set('khLo');
-      pick(
-        OP.i32LtS,
-        () => f.get('KH'),
-        () => f.get('H').get('top').emit(OP.i32Add).get('oh').emit(OP.i32Sub),
-      );
-      f.set('khHi');
+      tapsInside(f, 'khLo', 'khHi', 'top', 'oh', 'H', 'KH');
       f.forRange('ow', 0, 'OW', 'step', () => {
         // if (ow ≥ owLo && ow + WIDE_PIXELS ≤ owHi) the wide block, else one pixel with its own taps
         f.get('ow').get('owLo').emit(OP.i32GeS);
@@ -879,18 +856,7 @@ function convForwardFew(ci: number, fused: boolean): Fn {
         pixelsAt(WIDE_PIXELS, WIDE_VECTORS);
         f.i32(WIDE_PIXELS).set('step');
         f.emit(OP.else);
-        pick(
-          OP.i32GtS,
-          () => f.i32(0),
-          () => f.get('left').get('ow').emit(OP.i32Sub),
-        );
-        f.set('kwLo');
-        pick(
-          OP.i32LtS,
-          () => f.get('KW'),
-          () => f.get('W').get('left').emit(OP.i32Add).get('ow').emit(OP.i32Sub),
-        );
-        f.set('kwHi');
+        tapsInside(f, 'kwLo', 'kwHi', 'left', 'ow', 'W', 'KW');
         pixelsAt(1, EDGE_VECTORS);
         f.i32(1).set('step');
         f.emit(OP.end);
