@@ -236,9 +236,9 @@ export function toTerminal(summary: ModelSummary[], records: RoundRecord[] = [])
 
 /** A run made with --fast says so under its tables: how many rounds ran the fused kernels. */
 export function fastModeNote(records: RoundRecord[]): string {
-  const fast = records.filter((r) => r.status === 'ok' && r.fast !== undefined);
+  const fast = records.filter((r): r is RoundResult => r.status === 'ok' && r.fast !== undefined);
   if (!fast.length) return '';
-  const fused = fast.filter((r) => r.status === 'ok' && r.fast).length;
+  const fused = fast.filter((r) => r.fast).length;
   return (
     `Fast mode (--fast): the fused multiply-add kernels were on in ${fused} of ${fast.length} rounds (they change the convolutions only)` +
     `${fused < fast.length ? ' (the others ran on a runtime without relaxed SIMD, in exact mode)' : ''}; ` +

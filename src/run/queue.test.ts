@@ -65,8 +65,8 @@ async function untilAsync(test: () => Promise<boolean>, seconds: number, what: s
 const onlyRun = (out: string) => join(out, readdirSync(out)[0]!);
 
 /** Waits until a worker holds a job (it is active in the queue). */
-async function untilJobInHand(): Promise<void> {
-  const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).connection });
+async function untilJobInHand(queueUrl = url): Promise<void> {
+  const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(queueUrl).connection });
   try {
     await untilAsync(async () => (await queue.getActiveCount()) > 0, 60, 'a job in hand');
   } finally {
@@ -477,12 +477,7 @@ describe('stopping when Redis has gone away', { skip: hasRedis ? false : 'redis-
     // (an idle worker may finish its clean stop before a second signal arrives).
     const worker = start(['worker', '--queue', redis.url, '--workers', '1', '--stop-seconds', '120']);
     const coordinator = start(['study', '--models', 'cnn-aux', '--rounds', '1', '--epochs', '200', '--queue', redis.url, '--workers', '0', '--out', out]);
-    const port = new URL(redis.url).port;
-    const active = () =>
-      spawnSync('redis-cli', ['-p', port, 'llen', `bull:${QUEUE_NAME}:active`])
-        .stdout?.toString()
-        .trim();
-    await until(() => active() === '1', 60, 'a job in hand');
+    await untilJobInHand(redis.url);
     worker.child.kill('SIGTERM');
     await until(() => /finishing the 1 in hand for up to 120 s/.test(worker.output()), 10, 'the first signal');
     await redis.kill();
