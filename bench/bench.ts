@@ -38,6 +38,7 @@ import { isBuiltIn, MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/mode
 import { runStudy } from '../src/run/study.js';
 import { trainRound } from '../src/train/round.js';
 import { kernelLines, OURS, profileModel } from './kernel-profile.js';
+import { machineLine, thisMachine } from './machine.js';
 import { measurePeak, type Peak } from './peak.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -435,11 +436,11 @@ async function main(): Promise<void> {
   const models = values.models.split(',').map((m) => m.trim()) as ModelName[];
   for (const m of models) if (!isBuiltIn(m)) throw new Error(`unknown model ${m}; valid: ${MODEL_NAMES.join(', ')}`);
   if (values.queue) {
-    const load = loadavg()[0]!;
-    console.log(`machine: ${CORES} cores, load average ${load.toFixed(2)} at start${load > 0.5 ? ' (busy: timings are noisy)' : ''}`);
+    const machine = thisMachine();
+    console.log(machineLine(machine));
     const queue = await queueStudy(models, Number(values.rounds), epochs);
     console.log(`load average at end: ${loadavg()[0]!.toFixed(2)}`);
-    if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: load, queue }, null, 2)}\n`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: machine.loadAtStart, machine, queue }, null, 2)}\n`);
     return;
   }
   const torchThreads = Number(values['torch-threads']);
@@ -447,8 +448,8 @@ async function main(): Promise<void> {
   if (missing !== undefined && !values['no-torch']) {
     console.log(`PyTorch reference unavailable: ${missing}. Install it with:  apt-get install -y python3-torch python3-numpy`);
   }
-  const load = loadavg()[0]!;
-  console.log(`machine: ${CORES} cores, load average ${load.toFixed(2)} at start${load > 0.5 ? ' (busy: timings are noisy)' : ''}`);
+  const machine = thisMachine();
+  console.log(machineLine(machine));
   const kernels = values['no-kernels'] ? undefined : await kernelReport();
   const byProtocol = [];
   for (const protocol of protocols) {
@@ -459,7 +460,8 @@ async function main(): Promise<void> {
     byProtocol.push({ ...setup, single, full });
   }
   console.log(`load average at end: ${loadavg()[0]!.toFixed(2)}`);
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: load, kernels, protocols: byProtocol }, null, 2)}\n`);
+  if (values.json)
+    writeFileSync(values.json, `${JSON.stringify({ cores: CORES, loadAtStart: machine.loadAtStart, machine, kernels, protocols: byProtocol }, null, 2)}\n`);
 }
 
 await main();

@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend.js';
+import { machineLine, thisMachine } from './machine.js';
 import { measurePeak } from './peak.js';
 
 /** The CNN tower's convolutions (src/models/towers.ts): input side, channels in → out, kernel, padding. */
@@ -78,6 +79,7 @@ export function timeLayer(layer: Layer, batch: number, repeats: number) {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { batch: { type: 'string', default: '200' }, repeats: { type: 'string', default: '60' } } });
   await initBackend('wasm');
+  console.log(machineLine(thisMachine()));
   const peak = measurePeak();
   const batch = Number(values.batch);
   console.log(`wasm SIMD peak ${peak.mulAdd.toFixed(1)} GFLOP/s; batch ${batch} images (a CNN-aux step of 100 pairs)`);

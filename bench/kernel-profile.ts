@@ -9,7 +9,10 @@ import { loadPools } from '../src/data/mnist.js';
 import { makeRoundData } from '../src/data/pairs.js';
 import { registerKernels } from '../src/engine/kernel-list.js';
 import { AdamOptimizer } from '../src/engine/optim/adam.js';
+import { setRoutes } from '../src/engine/routes.js';
+import { fusedKernelsAvailable } from '../src/engine/simd/kernels.js';
 import { Params } from '../src/models/layers.js';
+import { type Protocol, protocolRecipe } from '../src/models/protocols.js';
 import { type ModelName, modelSpec } from '../src/models/registry.js';
 import { makeRng } from '../src/rng.js';
 import { restoreStockWasmKernels } from '../src/testing/stock-kernels.js';
@@ -50,7 +53,21 @@ export interface Mode {
   apply(): void;
 }
 
-export const OURS: Mode = { name: 'after', apply: () => registerKernels('wasm') };
+export const OURS: Mode = {
+  name: 'after',
+  apply: () => {
+    registerKernels('wasm');
+    setRoutes({ fast: false });
+  },
+};
+/** Ours in fast mode (fused multiply-add), where the runtime has relaxed SIMD. */
+export const FAST: Mode = {
+  name: 'fast',
+  apply: () => {
+    registerKernels('wasm');
+    setRoutes({ fast: fusedKernelsAvailable() });
+  },
+};
 /** The kernel set this work started from: stock tfjs-wasm plus our conv backprop kernels. */
 export const BEFORE: Mode = {
   name: 'before',
@@ -80,17 +97,19 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length 
  * Profiles one model under each mode: a warm-up epoch per mode, `epochs` timed epochs per
  * mode (interleaved), then one profiled epoch and evaluation per mode.
  */
-export async function profileModel(name: ModelName, epochs: number, modes: Mode[]): Promise<ModelProfile> {
+export async function profileModel(name: ModelName, epochs: number, modes: Mode[], protocol: Protocol = 'report'): Promise<ModelProfile> {
   const config = parseConfig({ models: [name] });
   const data = makeRoundData(loadPools(null), config.pairs, 0);
   const spec = modelSpec(name);
+  const hyper = { ...spec.hyper, ...protocolRecipe(protocol, name) };
+  const batchSize = hyper.batchSize ?? config.batchSize;
   const params = new Params(makeRng(0, `init:${name}`));
   const forward = spec.build(params);
   const rng = makeRng(0, `train:${name}`);
-  const optimizer = new AdamOptimizer(spec.hyper.learningRate, 0.9, 0.999, 1e-8);
+  const optimizer = new AdamOptimizer(hyper.learningRate, 0.9, 0.999, 1e-8);
   const use = (mode: Mode) => mode.apply();
-  const steps = Math.ceil(config.pairs / config.batchSize);
-  const epoch = () => trainEpoch({ forward, params, optimizer, batchSize: spec.hyper.batchSize ?? config.batchSize, hyper: spec.hyper }, data.train, rng);
+  const steps = Math.ceil(config.pairs / batchSize);
+  const epoch = () => trainEpoch({ forward, params, optimizer, batchSize, hyper }, data.train, rng);
   const evaluate = () => [errorPercent(forward, data.train, rng), errorPercent(forward, data.test, rng)];
   const samples = modes.map(() => ({ step: [] as number[], eval: [] as number[] }));
   try {
