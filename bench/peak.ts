@@ -45,18 +45,14 @@ export function tileModule(fused: boolean): Uint8Array<ArrayBuffer> {
   f.forRange('i', 0, 'iterations', 1, () => {
     // p = (i & 63) · 16: 1 KB of inputs, then the weights 2 KB on, all in L1.
     f.get('i').i32(63).emit(OP.i32And).i32(4).emit(OP.i32Shl).set('p');
-    xs.forEach((x, k) =>
-      f
-        .get('p')
+    for (const [k, x] of xs.entries())
+      f.get('p')
         .loadV(k * 16)
-        .set(x),
-    );
-    ws.forEach((w, k) =>
-      f
-        .get('p')
+        .set(x);
+    for (const [k, w] of ws.entries())
+      f.get('p')
         .loadV(2048 + k * 16)
-        .set(w),
-    );
+        .set(w);
     for (const x of xs)
       for (const w of ws) {
         const a = `a_${x}_${w}`;
