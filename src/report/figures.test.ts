@@ -99,7 +99,7 @@ describe('figure specs', () => {
     assert.match(JSON.stringify(specs.loss), /"type":"log"/);
   });
 
-  it('the box plot spans min to max and keeps every round as a point', () => {
+  it('the box plot: quartiles, whiskers from min to max, every round as a point', () => {
     const text = JSON.stringify(specs.boxplot);
     assert.match(text, /"extent":"min-max"/);
     assert.equal((specs.boxplot as { data: { values: unknown[] } }).data.values.length, 3);

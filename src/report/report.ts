@@ -159,14 +159,14 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
       id: 'fig-train-error',
       name: 'fig1-train-error',
       when: records.some((r) => r.status === 'ok'),
-      caption: "Figure 1 · Train error of every round (points), box from min to max with the median; black tick: the seed report's mean.",
+      caption: "Figure 1 · Train error of every round (points), box: quartiles with the median, whiskers: min to max; black tick: the seed report's mean.",
       spec: errorBoxplotSpec(roundErrors(records, 'train'), { title: 'Figure 1 · Train error rates', models, seedMeans: seedMeans('train') }),
     },
     {
       id: 'fig-test-error',
       name: 'fig2-test-error',
       when: records.some((r) => r.status === 'ok'),
-      caption: "Figure 2 · Test error of every round (points), box from min to max with the median; black tick: the seed report's mean.",
+      caption: "Figure 2 · Test error of every round (points), box: quartiles with the median, whiskers: min to max; black tick: the seed report's mean.",
       spec: errorBoxplotSpec(roundErrors(records, 'test'), { title: 'Figure 2 · Test error rates', models, seedMeans: seedMeans('test') }),
     },
     {
