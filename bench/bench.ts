@@ -21,7 +21,9 @@
  * Single rounds: each model runs `trainRound` (src/train/round.ts) in a child Node process of its
  * own, so its peak RSS is its own; the timing is trainRound's wall time (data preparation
  * included) on one thread (TensorFlow.js's wasm backend is single-threaded in Node).
- * Full study: `runStudy` with one worker per core, timed wall to wall.
+ * Full study: `runStudy` with one worker per core, timed wall to wall; the wasm SIMD peak is measured
+ * before each of its blocks (ours, ours --fast, each PyTorch anchor) and at the end, and printed
+ * with its spread, so a drift of a shared machine's speed between the blocks shows.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +40,7 @@ import { isBuiltIn, MODEL_NAMES, type ModelName, SEED_MODELS } from '../src/mode
 import { runStudy } from '../src/run/study.js';
 import { trainRound } from '../src/train/round.js';
 import { kernelLines, OURS, profileModel } from './kernel-profile.js';
-import { machineLine, thisMachine } from './machine.js';
+import { machineLine, speedCheckLine, thisMachine } from './machine.js';
 import { measurePeak, type Peak } from './peak.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -231,11 +233,21 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
   console.error(
     `\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; ${setupText(setup)}${fast ? '; exact, then --fast' : ''}`,
   );
+  // The blocks below run one after the other for minutes each, and a shared machine's speed can
+  // drift between them (1.6× within an hour on one VM), which would skew every ratio: the wasm SIMD
+  // peak, measured before each block and at the end, shows whether it did.
+  const speed: { before: string; peak: number }[] = [];
+  const check = (before: string) => speed.push({ before, peak: measurePeak().mulAdd });
+  check('ours exact');
   const exact = await ourStudy(config);
+  if (fast) check('ours --fast');
   const quick = fast ? await ourStudy({ ...config, fast: true }) : undefined;
   // Two PyTorch anchors: one process on every core (per process), and one single-thread process per core over the rounds (per core).
+  if (withTorch) check(`PyTorch 1×${torchThreads}`);
   const torch = withTorch ? runTorch(models, rounds, epochs, torchThreads, setup) : undefined;
+  if (withTorch) check(`PyTorch ${CORES}×1`);
   const perCore = withTorch ? await runTorchProcesses(models, rounds, epochs, CORES, setup) : undefined;
+  check('the end');
   const oursOf = (run: typeof exact, m: string) => {
     const done = run.outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
     return { seconds: done.reduce((s, r) => s + r.seconds, 0), rounds: done.length };
@@ -306,7 +318,9 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
   console.log(`\n${table(walls)}`);
   if (perCore) console.log(`(the per-core PyTorch run had a process idle for its last ${perCore.idleSeconds.toFixed(1)} s)`);
   if (exact.outcome.interrupted || quick?.outcome.interrupted) console.log('(interrupted)');
+  console.log(speedCheckLine(speed));
   return {
+    speedChecks: speed,
     ourWall: exact.wall,
     ourRss: exact.rss,
     ourThreadSeconds: totals.exact,

@@ -36,3 +36,11 @@ export function machineLine(m: Machine): string {
   const busy = m.loadAtStart > 0.5 ? ' (busy: timings are noisy)' : '';
   return `machine: ${m.cpu}${flags}, ${m.cores} cores, load average ${m.loadAtStart.toFixed(2)} at start${busy}`;
 }
+
+/** The speed checks in one line, with their spread (largest ÷ smallest − 1). */
+export function speedCheckLine(checks: { before: string; peak: number }[]): string {
+  const peaks = checks.map((c) => c.peak);
+  const spread = Math.max(...peaks) / Math.min(...peaks) - 1;
+  const list = checks.map((c) => `${c.before === 'the end' ? 'at the end' : `before ${c.before}`} ${c.peak.toFixed(1)}`).join(' · ');
+  return `machine speed (wasm SIMD peak, GFLOP/s, one thread): ${list}; spread ${(100 * spread).toFixed(0)} %`;
+}
