@@ -237,7 +237,7 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
   // drift between them (1.6× within an hour on one VM), which would skew every ratio: the wasm SIMD
   // peak, measured before each block and at the end, shows whether it did.
   const speed: { before: string; peak: number }[] = [];
-  const check = (before: string) => speed.push({ before, peak: measurePeak().mulAdd });
+  const check = (before: string) => speed.push({ before, peak: measurePeak(false).mulAdd });
   check('ours exact');
   const exact = await ourStudy(config);
   if (fast) check('ours --fast');

@@ -53,21 +53,17 @@ export interface Mode {
   apply(): void;
 }
 
-export const OURS: Mode = {
-  name: 'after',
+/** All of our kernels, in exact mode or (where the runtime has relaxed SIMD) fast mode. */
+const ours = (name: string, fast: boolean): Mode => ({
+  name,
   apply: () => {
     registerKernels('wasm');
-    setRoutes({ fast: false });
+    setRoutes({ fast: fast && fusedKernelsAvailable() });
   },
-};
-/** Ours in fast mode (fused multiply-add), where the runtime has relaxed SIMD. */
-export const FAST: Mode = {
-  name: 'fast',
-  apply: () => {
-    registerKernels('wasm');
-    setRoutes({ fast: fusedKernelsAvailable() });
-  },
-};
+});
+export const OURS = ours('after', false);
+/** Ours in fast mode (fused multiply-add). */
+export const FAST = ours('fast', true);
 /** The kernel set this work started from: stock tfjs-wasm plus our conv backprop kernels. */
 export const BEFORE: Mode = {
   name: 'before',
