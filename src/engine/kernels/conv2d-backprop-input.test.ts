@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { CASES, type Case, convOutShape, maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
 import { resetRoutes, setRoutes } from '../routes.js';
+import { flipSwapFilter } from './conv2d-backprop-input.js';
 
 const label = (c: Case) => `x ${c.x} W ${c.filter} s ${c.strides} pad ${JSON.stringify(c.pad)}`;
 
@@ -74,4 +75,19 @@ test('the direct SIMD loop gives the XNNPACK convolution it replaces bit for bit
     }
   }
   assert.ok(cases.length >= 4);
+});
+
+test('flipSwapFilter = reverse over both spatial axes, then the channel axes swapped', async () => {
+  for (const shape of [
+    [3, 3, 32, 64],
+    [5, 5, 2, 3],
+    [1, 2, 3, 1],
+  ]) {
+    const w = tf.tensor4d(seededValues(tf.util.sizeFromShape(shape), 7), shape as [number, number, number, number]);
+    const expected = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
+    const out = new Float32Array(w.size);
+    flipSwapFilter(w.dataSync() as Float32Array, out, shape);
+    assert.deepEqual(out, expected.dataSync(), `shape ${shape}`);
+    tf.dispose([w, expected]);
+  }
 });
