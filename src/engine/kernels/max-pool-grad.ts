@@ -79,6 +79,21 @@ function isDisjoint(info: backend_util.Conv2DInfo): boolean {
   );
 }
 
+/** Zeroes dx where no window reaches: floor mode's trailing rows and columns (none when the windows tile exactly). */
+function zeroUncovered(
+  dx: Float32Array,
+  { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth }: backend_util.Conv2DInfo,
+): void {
+  const [rows, cols] = [outHeight * filterHeight, outWidth * filterWidth];
+  if (rows === inHeight && cols === inWidth) return;
+  const line = inWidth * inChannels;
+  for (let n = 0; n < batchSize; n++) {
+    const image = n * inHeight * line;
+    for (let h = 0; h < rows; h++) dx.fill(0, image + h * line + cols * inChannels, image + (h + 1) * line);
+    dx.fill(0, image + rows * line, image + inHeight * line);
+  }
+}
+
 function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, input } = inputs;
@@ -91,7 +106,7 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; back
     maxPoolGradNHWC(mem.view(input), mem.view(dy), mem.view(dx), info);
     return dx;
   }
-  mem.view(dx).fill(0); // floor mode: trailing rows/columns belong to no window
+  zeroUncovered(mem.view(dx), info); // the loop writes every position a window covers
   simd.maxPoolGradDisjoint(
     heapAddress(backend, input.dataId),
     heapAddress(backend, dy.dataId),

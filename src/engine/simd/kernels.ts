@@ -409,10 +409,27 @@ function maxPoolGradDisjoint(): Fn {
     ['KW', 'i32'],
     ['channels', 'i32'],
   ]);
-  f.locals('i32', 'rowBytes', 'n', 'oh', 'ow', 'base', 'dyAt', 'c', 'kh', 'kw', 'tap', 'at');
+  // Byte offsets from x (and dx, laid out alike): a pixel is rowBytes, an image row lineBytes,
+  // a window's row spanBytes. Pointers step through the window instead of re-deriving each
+  // tap's index (the loop runs on every value of a conv1 output: the index arithmetic was most
+  // of its time).
+  f.locals('i32', 'rowBytes', 'lineBytes', 'spanBytes', 'n', 'oh', 'ow', 'base', 'dyAt', 'c', 'first', 'last', 'row', 'rowEnd', 'p', 'tap');
   f.locals('v128', 'best', 'where', 'v', 'm', 'g');
   f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
+  f.get('W').get('rowBytes').emit(OP.i32Mul).set('lineBytes');
+  f.get('KW').get('rowBytes').emit(OP.i32Mul).set('spanBytes');
   f.get('dy').set('dyAt');
+  /** body() at every tap of the window whose channel group starts at `first`, with p its offset and `tap` its number. */
+  const eachTap = (body: () => void) => {
+    f.i32(0).set('tap');
+    f.forRange('row', 'first', 'last', 'lineBytes', () => {
+      f.get('row').get('spanBytes').emit(OP.i32Add).set('rowEnd');
+      f.forRange('p', 'row', 'rowEnd', 'rowBytes', () => {
+        body();
+        f.addTo('tap', 1);
+      });
+    });
+  };
   f.forRange('n', 0, 'count', 1, () => {
     f.forRange('oh', 0, 'OH', 1, () => {
       f.forRange('ow', 0, 'OW', 1, () => {
@@ -421,29 +438,19 @@ function maxPoolGradDisjoint(): Fn {
         f.get('W').emit(OP.i32Mul).get('ow').get('KW').emit(OP.i32Mul, OP.i32Add);
         f.get('rowBytes').emit(OP.i32Mul).set('base');
         f.forRange('c', 0, 'rowBytes', 16, () => {
+          f.get('base').get('c').emit(OP.i32Add).tee('first');
+          f.get('KH').get('lineBytes').emit(OP.i32Mul, OP.i32Add).set('last');
           f.f32(-Infinity).simd(SIMD.f32x4Splat).set('best');
           f.i32(-1).simd(SIMD.i32x4Splat).set('where');
-          f.i32(0).set('tap');
-          f.forRange('kh', 0, 'KH', 1, () => {
-            f.forRange('kw', 0, 'KW', 1, () => {
-              f.get('base').get('kh').get('W').emit(OP.i32Mul).get('kw').emit(OP.i32Add);
-              f.get('rowBytes').emit(OP.i32Mul, OP.i32Add).get('c').emit(OP.i32Add).set('at');
-              f.get('x').get('at').emit(OP.i32Add).loadV().tee('v').get('best').simd(SIMD.f32x4Gt).set('m');
-              f.get('v').get('best').get('m').simd(SIMD.bitselect).set('best');
-              f.get('tap').simd(SIMD.i32x4Splat).get('where').get('m').simd(SIMD.bitselect).set('where');
-              f.addTo('tap', 1);
-            });
+          eachTap(() => {
+            f.get('x').get('p').emit(OP.i32Add).loadV().tee('v').get('best').simd(SIMD.f32x4Gt).set('m');
+            f.get('v').get('best').get('m').simd(SIMD.bitselect).set('best');
+            f.get('tap').simd(SIMD.i32x4Splat).get('where').get('m').simd(SIMD.bitselect).set('where');
           });
           f.get('dyAt').get('c').emit(OP.i32Add).loadV().set('g');
-          f.i32(0).set('tap');
-          f.forRange('kh', 0, 'KH', 1, () => {
-            f.forRange('kw', 0, 'KW', 1, () => {
-              f.get('base').get('kh').get('W').emit(OP.i32Mul).get('kw').emit(OP.i32Add);
-              f.get('rowBytes').emit(OP.i32Mul, OP.i32Add).get('c').emit(OP.i32Add).set('at');
-              f.get('dx').get('at').emit(OP.i32Add);
-              f.get('g').get('where').get('tap').simd(SIMD.i32x4Splat).simd(I32X4_EQ).simd(V128_AND).storeV();
-              f.addTo('tap', 1);
-            });
+          eachTap(() => {
+            f.get('dx').get('p').emit(OP.i32Add);
+            f.get('g').get('where').get('tap').simd(SIMD.i32x4Splat).simd(I32X4_EQ).simd(V128_AND).storeV();
           });
         });
         f.addTo('dyAt', 'rowBytes');
