@@ -228,26 +228,92 @@ async function ourStudy(config: ExperimentConfig) {
   return { wall, rss: mb(process.resourceUsage().maxRSS), outcome };
 }
 
+type OurStudy = Awaited<ReturnType<typeof ourStudy>>;
+type TorchRun = ReturnType<typeof runTorch>;
+type PerCoreRun = Awaited<ReturnType<typeof runTorchProcesses>>;
+
+/** One model's blocks of the full study, run back to back (see fullStudy). */
+interface ModelBlocks {
+  exact?: OurStudy;
+  quick?: OurStudy;
+  torch?: TorchRun;
+  perCore?: PerCoreRun;
+  /** The wasm SIMD peak before each of them, GFLOP/s. */
+  peaks: number[];
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** The per-model blocks as one study: walls and thread-seconds add up, peak RSS is the largest. */
+function joinBlocks(blocks: ModelBlocks[]) {
+  const studies = (pick: (b: ModelBlocks) => OurStudy | undefined): OurStudy | undefined => {
+    const runs = blocks.map(pick).filter((r) => r !== undefined);
+    if (runs.length === 0) return undefined;
+    const records = runs.flatMap((r) => r.outcome.records);
+    const outcome = { ...runs[0]!.outcome, records, interrupted: runs.some((r) => r.outcome.interrupted) };
+    return { wall: sum(runs.map((r) => r.wall)), rss: Math.max(...runs.map((r) => r.rss)), outcome };
+  };
+  const torchRuns = blocks.map((b) => b.torch).filter((r) => r !== undefined);
+  const perCoreRuns = blocks.map((b) => b.perCore).filter((r) => r !== undefined);
+  const torch: TorchRun | undefined =
+    torchRuns.length === 0
+      ? undefined
+      : {
+          wallSeconds: sum(torchRuns.map((r) => r.wallSeconds)),
+          report: {
+            threads: torchRuns[0]!.report.threads,
+            maxRssKb: Math.max(...torchRuns.map((r) => r.report.maxRssKb)),
+            models: Object.assign({}, ...torchRuns.map((r) => r.report.models)),
+          },
+        };
+  const perCore: PerCoreRun | undefined =
+    perCoreRuns.length === 0
+      ? undefined
+      : {
+          wallSeconds: sum(perCoreRuns.map((r) => r.wallSeconds)),
+          threadSeconds: Object.assign({}, ...perCoreRuns.map((r) => r.threadSeconds)),
+          idleSeconds: sum(perCoreRuns.map((r) => r.idleSeconds)),
+          maxRssKb: Math.max(...perCoreRuns.map((r) => r.maxRssKb)),
+        };
+  return { exact: studies((b) => b.exact)!, quick: studies((b) => b.quick), torch, perCore };
+}
+
 async function fullStudy(models: ModelName[], rounds: number, epochs: number, torchThreads: number, withTorch: boolean, setup: Setup, fast: boolean) {
   const config: ExperimentConfig = parseConfig({ models, rounds, epochs, evalEveryEpoch: setup.evalEveryEpoch, protocol: setup.protocol });
   console.error(
-    `\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; ${setupText(setup)}${fast ? '; exact, then --fast' : ''}`,
+    `\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; ${setupText(setup)}${fast ? '; exact and --fast' : ''}; interleaved by model`,
   );
-  // The blocks below run one after the other for minutes each, and a shared machine's speed can
-  // drift between them (1.6× within an hour on one VM), which would skew every ratio: the wasm SIMD
-  // peak, measured before each block and at the end, shows whether it did.
+  // A shared machine's speed can drift by 1.6× within an hour (seen on one VM), which would skew
+  // any ratio between blocks run far apart. So the sides are interleaved by model: each model's
+  // blocks (ours exact, ours --fast, PyTorch N×1, PyTorch 1×N) run back to back, every other model
+  // in the reverse order (A B B A), so a steady drift also cancels out of the totals. The wasm SIMD
+  // peak, measured before each block and at the end, shows what drift remained.
   const speed: { before: string; peak: number }[] = [];
-  const check = (before: string) => speed.push({ before, peak: measurePeak(false).mulAdd });
-  check('ours exact');
-  const exact = await ourStudy(config);
-  if (fast) check('ours --fast');
-  const quick = fast ? await ourStudy({ ...config, fast: true }) : undefined;
-  // Two PyTorch anchors: one process on every core (per process), and one single-thread process per core over the rounds (per core).
-  if (withTorch) check(`PyTorch 1×${torchThreads}`);
-  const torch = withTorch ? runTorch(models, rounds, epochs, torchThreads, setup) : undefined;
-  if (withTorch) check(`PyTorch ${CORES}×1`);
-  const perCore = withTorch ? await runTorchProcesses(models, rounds, epochs, CORES, setup) : undefined;
-  check('the end');
+  const blocks: ModelBlocks[] = [];
+  for (const [i, m] of models.entries()) {
+    const b: ModelBlocks = { peaks: [] };
+    const one = { ...config, models: [m] };
+    const steps: [string, () => Promise<unknown>][] = [
+      ['ours exact', async () => (b.exact = await ourStudy(one))],
+      ...(fast ? [['ours --fast', async () => (b.quick = await ourStudy({ ...one, fast: true }))] as [string, () => Promise<unknown>]] : []),
+      ...(withTorch
+        ? ([
+            [`PyTorch ${CORES}×1`, async () => (b.perCore = await runTorchProcesses([m], rounds, epochs, CORES, setup))],
+            [`PyTorch 1×${torchThreads}`, async () => (b.torch = runTorch([m], rounds, epochs, torchThreads, setup))],
+          ] as [string, () => Promise<unknown>][])
+        : []),
+    ];
+    if (i % 2 === 1) steps.reverse();
+    for (const [label, run] of steps) {
+      const peak = measurePeak(false).mulAdd;
+      speed.push({ before: `${m} ${label}`, peak });
+      b.peaks.push(peak);
+      await run();
+    }
+    blocks.push(b);
+  }
+  speed.push({ before: 'the end', peak: measurePeak(false).mulAdd });
+  const { exact, quick, torch, perCore } = joinBlocks(blocks);
   const oursOf = (run: typeof exact, m: string) => {
     const done = run.outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
     return { seconds: done.reduce((s, r) => s + r.seconds, 0), rounds: done.length };
@@ -262,10 +328,12 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
       `PyTorch 1×${torchThreads} Σ round s`,
       'ours s/epoch',
       'rounds ok',
+      'speed spread',
     ],
   ];
   const totals = { exact: 0, fast: 0 };
-  for (const m of models) {
+  for (const [i, m] of models.entries()) {
+    const peaks = blocks[i]!.peaks;
     const ours = oursOf(exact, m);
     const mine = quick ? oursOf(quick, m) : undefined;
     totals.exact += ours.seconds;
@@ -280,6 +348,7 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
       fmt(torch?.report.models[m]?.totals.seconds, 1),
       fmt(ours.seconds / (ours.rounds * epochs), 3),
       `${ours.rounds}/${rounds}${mine ? ` · ${mine.rounds}/${rounds}` : ''}`,
+      `${(100 * (Math.max(...peaks) / Math.min(...peaks) - 1)).toFixed(0)} %`,
     ]);
   }
   const torchThreadSeconds = perCore ? Object.values(perCore.threadSeconds).reduce((a, b) => a + b, 0) : undefined;
@@ -292,9 +361,10 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
     '',
     '',
     '',
+    '',
   ]);
   console.log(
-    `\nFull study, ${setupText(setup)} (ours: runStudy, ${CORES} worker threads, peak RSS ${Math.max(exact.rss, quick?.rss ?? 0).toFixed(0)} MB; PyTorch: ${CORES} single-thread processes over the rounds` +
+    `\nFull study, ${setupText(setup)}, interleaved by model (walls: the sums of its per-model blocks; ours: runStudy, ${CORES} worker threads, peak RSS ${Math.max(exact.rss, quick?.rss ?? 0).toFixed(0)} MB; PyTorch: ${CORES} single-thread processes over the rounds` +
       `${perCore ? `, peak RSS ${mb(perCore.maxRssKb).toFixed(0)} MB each` : ''}, and 1 process × ${torchThreads} threads)`,
   );
   console.log(table(rows));
