@@ -23,6 +23,7 @@ import { fusedInferenceTailWasmConfig } from './kernels/inference-tail.js';
 import { maxPairsGradConfig, maxPairsKernelConfigs } from './kernels/max-pairs.js';
 import { maxPoolGradWasmConfig } from './kernels/max-pool-grad.js';
 import { reluGradConfig, reluKernelConfigs } from './kernels/relu.js';
+import { reluMaxPoolGradConfig, reluMaxPoolKernelConfigs } from './kernels/relu-max-pool.js';
 import { sumWasmConfig } from './kernels/sum.js';
 import { keepStockKernel } from './kernels/wasm-ops.js';
 
@@ -42,6 +43,7 @@ export const WASM_REPLACEMENTS: readonly KernelConfig[] = [
 const hostKernels = (backend: HostBackendName): KernelConfig[] => [
   ...batchNormKernelConfigs(backend),
   ...reluKernelConfigs(backend),
+  ...reluMaxPoolKernelConfigs(backend),
   ...maxPairsKernelConfigs(backend),
   ...adamStepKernelConfigs(backend),
 ];
@@ -53,7 +55,7 @@ export const KERNELS: Readonly<Record<BackendName, readonly KernelConfig[]>> = {
 };
 
 /** Gradients of our new kernels (the replacements keep tfjs's). */
-const GRADIENTS: readonly GradConfig[] = [batchNormTrainGradConfig, reluGradConfig, maxPairsGradConfig];
+const GRADIENTS: readonly GradConfig[] = [batchNormTrainGradConfig, reluGradConfig, reluMaxPoolGradConfig, maxPairsGradConfig];
 
 /**
  * Registers our kernels for `backend` and our gradients. Idempotent: what is ours stays; on

@@ -8,6 +8,7 @@ import { batchNormTrain } from '../engine/ops/batch-norm.js';
 import { fusedInferenceTail, type InferenceBatchNorm } from '../engine/ops/inference-tail.js';
 import { maxPairs } from '../engine/ops/max-pairs.js';
 import { relu as reluOp } from '../engine/ops/relu.js';
+import { reluMaxPool } from '../engine/ops/relu-max-pool.js';
 import { type Rng, uniformArray } from '../rng.js';
 
 /** 'train': batch statistics, dropout on; 'eval': running statistics, dropout off. */
@@ -149,10 +150,27 @@ export function dropout(rate: number): Layer {
 /**
  * Applies layers in order. In evaluation every bias [→ batchNorm] [→ relu [→ maxPool]] run is one
  * step (fusedInferenceTail): the same numbers, one pass over the layer's output instead of up to four.
+ * In training every relu → maxPool is one op (reluMaxPool): the same numbers and gradients, one
+ * pass each way instead of two.
  */
 export function sequential(...layers: Layer[]): Layer {
   const inference = fuseTails(layers);
-  return (x, ctx) => (ctx.mode === 'eval' ? inference : layers).reduce((h, layer) => layer(h, ctx), x);
+  const training = fuseReluPools(layers);
+  return (x, ctx) => (ctx.mode === 'eval' ? inference : training).reduce((h, layer) => layer(h, ctx), x);
+}
+
+function fuseReluPools(layers: Layer[]): Layer[] {
+  const steps: Layer[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const pool = layers[i] === relu && layers[i + 1] ? poolLayers.get(layers[i + 1]!) : undefined;
+    if (pool === undefined) {
+      steps.push(layers[i]!);
+      continue;
+    }
+    steps.push((x) => reluMaxPool(x as tf.Tensor4D, pool));
+    i++;
+  }
+  return steps;
 }
 
 function fuseTails(layers: Layer[]): Layer[] {

@@ -10,6 +10,7 @@ import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
 import { allocScratch, freeScratch, heapAddress, type SimdKernels, simdKernels } from '../simd/kernels.js';
 import { type HostBackendName, type HostMemory, hostMemory } from './host-memory.js';
+import { reluOf } from './relu.js';
 
 /** Per-channel sums of two quantities (float64). */
 export interface ChannelSums {
@@ -31,9 +32,6 @@ export interface ChannelOps {
   /** biasAffine with relu, then MaxPool(k) (stride k, floor) of the NHWC x into y [N, ⌊H/k⌋, ⌊W/k⌋, C]. */
   biasAffineReluPool(x: TensorInfo, y: TensorInfo, bias: Float32Array, a: Float32Array, b: Float32Array, k: number): void;
 }
-
-/** The stock Relu's max(v, 0): −0 becomes +0, NaN stays NaN. */
-const reluOf = (v: number) => (v > 0 || Number.isNaN(v) ? v : 0);
 
 function jsOps(mem: HostMemory, channels: number): ChannelOps {
   return {

@@ -79,18 +79,14 @@ function isDisjoint(info: backend_util.Conv2DInfo): boolean {
   );
 }
 
-/** Zeroes dx where no window reaches: floor mode's trailing rows and columns (none when the windows tile exactly). */
-function zeroUncovered(
-  dx: Float32Array,
-  { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth }: backend_util.Conv2DInfo,
-): void {
-  const [rows, cols] = [outHeight * filterHeight, outWidth * filterWidth];
-  if (rows === inHeight && cols === inWidth) return;
-  const line = inWidth * inChannels;
-  for (let n = 0; n < batchSize; n++) {
-    const image = n * inHeight * line;
-    for (let h = 0; h < rows; h++) dx.fill(0, image + h * line + cols * inChannels, image + (h + 1) * line);
-    dx.fill(0, image + rows * line, image + inHeight * line);
+/** Zeroes NHWC dx of `shape` outside its first `rows` × `cols` pixels: where floor mode's windows do not reach. */
+export function zeroUncovered(dx: Float32Array, [count, height, width, channels]: readonly number[], rows: number, cols: number): void {
+  if (rows === height && cols === width) return;
+  const line = width! * channels!;
+  for (let n = 0; n < count!; n++) {
+    const image = n * height! * line;
+    for (let h = 0; h < rows; h++) dx.fill(0, image + h * line + cols * channels!, image + (h + 1) * line);
+    dx.fill(0, image + rows * line, image + height! * line);
   }
 }
 
@@ -106,7 +102,7 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; back
     maxPoolGradNHWC(mem.view(input), mem.view(dy), mem.view(dx), info);
     return dx;
   }
-  zeroUncovered(mem.view(dx), info); // the loop writes every position a window covers
+  zeroUncovered(mem.view(dx), input.shape, info.outHeight * info.filterHeight, info.outWidth * info.filterWidth); // the loop writes every position a window covers
   simd.maxPoolGradDisjoint(
     heapAddress(backend, input.dataId),
     heapAddress(backend, dy.dataId),

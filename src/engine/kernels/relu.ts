@@ -14,7 +14,10 @@ import { type HostBackendName, hostKernelConfigs, hostMemory } from './host-memo
 export const ReluTrainable = 'ReluTrainable';
 export const ReluGrad = 'ReluGrad';
 
-/** dx[i] = dy[i]·step(x[i]) for i ≥ from. */
+/** The stock Relu's max(v, 0): −0 becomes +0, NaN stays NaN. */
+export const reluOf = (v: number) => (v > 0 || Number.isNaN(v) ? v : 0);
+
+/** dx[i] = dy[i]·step(x[i]) for i ≥ from (dx may be dy: in place). */
 export function reluGradLoop(dy: Float32Array, x: Float32Array, dx: Float32Array, from: number): void {
   for (let i = from; i < dx.length; i++) {
     const v = x[i]!;

@@ -460,6 +460,88 @@ function maxPoolGradDisjoint(): Fn {
   return f;
 }
 
+const F32X4_EQ = 0x41;
+const V128_ANDNOT = 0x4f; // a & ~b
+const V128_OR = 0x50;
+const F32X4_PMAX = 0xeb; // b > a ? b : a: a NaN b leaves a
+
+/** Window sizes with unrolled Relu → MaxPool loops (the CNN's pools); others run in JavaScript. */
+export const RELU_POOL_SIZES = [2, 3] as const;
+
+/**
+ * reluMaxPool{k}(x, y, count, H, W, C) and reluMaxPoolGrad{k}(x, dy, dx, count, H, W, C):
+ * MaxPool(k) (stride k, 'valid', floor mode) of Relu(x) on NHWC x, and its gradient, with the
+ * k × k taps unrolled.
+ * - Forward: y = max(0, x₁, …, x_k²) as f32x4.max (−0 → +0, NaN propagates), the
+ *   inference tail's pooling (channelBiasAffineReluPool) without its affine.
+ * - Gradient: r = relu(x) per tap, best = its maximum skipping NaN (pmax), dy to the first tap
+ *   with r = best, then every tap times step(x) as reluGrad: what MaxPoolGrad (first maximum in
+ *   scan order, NaN never greater) followed by ReluGrad computes, bit for bit. Positions no
+ *   window covers are left untouched: the caller zeroes them.
+ */
+function reluPool(k: number, grad: boolean): Fn {
+  const taps = Array.from({ length: k * k }, (_, t) => t);
+  const f = new Fn(
+    grad ? `reluMaxPoolGrad${k}` : `reluMaxPool${k}`,
+    [grad ? ['x', 'dy', 'dx'] : ['x', 'y'], ['count', 'H', 'W', 'channels']].flat().map((n) => [n, 'i32'] as [string, 'i32']),
+  );
+  f.locals('i32', 'rowBytes', 'lineBytes', 'OH', 'OW', 'n', 'oh', 'ow', 'base', 'c', 'first', 'out', ...taps.map((t) => `o${t}`));
+  f.locals('v128', 'zero', 'one', 'best', 'g', 'taken', 'hit', ...taps.flatMap((t) => [`v${t}`, `r${t}`]));
+  f.f32(0).simd(SIMD.f32x4Splat).set('zero');
+  f.f32(1).simd(SIMD.f32x4Splat).set('one');
+  f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
+  f.get('W').get('rowBytes').emit(OP.i32Mul).set('lineBytes');
+  f.get('H').i32(k).emit(OP.i32DivU).set('OH');
+  f.get('W').i32(k).emit(OP.i32DivU).set('OW');
+  // o_t: tap t's byte offset from its window's top-left pixel
+  for (const t of taps)
+    f.i32(Math.floor(t / k))
+      .get('lineBytes')
+      .emit(OP.i32Mul)
+      .i32(t % k)
+      .get('rowBytes')
+      .emit(OP.i32Mul, OP.i32Add)
+      .set(`o${t}`);
+  f.get(grad ? 'dy' : 'y').set('out');
+  const at = (t: number) => f.get('first').get(`o${t}`).emit(OP.i32Add);
+  f.forRange('n', 0, 'count', 1, () => {
+    f.forRange('oh', 0, 'OH', 1, () => {
+      f.forRange('ow', 0, 'OW', 1, () => {
+        // base = x + ((n·H + oh·k)·W + ow·k)·rowBytes: the window's top-left pixel
+        f.get('n').get('H').emit(OP.i32Mul).get('oh').i32(k).emit(OP.i32Mul, OP.i32Add);
+        f.get('W').emit(OP.i32Mul).get('ow').i32(k).emit(OP.i32Mul, OP.i32Add);
+        f.get('rowBytes').emit(OP.i32Mul).get('x').emit(OP.i32Add).set('base');
+        f.forRange('c', 0, 'rowBytes', 16, () => {
+          f.get('base').get('c').emit(OP.i32Add).set('first');
+          if (!grad) {
+            f.get('out').get('c').emit(OP.i32Add).get('zero');
+            for (const t of taps) at(t).loadV().simd(SIMD.f32x4Max);
+            f.storeV();
+            return;
+          }
+          f.f32(-Infinity).simd(SIMD.f32x4Splat).set('best');
+          for (const t of taps) {
+            at(t).loadV().tee(`v${t}`).get('zero').simd(SIMD.f32x4Max).tee(`r${t}`);
+            f.get('best').simd(F32X4_PMAX).set('best');
+          }
+          f.get('out').get('c').emit(OP.i32Add).loadV().set('g');
+          f.get('zero').set('taken');
+          for (const t of taps) {
+            // dx at tap t = (dy if t is the first maximum, else 0) · step(x), step = x is NaN ? x : (x > 0 ? 1 : 0)
+            f.get(`r${t}`).get('best').simd(F32X4_EQ).get('taken').simd(V128_ANDNOT).tee('hit').get('taken').simd(V128_OR).set('taken');
+            at(t).get('dx').get('x').emit(OP.i32Sub, OP.i32Add); // dx + (first + o_t − x)
+            f.get('g').get('hit').simd(V128_AND);
+            f.get(`v${t}`).get('one').get('zero').get(`v${t}`).get('zero').simd(SIMD.f32x4Gt).simd(SIMD.bitselect);
+            f.get(`v${t}`).get(`v${t}`).simd(F32X4_NE).simd(SIMD.bitselect).simd(SIMD.f32x4Mul).storeV();
+          }
+        });
+        f.addTo('out', 'rowBytes');
+      });
+    });
+  });
+  return f;
+}
+
 const V128_LOAD32_SPLAT = 0x09;
 const RELAXED_MADD = 0x105; // f32x4.relaxed_madd(a, b, c) = a·b + c (relaxed SIMD)
 
@@ -885,6 +967,8 @@ export interface SimdKernels {
   convForwardSinglePairs(...args: number[]): void;
   /** convForwardFew{1|2}(x, w, y, count, H, W, OH, OW, co, KH, KW, top, left): see convForwardFew. */
   [few: `convForwardFew${number}`]: (...args: number[]) => void;
+  /** reluMaxPool{k}(x, y, count, H, W, C) and reluMaxPoolGrad{k}(x, dy, dx, count, H, W, C), k in RELU_POOL_SIZES (see reluPool). */
+  [pool: `reluMaxPool${number}` | `reluMaxPoolGrad${number}`]: (...args: number[]) => void;
   /** filterGrad{R}x{C}{p|n}: see filterGradTile. */
   [tile: `filterGrad${string}`]: FilterGradTileFn;
   channelSums(x: number, rows: number, channels: number, shift: number, acc: number, acc64: number, block: number): void;
@@ -958,6 +1042,7 @@ export function simdModuleBytes(fused = false): Uint8Array<ArrayBuffer> {
     scatterTaps(),
     gatherTaps(),
     maxPoolGradDisjoint(),
+    ...RELU_POOL_SIZES.flatMap((k) => [reluPool(k, false), reluPool(k, true)]),
     ...FILTER_GRAD_TILES.flatMap(([r, c]) => [filterGradTile(r, c, true, fused), filterGradTile(r, c, false, fused)]),
     ...[true, false].flatMap((partials) => [convForward(partials, 1, fused), convForward(partials, 2, fused)]),
     ...FEW_CHANNELS.map((ci) => convForwardFew(ci, fused)),
