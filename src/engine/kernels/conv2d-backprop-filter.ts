@@ -86,17 +86,47 @@ function simdTiles(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: Co
   if (samplesInner) {
     // Runs of `width` dy positions of a row (the batch's x and dy at them within PART_BYTES).
     const width = Math.max(1, Math.floor(PART_BYTES / (batchSize * 4 * (ci + co))));
+    // With one input channel, x's next pixel is where a next channel would be, and dW's next tap
+    // where a next channel's row would be: so the 4 × 2 tile run with "4 channels" sums 4 adjacent
+    // taps of a kernel row at once, each reading dy once for all 4 (the first layer's filter
+    // gradient was bound by its dy loads, one per multiply-add). Each tap's sum keeps its order:
+    // its positions before the 4 taps' common range, then the common range, then those after.
+    const group = ci === 1 && vectors === 8 ? simdKernels(backend)!.filterGrad4x2p : undefined;
     for (let r = 0; r < OH; r++) {
       for (let c0 = 0; c0 < OW; c0 += width) {
         for (let kh = Math.max(0, top - r); kh < Math.min(KH, H + top - r); kh++) {
-          for (let kw = 0; kw < KW; kw++) {
-            // the run's positions c where the tap meets x: left − kw ≤ c < W + left − kw
-            const first = Math.max(c0, left - kw);
-            const end = Math.min(c0 + width, OW, W + left - kw);
-            if (end <= first) continue;
-            const xFirst = xAt + 4 * ((r + kh - top) * W + first + kw - left) * ci;
-            part(xFirst, dyAt + 4 * (r * OW + first) * co, kh, kw, batchSize, 1, end - first);
+          const xRow = xAt + 4 * (r + kh - top) * W * ci;
+          const dyRow = dyAt + 4 * r * OW * co;
+          // the run's positions c where tap kw meets x: left − kw ≤ c < W + left − kw
+          const span = (kw: number) => [Math.max(c0, left - kw), Math.min(c0 + width, OW, W + left - kw)] as const;
+          const single = (kw: number, first: number, end: number) => {
+            if (end > first) part(xRow + 4 * (first + kw - left) * ci, dyRow + 4 * first * co, kh, kw, batchSize, 1, end - first);
+          };
+          let kw = 0;
+          for (; group !== undefined && kw + 4 <= KW; kw += 4) {
+            const spans = [0, 1, 2, 3].map((t) => span(kw + t));
+            const [from, to] = [Math.max(...spans.map(([f]) => f)), Math.min(...spans.map(([, e]) => e))];
+            if (to <= from) break; // no common range: tap by tap below
+            for (const [t, [f]] of spans.entries()) single(kw + t, f, from);
+            group(
+              xRow + 4 * (from + kw - left),
+              dyRow + 4 * from * co,
+              outAt + 4 * (kh * KW + kw) * co,
+              batchSize,
+              1,
+              to - from,
+              xSample,
+              4 * W,
+              4,
+              dySample,
+              4 * OW * co,
+              4 * co,
+              4 * co,
+              16,
+            );
+            for (const [t, [, e]] of spans.entries()) single(kw + t, to, e);
           }
+          for (; kw < KW; kw++) single(kw, ...span(kw));
         }
       }
     }
