@@ -17,6 +17,7 @@ import { batchNormKernelConfigs, batchNormTrainGradConfig, fusedBatchNormWasmCon
 import { conv2DWasmConfig } from './kernels/conv2d.js';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
+import { conv2dBiasGradConfig, conv2dBiasKernelConfigs } from './kernels/conv2d-bias.js';
 import type { HostBackendName } from './kernels/host-memory.js';
 import { identityWasmConfig } from './kernels/identity.js';
 import { fusedInferenceTailWasmConfig } from './kernels/inference-tail.js';
@@ -44,6 +45,7 @@ const hostKernels = (backend: HostBackendName): KernelConfig[] => [
   ...batchNormKernelConfigs(backend),
   ...reluKernelConfigs(backend),
   ...reluMaxPoolKernelConfigs(backend),
+  ...conv2dBiasKernelConfigs(backend),
   ...maxPairsKernelConfigs(backend),
   ...adamStepKernelConfigs(backend),
 ];
@@ -55,7 +57,7 @@ export const KERNELS: Readonly<Record<BackendName, readonly KernelConfig[]>> = {
 };
 
 /** Gradients of our new kernels (the replacements keep tfjs's). */
-const GRADIENTS: readonly GradConfig[] = [batchNormTrainGradConfig, reluGradConfig, reluMaxPoolGradConfig, maxPairsGradConfig];
+const GRADIENTS: readonly GradConfig[] = [batchNormTrainGradConfig, reluGradConfig, reluMaxPoolGradConfig, conv2dBiasGradConfig, maxPairsGradConfig];
 
 /**
  * Registers our kernels for `backend` and our gradients. Idempotent: what is ours stays; on

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/ops/batch-norm.js';
+import { conv2dBias } from '../engine/ops/conv2d-bias.js';
 import { fusedInferenceTail, type InferenceBatchNorm } from '../engine/ops/inference-tail.js';
 import { maxPairs } from '../engine/ops/max-pairs.js';
 import { relu as reluOp } from '../engine/ops/relu.js';
@@ -80,7 +81,8 @@ export function conv2d(params: Params, name: string, inChannels: number, outChan
   const shape = [kernel, kernel, inChannels, outChannels];
   const weight = params.trainableVariable(`${name}.weight`, shape, uniformArray(fanIn * outChannels, bound, params.rng));
   const bias = params.trainableVariable(`${name}.bias`, [outChannels], uniformArray(outChannels, bound, params.rng));
-  return withBias((x) => tf.conv2d(x as tf.Tensor4D, weight as tf.Tensor4D, 1, pad), bias);
+  const layer: Layer = (x) => conv2dBias(x as tf.Tensor4D, weight as tf.Tensor4D, bias as tf.Tensor1D, pad);
+  return withBias((x) => tf.conv2d(x as tf.Tensor4D, weight as tf.Tensor4D, 1, pad), bias, layer);
 }
 
 /** The parts of a layer that ends in a bias, for `sequential` to fuse in evaluation. */
@@ -88,9 +90,12 @@ const biasedLayers = new WeakMap<Layer, { withoutBias: Layer; bias: tf.Variable 
 /** Each batchNorm layer's inference parameters, for the same. */
 const batchNormLayers = new WeakMap<Layer, InferenceBatchNorm>();
 
-/** `withoutBias` followed by + bias: the layer tagged so `sequential` can fuse its tail. */
-function withBias(withoutBias: Layer, bias: tf.Variable): Layer {
-  const layer: Layer = (x, ctx) => tf.add(withoutBias(x, ctx), bias);
+/**
+ * `withoutBias` followed by + bias (or `fused`, an op computing the same), tagged so `sequential`
+ * can fuse its tail in evaluation.
+ */
+function withBias(withoutBias: Layer, bias: tf.Variable, fused?: Layer): Layer {
+  const layer: Layer = fused ?? ((x, ctx) => tf.add(withoutBias(x, ctx), bias));
   biasedLayers.set(layer, { withoutBias, bias });
   return layer;
 }

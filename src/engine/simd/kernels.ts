@@ -98,6 +98,23 @@ function forEachChannelVector(f: Fn, body: () => void): void {
   });
 }
 
+/** channelAdd(x, y, rows, C, bias): y = x + bias per channel (y may be x), one f32x4.add per vector, as the Add kernel rounds it. */
+function channelAdd(): Fn {
+  const f = new Fn('channelAdd', [
+    ['x', 'i32'],
+    ['y', 'i32'],
+    ['rows', 'i32'],
+    ['channels', 'i32'],
+    ['bias', 'i32'],
+  ]);
+  forEachChannelVector(f, () => {
+    f.get('y').get('at').emit(OP.i32Add);
+    f.get('x').get('at').emit(OP.i32Add).loadV().get('bias').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add);
+    f.storeV();
+  });
+  return f;
+}
+
 /** channelAffine(x, y, rows, C, a, b): y = x·a + b per channel. */
 function channelAffine(): Fn {
   const f = new Fn('channelAffine', [
@@ -981,6 +998,7 @@ export interface SimdKernels {
   channelBiasAffine(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
   channelBiasAffineReluPool(x: number, y: number, count: number, h: number, w: number, channels: number, bias: number, a: number, b: number, k: number): void;
   channelBiasAffineRelu(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
+  channelAdd(x: number, y: number, rows: number, channels: number, bias: number): void;
   scatterTaps(
     p: number,
     y: number,
@@ -1034,6 +1052,7 @@ export function simdModuleBytes(fused = false): Uint8Array<ArrayBuffer> {
     channelReduce('channelDotSums', true),
     channelAffine(),
     channelAffine2(),
+    channelAdd(),
     channelBiasAffine(false),
     channelBiasAffine(true),
     channelBiasAffineReluPool(),
