@@ -30,6 +30,7 @@ export function kernelFlops(name: string, inputs: (number[] | null)[], outputs: 
   switch (name) {
     case 'Conv2D':
     case 'FusedConv2D':
+    case 'Conv2DBias': // x, filter, bias → y (the bias adds are not counted)
       return 2 * convMacs(a, b, out); // x, filter → y
     case 'Conv2DBackpropFilter':
       return 2 * convMacs(a, out, b); // x, dy → dW [kh, kw, ci, co]
