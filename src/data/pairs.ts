@@ -145,11 +145,13 @@ export function generatePairs(pool: DigitPool, count: number, seed: number, stre
 
 /** Pixel mean and (unbiased, as torch.std) standard deviation of a set. */
 export function pixelStats(values: Float32Array): { mean: number; std: number } {
+  // Indexed loops, not for…of: this runs once per round, mostly before the JIT has optimised
+  // it, and the iterator took ~70 ms per round there (the same sums, in the same order).
   let sum = 0;
-  for (const v of values) sum += v;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
   const mean = sum / values.length;
   let squares = 0;
-  for (const v of values) squares += (v - mean) ** 2;
+  for (let i = 0; i < values.length; i++) squares += (values[i]! - mean) ** 2;
   return { mean, std: Math.sqrt(squares / (values.length - 1)) };
 }
 
