@@ -175,7 +175,15 @@ async function runTorchProcesses(models: ModelName[], rounds: number, epochs: nu
   const reports = shares.map((_, i) => JSON.parse(readFileSync(join(dir, `torch-${i}.json`), 'utf8')) as TorchReport);
   rmSync(dir, { recursive: true, force: true });
   const threadSeconds = Object.fromEntries(models.map((m) => [m, reports.reduce((s, r) => s + (r.models[m]?.totals.seconds ?? 0), 0)]));
-  return { wallSeconds, threadSeconds, idleSeconds: wallSeconds - Math.min(...lastExit), maxRssKb: Math.max(...reports.map((r) => r.maxRssKb)) };
+  // Each round's seconds, by model, in the processes' order: a slow phase inside the block shows here.
+  const roundSeconds = Object.fromEntries(models.map((m) => [m, reports.flatMap((r) => r.models[m]?.rounds.map((x) => x.seconds) ?? [])]));
+  return {
+    wallSeconds,
+    threadSeconds,
+    roundSeconds,
+    idleSeconds: wallSeconds - Math.min(...lastExit),
+    maxRssKb: Math.max(...reports.map((r) => r.maxRssKb)),
+  };
 }
 
 /** Right-aligned table with a header row. */
@@ -272,6 +280,7 @@ function joinBlocks(blocks: ModelBlocks[]) {
       : {
           wallSeconds: sum(perCoreRuns.map((r) => r.wallSeconds)),
           threadSeconds: Object.assign({}, ...perCoreRuns.map((r) => r.threadSeconds)),
+          roundSeconds: Object.assign({}, ...perCoreRuns.map((r) => r.roundSeconds)),
           idleSeconds: sum(perCoreRuns.map((r) => r.idleSeconds)),
           maxRssKb: Math.max(...perCoreRuns.map((r) => r.maxRssKb)),
         };
@@ -314,6 +323,10 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
   }
   speed.push({ before: 'the end', peak: measurePeak(false).mulAdd });
   const { exact, quick, torch, perCore } = joinBlocks(blocks);
+  const roundSecondsOf = (run: typeof exact) =>
+    Object.fromEntries(
+      models.map((m) => [m, run.outcome.records.filter((r) => r.model === m && r.status === 'ok').map((r) => (r as { seconds: number }).seconds)]),
+    );
   const oursOf = (run: typeof exact, m: string) => {
     const done = run.outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
     return { seconds: done.reduce((s, r) => s + r.seconds, 0), rounds: done.length };
@@ -396,6 +409,8 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
     ourThreadSeconds: totals.exact,
     ...(quick ? { fastWall: quick.wall, fastThreadSeconds: totals.fast } : {}),
     records: exact.outcome.records.length,
+    // Each of our rounds' seconds by model (exact, and --fast), as PyTorch's are in `torch` and `perCore`.
+    roundSeconds: { exact: roundSecondsOf(exact), ...(quick ? { fast: roundSecondsOf(quick) } : {}) },
     torch,
     perCore,
   };
