@@ -21,9 +21,9 @@
  * Single rounds: each model runs `trainRound` (src/train/round.ts) in a child Node process of its
  * own, so its peak RSS is its own; the timing is trainRound's wall time (data preparation
  * included) on one thread (TensorFlow.js's wasm backend is single-threaded in Node).
- * Full study: `runStudy` with one worker per core, timed wall to wall; the wasm SIMD peak is measured
- * before each of its blocks (ours, ours --fast, each PyTorch anchor) and at the end, and printed
- * with its spread, so a drift of a shared machine's speed between the blocks shows.
+ * Full study: interleaved by model (see fullStudy), each block `runStudy` with one worker per core
+ * or the PyTorch anchors, timed wall to wall; the wasm SIMD peak is measured before each block and
+ * at the end, and printed with its spread, and the JSON keeps every round's seconds.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -328,8 +328,8 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
       models.map((m) => [m, run.outcome.records.filter((r) => r.model === m && r.status === 'ok').map((r) => (r as { seconds: number }).seconds)]),
     );
   const oursOf = (run: typeof exact, m: string) => {
-    const done = run.outcome.records.filter((r) => r.model === m && r.status === 'ok') as { seconds: number }[];
-    return { seconds: done.reduce((s, r) => s + r.seconds, 0), rounds: done.length };
+    const seconds = roundSecondsOf(run)[m]!;
+    return { seconds: sum(seconds), rounds: seconds.length };
   };
   const rows = [
     [

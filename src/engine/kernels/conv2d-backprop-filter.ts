@@ -77,8 +77,9 @@ function simdTiles(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: Co
   mem.view(out).fill(0); // the parts add into it
   const [xAt, dyAt, outAt] = [heapAddress(backend, x.dataId), heapAddress(backend, dy.dataId), heapAddress(backend, out.dataId)];
   const [xSample, dySample] = [4 * H * W * ci, 4 * OH * OW * co];
-  const part = (xFirst: number, dyFirst: number, kh: number, kw: number, count: number, rows: number, cols: number) =>
-    run(xFirst, dyFirst, outAt + 4 * (kh * KW + kw) * ci * co, count, rows, cols, xSample, 4 * W * ci, 4 * ci, dySample, 4 * OW * co, 4 * co, 4 * co, 4 * ci);
+  /** Sums a part into dW[kh, kw] with tile loop `fn`, reading `ciBytes` of channels per pixel (4·ci, or 16 for four taps of a one-channel layer: below). */
+  const part = (xFirst: number, dyFirst: number, kh: number, kw: number, count: number, rows: number, cols: number, fn = run, ciBytes = 4 * ci) =>
+    fn(xFirst, dyFirst, outAt + 4 * (kh * KW + kw) * ci * co, count, rows, cols, xSample, 4 * W * ci, 4 * ci, dySample, 4 * OW * co, 4 * co, 4 * co, ciBytes);
   const range = (k: number, pad: number, inSize: number, outSize: number) => {
     const first = Math.max(0, pad - k); // output position of the first valid pair
     return { first, count: Math.max(0, Math.min(outSize, inSize + pad - k) - first), input: first + k - pad };
@@ -108,22 +109,7 @@ function simdTiles(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: Co
             const [from, to] = [Math.max(...spans.map(([f]) => f)), Math.min(...spans.map(([, e]) => e))];
             if (to <= from) break; // no common range: tap by tap below
             for (const [t, [f]] of spans.entries()) single(kw + t, f, from);
-            group(
-              xRow + 4 * (from + kw - left),
-              dyRow + 4 * from * co,
-              outAt + 4 * (kh * KW + kw) * co,
-              batchSize,
-              1,
-              to - from,
-              xSample,
-              4 * W,
-              4,
-              dySample,
-              4 * OW * co,
-              4 * co,
-              4 * co,
-              16,
-            );
+            part(xRow + 4 * (from + kw - left), dyRow + 4 * from * co, kh, kw, batchSize, 1, to - from, group, 16);
             for (const [t, [, e]] of spans.entries()) single(kw + t, to, e);
           }
           for (; kw < KW; kw++) single(kw, ...span(kw));
