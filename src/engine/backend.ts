@@ -13,12 +13,14 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import type { BackendName } from './backends.js';
 import { registerKernels } from './kernel-list.js';
+import { saveTensorsWithoutKernels } from './saved-tensors.js';
 
 export { BACKENDS, type BackendName } from './backends.js';
 
 /** Selects `name` as the TensorFlow.js backend, registering our kernels for it first. Safe to call again. */
 export async function initBackend(name: BackendName): Promise<void> {
   registerKernels(name);
+  saveTensorsWithoutKernels();
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`could not initialise the TensorFlow.js '${name}' backend`);
   await tf.ready();

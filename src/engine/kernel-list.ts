@@ -21,6 +21,7 @@ import { conv2dBiasGradConfig, conv2dBiasKernelConfigs } from './kernels/conv2d-
 import type { HostBackendName } from './kernels/host-memory.js';
 import { identityWasmConfig } from './kernels/identity.js';
 import { fusedInferenceTailWasmConfig } from './kernels/inference-tail.js';
+import { l2PenaltyKernelConfigs } from './kernels/l2-penalty.js';
 import { maxPairsGradConfig, maxPairsKernelConfigs } from './kernels/max-pairs.js';
 import { maxPoolGradWasmConfig } from './kernels/max-pool-grad.js';
 import { reluGradConfig, reluKernelConfigs } from './kernels/relu.js';
@@ -48,6 +49,7 @@ const hostKernels = (backend: HostBackendName): KernelConfig[] => [
   ...conv2dBiasKernelConfigs(backend),
   ...maxPairsKernelConfigs(backend),
   ...adamStepKernelConfigs(backend),
+  ...l2PenaltyKernelConfigs(backend),
 ];
 
 /** Built once, so that a registered kernel can be recognised as ours by identity. */

@@ -9,8 +9,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamStep, type AdamStepAttrs } from '../kernels/adam-step.js';
 
-/** A name and its tensor, as tfjs optimisers take them (tfjs does not export the type). */
-type NamedTensor = { name: string; tensor: tf.Tensor };
+/** A name and its tensor, as tfjs optimisers take them (tfjs does not export the type); no tensor: no gradient. */
+type NamedTensor = { name: string; tensor: tf.Tensor | undefined };
 
 interface Slot {
   originalName: string;
@@ -40,7 +40,12 @@ export class AdamOptimizer extends tf.Optimizer {
     this.accBeta2 = fr(beta2);
   }
 
-  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+  /**
+   * One step. With `twiceL2` (2λ), each variable's gradient first gets the L2 term's, value·2λ
+   * (../kernels/adam-step.ts), and a variable listed without a gradient gets that term alone: for
+   * a loss that leaves λ·Σw² off the tape (../../train/fit.ts).
+   */
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[], twiceL2 = 0): void {
     const entries: [string, tf.Tensor | undefined][] = Array.isArray(variableGradients)
       ? variableGradients.map(({ name, tensor }) => [name, tensor])
       : Object.entries(variableGradients);
@@ -54,16 +59,18 @@ export class AdamOptimizer extends tf.Optimizer {
       correction2: fr(1 - this.accBeta2),
       epsilon: fr(this.epsilon),
       negLearningRate: fr(-this.learningRate),
+      ...(twiceL2 === 0 ? {} : { twiceL2: fr(twiceL2) }),
     };
     tf.tidy(() => {
       entries.forEach(([name, gradient], i) => {
         const value = tf.engine().registeredVariables[name]!;
         this.firstMoments[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         this.secondMoments[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        if (gradient == null) return;
+        if (gradient == null && twiceL2 === 0) return;
+        const grad = gradient ?? tf.zerosLike(value); // the L2 term's gradient alone: added in the kernel
         const m = this.firstMoments[i]!.variable;
         const v = this.secondMoments[i]!.variable;
-        const [newValue, newM, newV] = tf.engine().runKernel(AdamStep, { value, m, v, grad: gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const [newValue, newM, newV] = tf.engine().runKernel(AdamStep, { value, m, v, grad }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(newM!);
         v.assign(newV!);
         value.assign(newValue!);
@@ -82,3 +89,9 @@ export class AdamOptimizer extends tf.Optimizer {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 }
+
+/**
+ * True if `optimizer` is ours (and so takes `applyGradients(grads, 2λ)`). Not `instanceof`:
+ * tfjs's Optimizer answers that by duck typing, true for any optimizer, tfjs's own Adam included.
+ */
+export const isOurAdam = (optimizer: tf.Optimizer): optimizer is AdamOptimizer => Object.prototype.isPrototypeOf.call(AdamOptimizer.prototype, optimizer);

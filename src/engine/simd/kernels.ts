@@ -226,9 +226,11 @@ export const ADAM_CONSTANTS = ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2
  * Adam update, op for op, over the first `bytes` of each array (a multiple of 16):
  *   m' = m·β1 + g·(1−β1);  v' = v·β2 + g²·(1−β2);  value' = (m'/c1) / (√(v'/c2) + ε) · (−lr) + value
  * Every f32x4 op rounds as the separate float32 kernels do, so the result is theirs bit for bit.
+ * adamStepL2(…, 2λ) first adds the L2 term's gradient, g ← g + value·2λ, as the tape would have
+ * added it (../kernels/adam-step.ts).
  */
-function adamStep(): Fn {
-  const f = new Fn('adamStep', [
+function adamStep(withL2: boolean): Fn {
+  const f = new Fn(withL2 ? 'adamStepL2' : 'adamStep', [
     ['value', 'i32'],
     ['m', 'i32'],
     ['v', 'i32'],
@@ -238,12 +240,16 @@ function adamStep(): Fn {
     ['newV', 'i32'],
     ['bytes', 'i32'],
     ...ADAM_CONSTANTS.map((n): [string, 'f32'] => [n, 'f32']),
+    ...(withL2 ? [['twiceL2', 'f32'] as [string, 'f32']] : []),
   ]);
+  const constants = withL2 ? [...ADAM_CONSTANTS, 'twiceL2'] : ADAM_CONSTANTS;
   f.locals('i32', 'at');
-  f.locals('v128', 'gv', 'mv', 'vv', ...ADAM_CONSTANTS.map((n) => `${n}V`));
-  for (const n of ADAM_CONSTANTS) f.get(n).simd(SIMD.f32x4Splat).set(`${n}V`);
+  f.locals('v128', 'gv', 'mv', 'vv', ...constants.map((n) => `${n}V`));
+  for (const n of constants) f.get(n).simd(SIMD.f32x4Splat).set(`${n}V`);
   f.forRange('at', 0, 'bytes', 16, () => {
     f.get('g').get('at').emit(OP.i32Add).loadV().set('gv');
+    // g + value·2λ
+    if (withL2) f.get('gv').get('value').get('at').emit(OP.i32Add).loadV().get('twiceL2V').simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set('gv');
     // m' = m·β1 + g·(1−β1)
     f.get('m').get('at').emit(OP.i32Add).loadV().get('beta1V').simd(SIMD.f32x4Mul);
     f.get('gv').get('oneMinusBeta1V').simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set('mv');
@@ -993,8 +999,9 @@ export interface SimdKernels {
   channelAffine(x: number, y: number, rows: number, channels: number, a: number, b: number): void;
   channelAffine2(dy: number, x: number, dx: number, rows: number, channels: number, a: number, k: number, b: number): void;
   reluGrad(dy: number, x: number, dx: number, bytes: number): void;
-  /** adamStep(value, m, v, g, newValue, newM, newV, bytes, ...the ADAM_CONSTANTS): see adamStep. */
+  /** adamStep(value, m, v, g, newValue, newM, newV, bytes, ...the ADAM_CONSTANTS) and adamStepL2(…, 2λ): see adamStep. */
   adamStep(...args: number[]): void;
+  adamStepL2(...args: number[]): void;
   channelBiasAffine(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
   channelBiasAffineReluPool(x: number, y: number, count: number, h: number, w: number, channels: number, bias: number, a: number, b: number, k: number): void;
   channelBiasAffineRelu(x: number, y: number, rows: number, channels: number, bias: number, a: number, b: number): void;
@@ -1056,7 +1063,8 @@ export function simdModuleBytes(fused = false): Uint8Array<ArrayBuffer> {
     channelBiasAffine(false),
     channelBiasAffine(true),
     channelBiasAffineReluPool(),
-    adamStep(),
+    adamStep(false),
+    adamStep(true),
     reluGrad(),
     scatterTaps(),
     gatherTaps(),
