@@ -6,7 +6,8 @@
  * (Conv2DBackpropFilter) or runs slowly (Conv2D on padding-dominated layers,
  * Conv2DBackpropInput, BatchMatMul with transposes, MaxPoolGrad, FusedBatchNorm, Sum over all
  * axes but the last, Identity's copy). The others have names of our own, run by ./ops and
- * ./optim: on wasm and cpu alike, except the fused inference tail (wasm only). See ./kernels/.
+ * ./optim: on wasm and cpu alike, except the fused inference tail and the fused training block
+ * (BatchNormReluMaxPool), wasm only. See ./kernels/.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its stock kernels must be registered before we replace any
 import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
@@ -14,6 +15,7 @@ import type { BackendName } from './backends.js';
 import { adamStepKernelConfigs } from './kernels/adam-step.js';
 import { batchMatMulWasmConfig } from './kernels/batch-mat-mul.js';
 import { batchNormKernelConfigs, batchNormTrainGradConfig, fusedBatchNormWasmConfig } from './kernels/batch-norm.js';
+import { batchNormReluMaxPoolGradConfig, batchNormReluMaxPoolWasmConfigs } from './kernels/batch-norm-relu-max-pool.js';
 import { conv2DWasmConfig } from './kernels/conv2d.js';
 import { conv2DBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './kernels/conv2d-backprop-input.js';
@@ -54,12 +56,19 @@ const hostKernels = (backend: HostBackendName): KernelConfig[] => [
 
 /** Built once, so that a registered kernel can be recognised as ours by identity. */
 export const KERNELS: Readonly<Record<BackendName, readonly KernelConfig[]>> = {
-  wasm: [...WASM_REPLACEMENTS, ...hostKernels('wasm'), fusedInferenceTailWasmConfig],
+  wasm: [...WASM_REPLACEMENTS, ...hostKernels('wasm'), fusedInferenceTailWasmConfig, ...batchNormReluMaxPoolWasmConfigs],
   cpu: hostKernels('cpu'),
 };
 
 /** Gradients of our new kernels (the replacements keep tfjs's). */
-const GRADIENTS: readonly GradConfig[] = [batchNormTrainGradConfig, reluGradConfig, reluMaxPoolGradConfig, conv2dBiasGradConfig, maxPairsGradConfig];
+const GRADIENTS: readonly GradConfig[] = [
+  batchNormTrainGradConfig,
+  reluGradConfig,
+  reluMaxPoolGradConfig,
+  conv2dBiasGradConfig,
+  maxPairsGradConfig,
+  batchNormReluMaxPoolGradConfig,
+];
 
 /**
  * Registers our kernels for `backend` and our gradients. Idempotent: what is ours stays; on

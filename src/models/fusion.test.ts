@@ -2,14 +2,16 @@
  * Evaluation runs each layer's bias [→ batch norm] [→ ReLU [→ max-pool]] as one fused kernel on
  * wasm (sequential → fusedInferenceTail). Every model's evaluation outputs must equal the unfused
  * ops' bit for bit, with running statistics away from their initial 0 and 1. Training runs each
- * conv layer with its bias (Conv2DBias) and each ReLU → max-pool (ReluMaxPool) as one op: every
- * model's training outputs and gradients must equal those of the ops they replace.
+ * conv layer with its bias (Conv2DBias), each batch norm → ReLU → max-pool (BatchNormReluMaxPool)
+ * and each other ReLU → max-pool (ReluMaxPool) as one op: every model's training outputs and
+ * gradients must equal those of the ops they replace, the batch-norm block's alone and all.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.js';
 import { registerKernels } from '../engine/kernel-list.js';
+import { BatchNormReluMaxPool } from '../engine/kernels/batch-norm-relu-max-pool.js';
 import { Conv2DBias } from '../engine/kernels/conv2d-bias.js';
 import { ReluMaxPool } from '../engine/kernels/relu-max-pool.js';
 import { resetRoutes, setRoutes } from '../engine/routes.js';
@@ -87,11 +89,14 @@ describe('fused training', () => {
         return { values, kernels: profile.kernels.length };
       };
       const fused = await step();
-      for (const kernel of [Conv2DBias, ReluMaxPool]) tf.unregisterKernel(kernel, 'wasm'); // their ops fall back to tfjs's
       try {
-        const unfused = await step();
-        assert.deepEqual(fused.values, unfused.values);
-        if (params.trainable.some((v) => v.rank === 4)) assert.ok(fused.kernels < unfused.kernels, `${fused.kernels} kernels fused, ${unfused.kernels} not`);
+        // First without the batch-norm block alone (BatchNormTrain then ReluMaxPool), then without any fusion (tfjs's ops).
+        for (const unregister of [[BatchNormReluMaxPool], [Conv2DBias, ReluMaxPool]]) {
+          for (const kernel of unregister) tf.unregisterKernel(kernel, 'wasm'); // their ops fall back
+          const unfused = await step();
+          assert.deepEqual(fused.values, unfused.values);
+          if (params.trainable.some((v) => v.rank === 4)) assert.ok(fused.kernels < unfused.kernels, `${fused.kernels} kernels fused, ${unfused.kernels} not`);
+        }
       } finally {
         registerKernels('wasm');
         pairs.dispose();

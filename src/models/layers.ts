@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/ops/batch-norm.js';
+import { batchNormReluMaxPool } from '../engine/ops/batch-norm-relu-max-pool.js';
 import { conv2dBias } from '../engine/ops/conv2d-bias.js';
 import { fusedInferenceTail, type InferenceBatchNorm } from '../engine/ops/inference-tail.js';
 import { maxPairs } from '../engine/ops/max-pairs.js';
@@ -87,8 +88,15 @@ export function conv2d(params: Params, name: string, inChannels: number, outChan
 
 /** The parts of a layer that ends in a bias, for `sequential` to fuse in evaluation. */
 const biasedLayers = new WeakMap<Layer, { withoutBias: Layer; bias: tf.Variable }>();
-/** Each batchNorm layer's inference parameters, for the same. */
-const batchNormLayers = new WeakMap<Layer, InferenceBatchNorm>();
+/** Each batchNorm layer's parameters, for `sequential` to fuse (in evaluation and in training). */
+const batchNormLayers = new WeakMap<Layer, BatchNormParts>();
+
+interface BatchNormParts extends InferenceBatchNorm {
+  scale: tf.Tensor1D;
+  offset: tf.Tensor1D;
+  /** Moves the running statistics towards a training batch's (mean, biased variance, over `count` values per channel). */
+  track(mean: tf.Tensor1D, variance: tf.Tensor1D, count: number): void;
+}
 
 /**
  * `withoutBias` followed by + bias (or `fused`, an op computing the same), tagged so `sequential`
@@ -113,16 +121,25 @@ export function batchNorm(params: Params, name: string, features: number): Layer
   const beta = params.trainableVariable(`${name}.bias`, [features], new Float32Array(features));
   const runningMean = params.stateVariable(`${name}.running_mean`, [features], 0);
   const runningVar = params.stateVariable(`${name}.running_var`, [features], 1);
+  const track = (mean: tf.Tensor1D, variance: tf.Tensor1D, n: number) => {
+    runningMean.assign(tf.tidy(() => tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))));
+    runningVar.assign(tf.tidy(() => tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / (n - 1)))));
+  };
   const layer: Layer = (x, ctx) => {
     if (ctx.mode === 'eval') return tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS);
     // One op with a closed-form gradient (tfjs's moments + batchNorm gradient is ~10× slower on wasm).
     const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPS);
-    const n = x.size / features;
-    runningMean.assign(tf.tidy(() => tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))));
-    runningVar.assign(tf.tidy(() => tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / (n - 1)))));
+    track(mean, variance, x.size / features);
     return y;
   };
-  batchNormLayers.set(layer, { mean: runningMean, variance: runningVar, scale: gamma, offset: beta, varianceEpsilon: BN_EPS });
+  batchNormLayers.set(layer, {
+    mean: runningMean,
+    variance: runningVar,
+    scale: gamma as tf.Tensor1D,
+    offset: beta as tf.Tensor1D,
+    varianceEpsilon: BN_EPS,
+    track,
+  });
   return layer;
 }
 
@@ -155,19 +172,33 @@ export function dropout(rate: number): Layer {
 /**
  * Applies layers in order. In evaluation every bias [→ batchNorm] [→ relu [→ maxPool]] run is one
  * step (fusedInferenceTail): the same numbers, one pass over the layer's output instead of up to four.
- * In training every relu → maxPool is one op (reluMaxPool): the same numbers and gradients, one
- * pass each way instead of two.
+ * In training every batchNorm → relu → maxPool is one op (batchNormReluMaxPool) and every other
+ * relu → maxPool one op (reluMaxPool): the same numbers and gradients, with fewer passes.
  */
 export function sequential(...layers: Layer[]): Layer {
   const inference = fuseTails(layers);
-  const training = fuseReluPools(layers);
+  const training = fuseTrainingBlocks(layers);
   return (x, ctx) => (ctx.mode === 'eval' ? inference : training).reduce((h, layer) => layer(h, ctx), x);
 }
 
-function fuseReluPools(layers: Layer[]): Layer[] {
+/** The pool size of `layers[i]` if it is a maxPool layer. */
+const poolAt = (layers: Layer[], i: number) => (layers[i] ? poolLayers.get(layers[i]!) : undefined);
+
+function fuseTrainingBlocks(layers: Layer[]): Layer[] {
   const steps: Layer[] = [];
   for (let i = 0; i < layers.length; i++) {
-    const pool = layers[i] === relu && layers[i + 1] ? poolLayers.get(layers[i + 1]!) : undefined;
+    const norm = batchNormLayers.get(layers[i]!);
+    const normPool = norm && layers[i + 1] === relu ? poolAt(layers, i + 2) : undefined;
+    if (norm && normPool !== undefined) {
+      steps.push((x) => {
+        const { y, mean, variance } = batchNormReluMaxPool(x as tf.Tensor4D, norm.scale, norm.offset, norm.varianceEpsilon, normPool);
+        norm.track(mean, variance, x.size / norm.scale.size);
+        return y;
+      });
+      i += 2;
+      continue;
+    }
+    const pool = layers[i] === relu ? poolAt(layers, i + 1) : undefined;
     if (pool === undefined) {
       steps.push(layers[i]!);
       continue;

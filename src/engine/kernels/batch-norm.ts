@@ -25,7 +25,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import { type ChannelOps, channelOps } from './channel-ops.js';
+import { type ChannelOps, type ChannelSums, channelOps } from './channel-ops.js';
 import { type HostBackendName, type HostMemory, hostKernelConfigs, hostMemory } from './host-memory.js';
 import { runStockKernel, stockSetup } from './wasm-ops.js';
 
@@ -51,6 +51,25 @@ export function batchNormTrainForward(
   mean: Float32Array,
   variance: Float32Array,
 ): void {
+  const { a, b } = batchNormStatistics(ops, x, xFirstRow, scale, offset, epsilon, mean, variance);
+  ops.affine(x, y, a, b);
+}
+
+/**
+ * The batch's mean and biased variance of x per channel (written to `mean`, `variance`), and the
+ * normalisation as y = x·a + b: what batchNormTrainForward applies, for a caller that fuses the
+ * pass over x with what follows (./batch-norm-relu-max-pool.ts).
+ */
+export function batchNormStatistics(
+  ops: ChannelOps,
+  x: TensorInfo,
+  xFirstRow: Float32Array,
+  scale: Float32Array,
+  offset: Float32Array,
+  epsilon: number,
+  mean: Float32Array,
+  variance: Float32Array,
+): { a: Float32Array; b: Float32Array } {
   const channels = scale.length;
   const rows = util.sizeFromShape(x.shape) / channels;
   // Sums of x − x[first row]: shifted so that E[d²] − E[d]² does not cancel.
@@ -65,7 +84,7 @@ export function batchNormTrainForward(
     a[c] = scale[c]! / Math.sqrt(v + epsilon);
     b[c] = offset[c]! - mean[c]! * a[c]!;
   }
-  ops.affine(x, y, a, b);
+  return { a, b };
 }
 
 /**
@@ -88,10 +107,39 @@ export function batchNormTrainBackward(
   dScale: Float32Array,
   dOffset: Float32Array,
 ): void {
+  const { a, k, b } = batchNormGradCoefficients(
+    ops.dotSums(dy, x, mean),
+    util.sizeFromShape(x.shape),
+    mean,
+    variance,
+    scale,
+    dMean,
+    dVariance,
+    epsilon,
+    dScale,
+    dOffset,
+  );
+  ops.affine2(dy, x, dx, a, k, b);
+}
+
+/**
+ * From Σ dy and Σ dy·(x − μ) per channel (`sums`) over `size` values: dScale, dOffset (written),
+ * and dx = a·dy + k·x + b per channel, as batchNormTrainBackward computes them.
+ */
+export function batchNormGradCoefficients(
+  { first: sumDy, second: sumDyXc }: ChannelSums,
+  size: number,
+  mean: Float32Array,
+  variance: Float32Array,
+  scale: Float32Array,
+  dMean: Float32Array,
+  dVariance: Float32Array,
+  epsilon: number,
+  dScale: Float32Array,
+  dOffset: Float32Array,
+): { a: Float32Array; k: Float32Array; b: Float32Array } {
   const channels = scale.length;
-  const rows = util.sizeFromShape(x.shape) / channels;
-  const { first: sumDy, second: sumDyXc } = ops.dotSums(dy, x, mean); // Σ dy, Σ dy·(x − μ)
-  // dx = a·dy + k·x + b per channel.
+  const rows = size / channels;
   const a = new Float32Array(channels);
   const k = new Float32Array(channels);
   const b = new Float32Array(channels);
@@ -105,7 +153,7 @@ export function batchNormTrainBackward(
     k[c] = slope;
     b[c] = (-gain * sumDy[c]! + dMean[c]!) / rows - slope * mean[c]!;
   }
-  ops.affine2(dy, x, dx, a, k, b);
+  return { a, k, b };
 }
 
 /** Inference: y = scale·(x − mean)/√(variance + ε) + offset per channel (scale, offset optional). */

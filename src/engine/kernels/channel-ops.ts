@@ -108,14 +108,14 @@ function jsOps(mem: HostMemory, channels: number): ChannelOps {
 }
 
 /** Rows summed in float32 before each float64 flush (bounds the float32 rounding error). */
-const SUM_BLOCK_ROWS = 64;
+export const SUM_BLOCK_ROWS = 64;
 
 /**
  * Runs `fn` with scratch in the heap for `inputs.length + extraVectors` float32 vectors of C
  * values (passed as their byte addresses, 16-byte aligned and consecutive), `inputs` copied
  * into the first ones; frees the scratch afterwards.
  */
-function withScratch<T>(backend: BackendWasm, channels: number, inputs: Float32Array[], extraVectors: number, fn: (addresses: number[]) => T): T {
+export function withScratch<T>(backend: BackendWasm, channels: number, inputs: Float32Array[], extraVectors: number, fn: (addresses: number[]) => T): T {
   const vectors = inputs.length + extraVectors;
   // f64 areas need 8-byte alignment: keep the f32 vectors first and C·4 a multiple of 8 by padding.
   const stride = Math.ceil(channels / 2) * 8;
@@ -132,18 +132,30 @@ function withScratch<T>(backend: BackendWasm, channels: number, inputs: Float32A
   }
 }
 
+/**
+ * Runs a SIMD reduction (channelSums, channelDotSums, bnReluPoolSums) with scratch for [center],
+ * a vector of C zeros, 2 float32 accumulator vectors and 2 float64 result vectors (4 slots), and
+ * returns the float64 results.
+ */
+export function simdReduce(
+  backend: BackendWasm,
+  channels: number,
+  center: Float32Array,
+  run: (centerAt: number, acc: number, acc64: number, zeroRow: number) => void,
+): ChannelSums {
+  return withScratch(backend, channels, [center, new Float32Array(channels)], 6, ([centerAt, zeroRow, acc, , acc64]) => {
+    const f64 = new Float64Array(backend.wasm.HEAPU8.buffer, acc64!, 2 * channels);
+    f64.fill(0);
+    run(centerAt!, acc!, acc64!, zeroRow!);
+    const out = new Float64Array(backend.wasm.HEAPU8.buffer, acc64!, 2 * channels).slice();
+    return { first: out.subarray(0, channels), second: out.subarray(channels) };
+  });
+}
+
 function simdOps(simd: SimdKernels, backend: BackendWasm, channels: number): ChannelOps {
   const at = (t: TensorInfo) => heapAddress(backend, t.dataId);
   const rowsOf = (t: TensorInfo) => t.shape.reduce((n, d) => n * d, 1) / channels;
-  /** Runs a reduction with scratch for [center], 2 float32 accumulator vectors and 2 float64 result vectors (4 slots). */
-  const reduce = (center: Float32Array, run: (centerAt: number, acc: number, acc64: number) => void): ChannelSums =>
-    withScratch(backend, channels, [center], 6, ([centerAt, acc, , acc64]) => {
-      const f64 = new Float64Array(backend.wasm.HEAPU8.buffer, acc64!, 2 * channels);
-      f64.fill(0);
-      run(centerAt!, acc!, acc64!);
-      const out = new Float64Array(backend.wasm.HEAPU8.buffer, acc64!, 2 * channels).slice();
-      return { first: out.subarray(0, channels), second: out.subarray(channels) };
-    });
+  const reduce = (center: Float32Array, run: (centerAt: number, acc: number, acc64: number) => void) => simdReduce(backend, channels, center, run);
   return {
     sums: (x, center) => reduce(center, (c, acc, acc64) => simd.channelSums(at(x), rowsOf(x), channels, c, acc, acc64, SUM_BLOCK_ROWS)),
     dotSums: (dy, x, center) => reduce(center, (c, acc, acc64) => simd.channelDotSums(at(dy), at(x), rowsOf(x), channels, c, acc, acc64, SUM_BLOCK_ROWS)),

@@ -47,6 +47,7 @@ export const OP = {
   f32Sub: 0x93,
   f32Mul: 0x94,
   f64Add: 0xa0,
+  f32ConvertI32S: 0xb2,
   f64PromoteF32: 0xbb,
   select: 0x1b,
 } as const;

@@ -565,6 +565,204 @@ function reluPool(k: number, grad: boolean): Fn {
   return f;
 }
 
+/**
+ * Batch norm → ReLU → MaxPool(k) in training, the forward pass: bnReluPool{k}(x, y, hits,
+ * count, H, W, C, a, b) writes y = MaxPool(k)(Relu(x·a + b)) (a, b per channel: batch norm's
+ * scale and shift) and, per pooled value, `hits`: the tap t (0 … k²−1, as a float) of the
+ * window's first maximum, where reluMaxPoolGrad{k} would route the gradient. x·a + b rounds as
+ * channelAffine, the pool as reluMaxPool{k}, so y is what BatchNormTrain then ReluMaxPool give,
+ * bit for bit, without the full-size normalised tensor between them. The first maximum is the
+ * first tap above all taps before it and 0, or tap 0 where every tap is ≤ 0 (all relus 0): for
+ * finite values the tap reluMaxPoolGrad{k} picks (with a NaN in the window they may differ: by
+ * then the round has diverged).
+ */
+function bnReluPool(k: number): Fn {
+  const taps = Array.from({ length: k * k }, (_, t) => t);
+  const f = new Fn(
+    `bnReluPool${k}`,
+    ['x', 'y', 'hits', 'count', 'H', 'W', 'channels', 'a', 'b'].map((n) => [n, 'i32'] as [string, 'i32']),
+  );
+  f.locals('i32', 'rowBytes', 'lineBytes', 'OH', 'OW', 'n', 'oh', 'ow', 'base', 'c', 'first', 'out', ...taps.map((t) => `o${t}`));
+  f.locals('v128', 'zero', 'av', 'bv', 'm', 'idx', 'v');
+  f.f32(0).simd(SIMD.f32x4Splat).set('zero');
+  f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
+  f.get('W').get('rowBytes').emit(OP.i32Mul).set('lineBytes');
+  f.get('H').i32(k).emit(OP.i32DivU).set('OH');
+  f.get('W').i32(k).emit(OP.i32DivU).set('OW');
+  for (const t of taps)
+    f.i32(Math.floor(t / k))
+      .get('lineBytes')
+      .emit(OP.i32Mul)
+      .i32(t % k)
+      .get('rowBytes')
+      .emit(OP.i32Mul, OP.i32Add)
+      .set(`o${t}`);
+  f.i32(0).set('out'); // byte offset into y and hits
+  f.forRange('n', 0, 'count', 1, () => {
+    f.forRange('oh', 0, 'OH', 1, () => {
+      f.forRange('ow', 0, 'OW', 1, () => {
+        f.get('n').get('H').emit(OP.i32Mul).get('oh').i32(k).emit(OP.i32Mul, OP.i32Add);
+        f.get('W').emit(OP.i32Mul).get('ow').i32(k).emit(OP.i32Mul, OP.i32Add);
+        f.get('rowBytes').emit(OP.i32Mul).get('x').emit(OP.i32Add).set('base');
+        f.forRange('c', 0, 'rowBytes', 16, () => {
+          f.get('base').get('c').emit(OP.i32Add).set('first');
+          f.get('a').get('c').emit(OP.i32Add).loadV().set('av');
+          f.get('b').get('c').emit(OP.i32Add).loadV().set('bv');
+          // m = max(0, v_0, …) as reluMaxPool{k}'s chain; idx moves to tap t only where v_t > m so far:
+          // the first maximum, and tap 0 where every v ≤ 0 (all relus 0)
+          f.get('zero').set('m');
+          f.get('zero').set('idx');
+          for (const t of taps) {
+            f.get('first').get(`o${t}`).emit(OP.i32Add).loadV().get('av').simd(SIMD.f32x4Mul).get('bv').simd(SIMD.f32x4Add).set('v');
+            if (t > 0) f.f32(t).simd(SIMD.f32x4Splat).get('idx').get('v').get('m').simd(SIMD.f32x4Gt).simd(SIMD.bitselect).set('idx');
+            f.get('m').get('v').simd(SIMD.f32x4Max).set('m');
+          }
+          f.get('y').get('out').emit(OP.i32Add).get('c').emit(OP.i32Add).get('m').storeV();
+          f.get('hits').get('out').emit(OP.i32Add).get('c').emit(OP.i32Add).get('idx').storeV();
+        });
+        f.addTo('out', 'rowBytes');
+      });
+    });
+  });
+  return f;
+}
+
+/**
+ * The gradient of bnReluPool{k} on batch norm's side, with dy (the gradient at the normalised
+ * tensor) made in registers, never stored: at pixel (n, h, w), tap t = (h mod k)·k + w mod k of
+ * pooled value P, dy = routed[P] if hits[P] = t, else +0, where routed = dP·step(y) (reluGrad
+ * over the pooled values) — what reluMaxPoolGrad{k} writes (its step(x) at the first maximum is
+ * step(y[P]) for finite values, and +0 elsewhere), and +0 where no window covers. Pixels are
+ * visited in row order, as channelDotSums and channelAffine2 visit them, so the sums and values
+ * below are theirs bit for bit:
+ *
+ *   bnReluPoolSums(x, hits, routed, count, H, W, C, k, zeroRow, mean, acc, acc64, block):
+ *     Σ dy, Σ dy·(x − mean), blocked as channelDotSums;
+ *   bnReluPoolAffine2(x, hits, routed, count, H, W, C, k, zeroRow, dx, a, kk, b):
+ *     dx = a·dy + kk·x + b as channelAffine2.
+ *
+ * `zeroRow`: the address of C zero floats, read as routed and hits where no window covers.
+ */
+function bnReluPoolGrad(sums: boolean): Fn {
+  const f = new Fn(sums ? 'bnReluPoolSums' : 'bnReluPoolAffine2', [
+    ...['x', 'hits', 'routed', 'count', 'H', 'W', 'channels', 'k', 'zeroRow'].map((n) => [n, 'i32'] as [string, 'i32']),
+    ...(sums ? ['mean', 'acc', 'acc64', 'block'] : ['dx', 'a', 'kk', 'b']).map((n) => [n, 'i32'] as [string, 'i32']),
+  ]);
+  f.locals(
+    'i32',
+    'rowBytes',
+    'OH',
+    'OW',
+    'n',
+    'h',
+    'w',
+    'ph',
+    'pw',
+    'th',
+    'tw',
+    'src',
+    'covered',
+    'routedAt',
+    'hitsAt',
+    'off',
+    'c',
+    'left',
+    'acc2',
+    'addr',
+    'sum64',
+    'sq64',
+  );
+  f.locals('v128', 'zero', 'tv', 'g', 'd');
+  f.f32(0).simd(SIMD.f32x4Splat).set('zero');
+  f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
+  f.get('H').get('k').emit(OP.i32DivU).set('OH');
+  f.get('W').get('k').emit(OP.i32DivU).set('OW');
+  const clearAcc = () =>
+    f.forRange('c', 0, 'rowBytes', 16, () => {
+      f.get('acc').get('c').emit(OP.i32Add).get('zero').storeV();
+      f.get('acc2').get('c').emit(OP.i32Add).get('zero').storeV();
+    });
+  // acc64[c] += acc[c]; acc64[C + c] += acc2[c], as channelReduce ends a block
+  const flush = () =>
+    f.forRange('c', 0, 'rowBytes', 4, () => {
+      f.get('acc64').get('c').get('c').emit(OP.i32Add, OP.i32Add).tee('sum64');
+      f.get('sum64').loadF64().get('acc').get('c').emit(OP.i32Add).loadF32().emit(OP.f64PromoteF32, OP.f64Add).storeF64();
+      f.get('sum64').get('rowBytes').get('rowBytes').emit(OP.i32Add, OP.i32Add).tee('sq64');
+      f.get('sq64').loadF64().get('acc2').get('c').emit(OP.i32Add).loadF32().emit(OP.f64PromoteF32, OP.f64Add).storeF64();
+    });
+  if (sums) {
+    f.get('acc').get('rowBytes').emit(OP.i32Add).set('acc2');
+    f.get('block').set('left');
+    clearAcc();
+  }
+  f.i32(0).set('off');
+  f.forRange('n', 0, 'count', 1, () => {
+    f.i32(0).set('ph');
+    f.i32(0).set('th');
+    f.forRange('h', 0, 'H', 1, () => {
+      f.i32(0).set('pw');
+      f.i32(0).set('tw');
+      f.forRange('w', 0, 'W', 1, () => {
+        // the pooled row ((n·OH + ph)·OW + pw)·rowBytes of routed and hits if a window covers (ph < OH, pw < OW), else zeroRow
+        f.get('n').get('OH').emit(OP.i32Mul).get('ph').emit(OP.i32Add).get('OW').emit(OP.i32Mul).get('pw').emit(OP.i32Add);
+        f.get('rowBytes').emit(OP.i32Mul).set('src');
+        f.get('ph').get('OH').emit(OP.i32LtS).get('pw').get('OW').emit(OP.i32LtS, OP.i32And).set('covered');
+        for (const [at, base] of [
+          ['routedAt', 'routed'],
+          ['hitsAt', 'hits'],
+        ])
+          f.get(base).get('src').emit(OP.i32Add).get('zeroRow').get('covered').emit(OP.select).set(at);
+        // the tap's index in its window, as hits holds it
+        f.get('th').get('k').emit(OP.i32Mul).get('tw').emit(OP.i32Add).emit(OP.f32ConvertI32S).simd(SIMD.f32x4Splat).set('tv');
+        f.forRange('c', 0, 'rowBytes', 16, () => {
+          // g = routed & (hits = t): +0 off the first maximum, and off the windows (zeroRow)
+          f.get('routedAt').get('c').emit(OP.i32Add).loadV();
+          f.get('hitsAt').get('c').emit(OP.i32Add).loadV().get('tv').simd(F32X4_EQ).simd(V128_AND).set('g');
+          if (sums) {
+            f.get('x').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).loadV();
+            f.get('mean').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Sub).set('d');
+            f.get('acc').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV().get('g').simd(SIMD.f32x4Add).storeV();
+            f.get('acc2').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV();
+            f.get('g').get('d').simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).storeV();
+          } else {
+            f.get('dx').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add);
+            f.get('g').get('a').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
+            f.get('x').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).loadV().get('kk').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
+            f.simd(SIMD.f32x4Add).get('b').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
+          }
+        });
+        f.addTo('off', 'rowBytes');
+        if (sums) {
+          f.get('left').i32(1).emit(OP.i32Sub).tee('left').emit(OP.i32Eqz);
+          f.ifTrue(() => {
+            flush();
+            clearAcc();
+            f.get('block').set('left');
+          });
+        }
+        // next column: tw += 1, and past the window's last, pw += 1, tw = 0
+        f.addTo('tw', 1);
+        f.get('tw').get('k').emit(OP.i32GeS);
+        f.ifTrue(() => {
+          f.i32(0).set('tw');
+          f.addTo('pw', 1);
+        });
+      });
+      f.addTo('th', 1);
+      f.get('th').get('k').emit(OP.i32GeS);
+      f.ifTrue(() => {
+        f.i32(0).set('th');
+        f.addTo('ph', 1);
+      });
+    });
+  });
+  if (sums) {
+    f.get('left').get('block').emit(OP.i32LtS);
+    f.ifTrue(flush);
+  }
+  return f;
+}
+
 const V128_LOAD32_SPLAT = 0x09;
 const RELAXED_MADD = 0x105; // f32x4.relaxed_madd(a, b, c) = a·b + c (relaxed SIMD)
 
@@ -992,6 +1190,11 @@ export interface SimdKernels {
   [few: `convForwardFew${number}`]: (...args: number[]) => void;
   /** reluMaxPool{k}(x, y, count, H, W, C) and reluMaxPoolGrad{k}(x, dy, dx, count, H, W, C), k in RELU_POOL_SIZES (see reluPool). */
   [pool: `reluMaxPool${number}` | `reluMaxPoolGrad${number}`]: (...args: number[]) => void;
+  /** bnReluPool{k}(x, y, hits, count, H, W, C, a, b), k in RELU_POOL_SIZES: see bnReluPool. */
+  [pool: `bnReluPool${number}`]: (...args: number[]) => void;
+  /** bnReluPoolSums(…) and bnReluPoolAffine2(…): see bnReluPoolGrad. */
+  bnReluPoolSums(...args: number[]): void;
+  bnReluPoolAffine2(...args: number[]): void;
   /** filterGrad{R}x{C}{p|n}: see filterGradTile. */
   [tile: `filterGrad${string}`]: FilterGradTileFn;
   channelSums(x: number, rows: number, channels: number, shift: number, acc: number, acc64: number, block: number): void;
@@ -1069,7 +1272,9 @@ export function simdModuleBytes(fused = false): Uint8Array<ArrayBuffer> {
     scatterTaps(),
     gatherTaps(),
     maxPoolGradDisjoint(),
-    ...RELU_POOL_SIZES.flatMap((k) => [reluPool(k, false), reluPool(k, true)]),
+    ...RELU_POOL_SIZES.flatMap((k) => [reluPool(k, false), reluPool(k, true), bnReluPool(k)]),
+    bnReluPoolGrad(true),
+    bnReluPoolGrad(false),
     ...FILTER_GRAD_TILES.flatMap(([r, c]) => [filterGradTile(r, c, true, fused), filterGradTile(r, c, false, fused)]),
     ...[true, false].flatMap((partials) => [convForward(partials, 1, fused), convForward(partials, 2, fused)]),
     ...FEW_CHANNELS.map((ci) => convForwardFew(ci, fused)),
