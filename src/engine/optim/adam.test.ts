@@ -16,20 +16,32 @@ import { AdamOptimizer } from './adam.js';
 
 after(resetRoutes);
 
+/** The paths AdamStep takes: wasm SIMD, wasm with SIMD off (its JavaScript loop), cpu. */
+const PATHS = [
+  ['wasm', true],
+  ['wasm', false],
+  ['cpu', false],
+] as [BackendName, boolean][];
+const onPath = (backend: BackendName, simd: boolean) => `on ${backend}${backend === 'wasm' && !simd ? ', SIMD off' : ''}`;
+
 /** An optimiser whose learning rate a schedule sets (public on ours, a plain field on tfjs's). */
 type Schedulable = tf.Optimizer & { learningRate: number };
 
-/** Weights (a [7, 6] matrix and a [6] bias: 42 = 4·10 + 2 values) after `steps` steps on a small non-quadratic loss. */
-function train(optimizer: Schedulable, steps: number): number[][] {
+/** A [7, 6] matrix w and a [6] bias b (42 = 4·10 + 2 values), and step i's small non-quadratic loss of them. */
+function problem() {
   const w = tf.variable(tf.tensor2d(seededValues(42, 1), [7, 6]));
   const b = tf.variable(tf.tensor1d(seededValues(6, 2)));
   const x = tf.tensor2d(seededValues(35, 3), [5, 7]);
+  const loss = (i: number) => () => tf.mul(tf.sum(tf.tanh(tf.add(tf.matMul(x, w), b))), i % 2 ? 1 : -0.3) as tf.Scalar;
+  return { w, b, x, loss };
+}
+
+/** Weights after `steps` steps on problem()'s loss. */
+function train(optimizer: Schedulable, steps: number): number[][] {
+  const { w, b, x, loss } = problem();
   for (let i = 0; i < steps; i++) {
     if (i === steps / 2) optimizer.learningRate /= 3;
-    tf.tidy(() => {
-      const loss = () => tf.mul(tf.sum(tf.tanh(tf.add(tf.matMul(x, w), b))), i % 2 ? 1 : -0.3) as tf.Scalar;
-      optimizer.applyGradients(tf.variableGrads(loss, [w, b]).grads);
-    });
+    tf.tidy(() => optimizer.applyGradients(tf.variableGrads(loss(i), [w, b]).grads));
   }
   const out = [bits(w.dataSync() as Float32Array), bits(b.dataSync() as Float32Array)];
   tf.dispose([w, b, x]);
@@ -37,12 +49,8 @@ function train(optimizer: Schedulable, steps: number): number[][] {
   return out;
 }
 
-for (const [backend, simd] of [
-  ['wasm', true],
-  ['wasm', false],
-  ['cpu', false],
-] as [BackendName, boolean][]) {
-  test(`AdamOptimizer = tf.train.adam bit for bit over 30 steps on ${backend}${backend === 'wasm' && !simd ? ', SIMD off' : ''}`, async () => {
+for (const [backend, simd] of PATHS) {
+  test(`AdamOptimizer = tf.train.adam bit for bit over 30 steps ${onPath(backend, simd)}`, async () => {
     await initBackend(backend);
     setRoutes({ simd });
     const reference = train(tf.train.adam(0.01, 0.9, 0.999, 1e-8) as unknown as Schedulable, 30);
@@ -56,15 +64,13 @@ for (const [backend, simd] of [
  * the penalty taped (tfjs's ops) or folded into our step.
  */
 function trainWithL2(l2: number, folded: boolean, steps: number): number[][] {
-  const w = tf.variable(tf.tensor2d(seededValues(42, 1), [7, 6]));
-  const b = tf.variable(tf.tensor1d(seededValues(6, 2)));
+  const { w, b, x, loss } = problem();
   const u = tf.variable(tf.tensor1d(seededValues(9, 4)));
-  const x = tf.tensor2d(seededValues(35, 3), [5, 7]);
   const vars = [w, b, u];
   const optimizer = new AdamOptimizer(0.01);
   for (let i = 0; i < steps; i++) {
     tf.tidy(() => {
-      const data = () => tf.mul(tf.sum(tf.tanh(tf.add(tf.matMul(x, w), b))), i % 2 ? 1 : -0.3) as tf.Scalar;
+      const data = loss(i);
       const penalty = () => tf.mul(l2, tf.addN(vars.map((v) => tf.sum(tf.square(v)))));
       if (folded) {
         const { grads } = tf.variableGrads(data, vars); // none for u
@@ -81,12 +87,8 @@ function trainWithL2(l2: number, folded: boolean, steps: number): number[][] {
   return out;
 }
 
-for (const [backend, simd] of [
-  ['wasm', true],
-  ['wasm', false],
-  ['cpu', false],
-] as [BackendName, boolean][]) {
-  test(`AdamOptimizer with the L2 gradient folded in = the taped penalty, bit for bit, on ${backend}${backend === 'wasm' && !simd ? ', SIMD off' : ''}`, async () => {
+for (const [backend, simd] of PATHS) {
+  test(`AdamOptimizer with the L2 gradient folded in = the taped penalty, bit for bit, ${onPath(backend, simd)}`, async () => {
     await initBackend(backend);
     setRoutes({ simd });
     for (const l2 of [0.11, 0.1, 1e-3]) assert.deepEqual(trainWithL2(l2, true, 20), trainWithL2(l2, false, 20), `λ ${l2}`);

@@ -508,15 +508,51 @@ function reluPool(k: number, grad: boolean): Fn {
     grad ? `reluMaxPoolGrad${k}` : `reluMaxPool${k}`,
     [grad ? ['x', 'dy', 'dx'] : ['x', 'y'], ['count', 'H', 'W', 'channels']].flat().map((n) => [n, 'i32'] as [string, 'i32']),
   );
-  f.locals('i32', 'rowBytes', 'lineBytes', 'OH', 'OW', 'n', 'oh', 'ow', 'base', 'c', 'first', 'out', ...taps.map((t) => `o${t}`));
   f.locals('v128', 'zero', 'one', 'best', 'g', 'taken', 'hit', ...taps.flatMap((t) => [`v${t}`, `r${t}`]));
   f.f32(0).simd(SIMD.f32x4Splat).set('zero');
   f.f32(1).simd(SIMD.f32x4Splat).set('one');
+  const at = (t: number) => f.get('first').get(`o${t}`).emit(OP.i32Add);
+  forEachWindow(f, k, grad ? 'dy' : 'y', () => {
+    if (!grad) {
+      f.get('out').get('c').emit(OP.i32Add).get('zero');
+      for (const t of taps) at(t).loadV().simd(SIMD.f32x4Max);
+      f.storeV();
+      return;
+    }
+    f.f32(-Infinity).simd(SIMD.f32x4Splat).set('best');
+    for (const t of taps) {
+      at(t).loadV().tee(`v${t}`).get('zero').simd(SIMD.f32x4Max).tee(`r${t}`);
+      f.get('best').simd(F32X4_PMAX).set('best');
+    }
+    f.get('out').get('c').emit(OP.i32Add).loadV().set('g');
+    f.get('zero').set('taken');
+    for (const t of taps) {
+      // dx at tap t = (dy if t is the first maximum, else 0) · step(x), step = x is NaN ? x : (x > 0 ? 1 : 0)
+      f.get(`r${t}`).get('best').simd(F32X4_EQ).get('taken').simd(V128_ANDNOT).tee('hit').get('taken').simd(V128_OR).set('taken');
+      at(t).get('dx').get('x').emit(OP.i32Sub, OP.i32Add); // dx + (first + o_t − x)
+      f.get('g').get('hit').simd(V128_AND);
+      f.get(`v${t}`).get('one').get('zero').get(`v${t}`).get('zero').simd(SIMD.f32x4Gt).simd(SIMD.bitselect);
+      f.get(`v${t}`).get(`v${t}`).simd(F32X4_NE).simd(SIMD.bitselect).simd(SIMD.f32x4Mul).storeV();
+    }
+  });
+  return f;
+}
+
+/**
+ * The walk of a pooling loop with k × k windows (stride k, floor mode) over NHWC `x` (params x,
+ * count, H, W, channels): declares rowBytes, lineBytes, OH, OW, o_t (tap t's byte offset from its
+ * window's top-left pixel), n, oh, ow, base, c, first and out; then for every window and every
+ * 4-channel vector c of it sets `first` (the window's top-left pixel at channel c) and runs
+ * `body`. `out` starts at `outStart` (a local, or a byte offset) and steps one pooled pixel
+ * (rowBytes) per window.
+ */
+function forEachWindow(f: Fn, k: number, outStart: string | number, body: () => void): void {
+  const taps = Array.from({ length: k * k }, (_, t) => t);
+  f.locals('i32', 'rowBytes', 'lineBytes', 'OH', 'OW', 'n', 'oh', 'ow', 'base', 'c', 'first', 'out', ...taps.map((t) => `o${t}`));
   f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
   f.get('W').get('rowBytes').emit(OP.i32Mul).set('lineBytes');
   f.get('H').i32(k).emit(OP.i32DivU).set('OH');
   f.get('W').i32(k).emit(OP.i32DivU).set('OW');
-  // o_t: tap t's byte offset from its window's top-left pixel
   for (const t of taps)
     f.i32(Math.floor(t / k))
       .get('lineBytes')
@@ -525,8 +561,8 @@ function reluPool(k: number, grad: boolean): Fn {
       .get('rowBytes')
       .emit(OP.i32Mul, OP.i32Add)
       .set(`o${t}`);
-  f.get(grad ? 'dy' : 'y').set('out');
-  const at = (t: number) => f.get('first').get(`o${t}`).emit(OP.i32Add);
+  if (typeof outStart === 'number') f.i32(outStart).set('out');
+  else f.get(outStart).set('out');
   f.forRange('n', 0, 'count', 1, () => {
     f.forRange('oh', 0, 'OH', 1, () => {
       f.forRange('ow', 0, 'OW', 1, () => {
@@ -536,33 +572,12 @@ function reluPool(k: number, grad: boolean): Fn {
         f.get('rowBytes').emit(OP.i32Mul).get('x').emit(OP.i32Add).set('base');
         f.forRange('c', 0, 'rowBytes', 16, () => {
           f.get('base').get('c').emit(OP.i32Add).set('first');
-          if (!grad) {
-            f.get('out').get('c').emit(OP.i32Add).get('zero');
-            for (const t of taps) at(t).loadV().simd(SIMD.f32x4Max);
-            f.storeV();
-            return;
-          }
-          f.f32(-Infinity).simd(SIMD.f32x4Splat).set('best');
-          for (const t of taps) {
-            at(t).loadV().tee(`v${t}`).get('zero').simd(SIMD.f32x4Max).tee(`r${t}`);
-            f.get('best').simd(F32X4_PMAX).set('best');
-          }
-          f.get('out').get('c').emit(OP.i32Add).loadV().set('g');
-          f.get('zero').set('taken');
-          for (const t of taps) {
-            // dx at tap t = (dy if t is the first maximum, else 0) · step(x), step = x is NaN ? x : (x > 0 ? 1 : 0)
-            f.get(`r${t}`).get('best').simd(F32X4_EQ).get('taken').simd(V128_ANDNOT).tee('hit').get('taken').simd(V128_OR).set('taken');
-            at(t).get('dx').get('x').emit(OP.i32Sub, OP.i32Add); // dx + (first + o_t − x)
-            f.get('g').get('hit').simd(V128_AND);
-            f.get(`v${t}`).get('one').get('zero').get(`v${t}`).get('zero').simd(SIMD.f32x4Gt).simd(SIMD.bitselect);
-            f.get(`v${t}`).get(`v${t}`).simd(F32X4_NE).simd(SIMD.bitselect).simd(SIMD.f32x4Mul).storeV();
-          }
+          body();
         });
         f.addTo('out', 'rowBytes');
       });
     });
   });
-  return f;
 }
 
 /**
@@ -582,47 +597,23 @@ function bnReluPool(k: number): Fn {
     `bnReluPool${k}`,
     ['x', 'y', 'hits', 'count', 'H', 'W', 'channels', 'a', 'b'].map((n) => [n, 'i32'] as [string, 'i32']),
   );
-  f.locals('i32', 'rowBytes', 'lineBytes', 'OH', 'OW', 'n', 'oh', 'ow', 'base', 'c', 'first', 'out', ...taps.map((t) => `o${t}`));
   f.locals('v128', 'zero', 'av', 'bv', 'm', 'idx', 'v');
   f.f32(0).simd(SIMD.f32x4Splat).set('zero');
-  f.get('channels').i32(2).emit(OP.i32Shl).set('rowBytes');
-  f.get('W').get('rowBytes').emit(OP.i32Mul).set('lineBytes');
-  f.get('H').i32(k).emit(OP.i32DivU).set('OH');
-  f.get('W').i32(k).emit(OP.i32DivU).set('OW');
-  for (const t of taps)
-    f.i32(Math.floor(t / k))
-      .get('lineBytes')
-      .emit(OP.i32Mul)
-      .i32(t % k)
-      .get('rowBytes')
-      .emit(OP.i32Mul, OP.i32Add)
-      .set(`o${t}`);
-  f.i32(0).set('out'); // byte offset into y and hits
-  f.forRange('n', 0, 'count', 1, () => {
-    f.forRange('oh', 0, 'OH', 1, () => {
-      f.forRange('ow', 0, 'OW', 1, () => {
-        f.get('n').get('H').emit(OP.i32Mul).get('oh').i32(k).emit(OP.i32Mul, OP.i32Add);
-        f.get('W').emit(OP.i32Mul).get('ow').i32(k).emit(OP.i32Mul, OP.i32Add);
-        f.get('rowBytes').emit(OP.i32Mul).get('x').emit(OP.i32Add).set('base');
-        f.forRange('c', 0, 'rowBytes', 16, () => {
-          f.get('base').get('c').emit(OP.i32Add).set('first');
-          f.get('a').get('c').emit(OP.i32Add).loadV().set('av');
-          f.get('b').get('c').emit(OP.i32Add).loadV().set('bv');
-          // m = max(0, v_0, …) as reluMaxPool{k}'s chain; idx moves to tap t only where v_t > m so far:
-          // the first maximum, and tap 0 where every v ≤ 0 (all relus 0)
-          f.get('zero').set('m');
-          f.get('zero').set('idx');
-          for (const t of taps) {
-            f.get('first').get(`o${t}`).emit(OP.i32Add).loadV().get('av').simd(SIMD.f32x4Mul).get('bv').simd(SIMD.f32x4Add).set('v');
-            if (t > 0) f.f32(t).simd(SIMD.f32x4Splat).get('idx').get('v').get('m').simd(SIMD.f32x4Gt).simd(SIMD.bitselect).set('idx');
-            f.get('m').get('v').simd(SIMD.f32x4Max).set('m');
-          }
-          f.get('y').get('out').emit(OP.i32Add).get('c').emit(OP.i32Add).get('m').storeV();
-          f.get('hits').get('out').emit(OP.i32Add).get('c').emit(OP.i32Add).get('idx').storeV();
-        });
-        f.addTo('out', 'rowBytes');
-      });
-    });
+  // out: the byte offset of the window's pooled pixel in y and in hits
+  forEachWindow(f, k, 0, () => {
+    f.get('a').get('c').emit(OP.i32Add).loadV().set('av');
+    f.get('b').get('c').emit(OP.i32Add).loadV().set('bv');
+    // m = max(0, v_0, …) as reluMaxPool{k}'s chain; idx moves to tap t only where v_t > m so far:
+    // the first maximum, and tap 0 where every v ≤ 0 (all relus 0)
+    f.get('zero').set('m');
+    f.get('zero').set('idx');
+    for (const t of taps) {
+      f.get('first').get(`o${t}`).emit(OP.i32Add).loadV().get('av').simd(SIMD.f32x4Mul).get('bv').simd(SIMD.f32x4Add).set('v');
+      if (t > 0) f.f32(t).simd(SIMD.f32x4Splat).get('idx').get('v').get('m').simd(SIMD.f32x4Gt).simd(SIMD.bitselect).set('idx');
+      f.get('m').get('v').simd(SIMD.f32x4Max).set('m');
+    }
+    f.get('y').get('out').emit(OP.i32Add).get('c').emit(OP.i32Add).get('m').storeV();
+    f.get('hits').get('out').emit(OP.i32Add).get('c').emit(OP.i32Add).get('idx').storeV();
   });
   return f;
 }
