@@ -114,9 +114,9 @@ export function trainEpoch({ forward, params, optimizer, batchSize, hyper }: Tra
         }, params.trainable);
         // The penalty of the weights the gradients are of, before the step moves them.
         const loss = folded ? tf.add(value, l2PenaltyValue(hyper.l2, params.trainable)) : value;
-        // Every variable listed: one no op reaches still gets the L2 term's gradient, as on the tape.
-        if (folded)
-          (optimizer as AdamOptimizer).applyGradients(
+        // Every trainable variable listed, so one that no op reaches still gets the L2 term's gradient, as on the tape.
+        if (folded && isOurAdam(optimizer))
+          optimizer.applyGradients(
             params.trainable.map((v) => ({ name: v.name, tensor: grads[v.name] })),
             twiceL2,
           );
