@@ -96,6 +96,7 @@ export function trainEpoch({ forward, params, optimizer, batchSize, hyper }: Tra
   const ctx: ForwardContext = { mode: 'train', rng };
   const losses: number[] = [];
   const twiceL2 = 2 * Math.fround(hyper.l2); // as l2Penalty's gradient scales
+  const adam = isOurAdam(optimizer) ? optimizer : undefined; // ours takes the L2 gradient; a stock optimizer, the taped penalty
   for (let start = 0; start < set.count; start += batchSize) {
     const indices = order.subarray(start, start + batchSize);
     losses.push(
@@ -107,16 +108,15 @@ export function trainEpoch({ forward, params, optimizer, batchSize, hyper }: Tra
           // The L2 term's gradient goes into Adam's kernel (one multiply-add per weight instead of
           // ~90 kernel calls per CNN step) when that gives the same number: each variable read by
           // one op, so the tape would have added its two gradients, data term's and L2's, in one
-          // Add; a variable read twice would have summed three in another order. (Ours only: a
-          // stock optimizer takes the taped penalty.)
-          folded = hyper.l2 > 0 && terms.length > 0 && isOurAdam(optimizer) && eachReadOnce(params.trainable);
+          // Add; a variable read twice would have summed three in another order.
+          folded = adam !== undefined && hyper.l2 > 0 && terms.length > 0 && eachReadOnce(params.trainable);
           return sumOf(folded || hyper.l2 === 0 ? terms : [...terms, l2Penalty(hyper.l2, params.trainable)]);
         }, params.trainable);
         // The penalty of the weights the gradients are of, before the step moves them.
         const loss = folded ? tf.add(value, l2PenaltyValue(hyper.l2, params.trainable)) : value;
         // Every trainable variable listed, so one that no op reaches still gets the L2 term's gradient, as on the tape.
-        if (folded && isOurAdam(optimizer))
-          optimizer.applyGradients(
+        if (folded && adam)
+          adam.applyGradients(
             params.trainable.map((v) => ({ name: v.name, tensor: grads[v.name] })),
             twiceL2,
           );

@@ -30,10 +30,11 @@ import {
   type KernelFunc,
   type Tensor,
   type TensorInfo,
+  util,
 } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
 import { heapAddress, RELU_POOL_SIZES, simdKernels } from '../simd/kernels.js';
-import { batchNormGradCoefficients, batchNormStatistics } from './batch-norm.js';
+import { batchNormGradCoefficients, batchNormStatistics, copyOf } from './batch-norm.js';
 import { channelOps, SUM_BLOCK_ROWS, simdReduce, withScratch } from './channel-ops.js';
 import { hostMemory } from './host-memory.js';
 import { pooledShape } from './relu-max-pool.js';
@@ -66,18 +67,12 @@ type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: B
 function forward({ inputs: { x, scale, offset }, backend, attrs: { varianceEpsilon, k } }: Args): TensorInfo[] {
   const channels = x!.shape[3]!;
   const mem = hostMemory('wasm', backend);
-  const [y, hits, mean, variance] = [mem.alloc(pooledShape(x!.shape, k)), mem.alloc(pooledShape(x!.shape, k)), mem.alloc([channels]), mem.alloc([channels])];
+  const pooled = pooledShape(x!.shape, k);
+  const [y, hits, mean, variance] = [mem.alloc(pooled), mem.alloc(pooled), mem.alloc([channels]), mem.alloc([channels])];
   const [meanValues, varianceValues] = [new Float32Array(channels), new Float32Array(channels)];
-  const { a, b } = batchNormStatistics(
-    channelOps('wasm', backend, channels),
-    x!,
-    mem.view(x!).slice(0, channels),
-    mem.view(scale!).slice(),
-    mem.view(offset!).slice(),
-    varianceEpsilon,
-    meanValues,
-    varianceValues,
-  );
+  const ops = channelOps('wasm', backend, channels);
+  const xFirstRow = mem.view(x!).slice(0, channels);
+  const { a, b } = batchNormStatistics(ops, x!, xFirstRow, copyOf(mem, scale!), copyOf(mem, offset!), varianceEpsilon, meanValues, varianceValues);
   const at = (t: TensorInfo) => heapAddress(backend, t.dataId);
   withScratch(backend, channels, [a, b], 0, ([aAt, bAt]) => simdKernels(backend)![`bnReluPool${k}`]!(at(x!), at(y), at(hits), ...x!.shape, aAt!, bAt!));
   mem.view(mean).set(meanValues);
@@ -90,30 +85,32 @@ function backward({ inputs, backend, attrs: { varianceEpsilon, k } }: Args): Ten
   const channels = x!.shape[3]!;
   const mem = hostMemory('wasm', backend);
   const [dx, dScale, dOffset] = [mem.alloc(x!.shape), mem.alloc([channels]), mem.alloc([channels])];
-  const values = (t: TensorInfo) => mem.view(t).slice();
-  const meanValues = values(mean!);
+  const meanValues = copyOf(mem, mean!);
   const routed = mem.alloc(y!.shape); // dy·step(y) per pooled value: what reaches its window's first maximum
   const simd = simdKernels(backend)!;
   const at = (t: TensorInfo) => heapAddress(backend, t.dataId);
-  simd.reluGrad(at(dy!), at(y!), at(routed), 4 * routed.shape.reduce((n, d) => n * d, 1));
+  simd.reluGrad(at(dy!), at(y!), at(routed), 4 * util.sizeFromShape(routed.shape));
   const pass = [at(x!), at(hits!), at(routed), ...x!.shape, k] as const;
   const sums = simdReduce(backend, channels, meanValues, (meanAt, acc, acc64, zeroRow) =>
     simd.bnReluPoolSums(...pass, zeroRow, meanAt, acc, acc64, SUM_BLOCK_ROWS),
   );
   const [dScaleValues, dOffsetValues] = [new Float32Array(channels), new Float32Array(channels)];
-  const coefficients = batchNormGradCoefficients(
+  const {
+    a,
+    k: slope,
+    b,
+  } = batchNormGradCoefficients(
     sums,
-    dx.shape.reduce((n, d) => n * d, 1),
+    util.sizeFromShape(x!.shape),
     meanValues,
-    values(variance!),
-    values(scale!),
-    values(dMean!),
-    values(dVariance!),
+    copyOf(mem, variance!),
+    copyOf(mem, scale!),
+    copyOf(mem, dMean!),
+    copyOf(mem, dVariance!),
     varianceEpsilon,
     dScaleValues,
     dOffsetValues,
   );
-  const { a, k: slope, b } = coefficients;
   withScratch(backend, channels, [a, slope, b, new Float32Array(channels)], 0, ([aAt, kAt, bAt, zeroRow]) =>
     simd.bnReluPoolAffine2(...pass, zeroRow!, at(dx), aAt!, kAt!, bAt!),
   );

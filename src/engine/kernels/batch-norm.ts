@@ -37,28 +37,9 @@ export interface BatchNormTrainAttrs {
 }
 
 /**
- * y = scale·(x − mean)/√(variance + ε) + offset per channel, with the batch's statistics
- * (biased variance) written to `mean` and `variance`.
- */
-export function batchNormTrainForward(
-  ops: ChannelOps,
-  x: TensorInfo,
-  xFirstRow: Float32Array,
-  scale: Float32Array,
-  offset: Float32Array,
-  epsilon: number,
-  y: TensorInfo,
-  mean: Float32Array,
-  variance: Float32Array,
-): void {
-  const { a, b } = batchNormStatistics(ops, x, xFirstRow, scale, offset, epsilon, mean, variance);
-  ops.affine(x, y, a, b);
-}
-
-/**
- * The batch's mean and biased variance of x per channel (written to `mean`, `variance`), and the
- * normalisation as y = x·a + b: what batchNormTrainForward applies, for a caller that fuses the
- * pass over x with what follows (./batch-norm-relu-max-pool.ts).
+ * The batch's mean and biased variance of x per channel (written to `mean`, `variance`), and
+ * y = scale·(x − mean)/√(variance + ε) + offset as y = x·a + b: the training kernel applies it in
+ * a pass of its own, the fused block (./batch-norm-relu-max-pool.ts) in its pooling pass.
  */
 export function batchNormStatistics(
   ops: ChannelOps,
@@ -88,43 +69,12 @@ export function batchNormStatistics(
 }
 
 /**
- * Gradient of batchNormTrainForward. With x̂ = (x − μ)·rstd, N = rows and upstream dy, dμ, dσ²:
+ * The gradient of the normalisation, from Σ dy and Σ dy·(x − μ) per channel (`sums`) over `size`
+ * values: dScale and dOffset (written), and dx as a·dy + k·x + b per channel. With
+ * x̂ = (x − μ)·rstd, N = rows and upstream dy, dμ, dσ²:
  *   dx = scale·rstd/N·(N·dy − Σdy − x̂·Σ(dy·x̂)) + dμ/N + dσ²·2(x − μ)/N
  *   dscale = Σ dy·x̂,  doffset = Σ dy
  * (dμ and dσ² are zero when, as in training, the statistics only feed the running averages.)
- */
-export function batchNormTrainBackward(
-  ops: ChannelOps,
-  dy: TensorInfo,
-  x: TensorInfo,
-  mean: Float32Array,
-  variance: Float32Array,
-  scale: Float32Array,
-  dMean: Float32Array,
-  dVariance: Float32Array,
-  epsilon: number,
-  dx: TensorInfo,
-  dScale: Float32Array,
-  dOffset: Float32Array,
-): void {
-  const { a, k, b } = batchNormGradCoefficients(
-    ops.dotSums(dy, x, mean),
-    util.sizeFromShape(x.shape),
-    mean,
-    variance,
-    scale,
-    dMean,
-    dVariance,
-    epsilon,
-    dScale,
-    dOffset,
-  );
-  ops.affine2(dy, x, dx, a, k, b);
-}
-
-/**
- * From Σ dy and Σ dy·(x − μ) per channel (`sums`) over `size` values: dScale, dOffset (written),
- * and dx = a·dy + k·x + b per channel, as batchNormTrainBackward computes them.
  */
 export function batchNormGradCoefficients(
   { first: sumDy, second: sumDyXc }: ChannelSums,
@@ -202,7 +152,7 @@ function checkPerChannel(name: string, t: TensorInfo, channels: number): void {
 }
 
 /** A copy of a small (per-channel) tensor's values, safe to keep across heap growth. */
-const copyOf = (mem: HostMemory, t: TensorInfo) => mem.view(t).slice();
+export const copyOf = (mem: HostMemory, t: TensorInfo) => mem.view(t).slice();
 
 function trainKernel(backendName: HostBackendName): KernelFunc {
   return ((args: Args): TensorInfo[] => {
@@ -215,17 +165,10 @@ function trainKernel(backendName: HostBackendName): KernelFunc {
     const [y, mean, variance] = [mem.alloc(x.shape), mem.alloc([channels]), mem.alloc([channels])] as const;
     const meanValues = new Float32Array(channels);
     const varianceValues = new Float32Array(channels);
-    batchNormTrainForward(
-      channelOps(backendName, args.backend as never, channels),
-      x,
-      mem.view(x).slice(0, channels),
-      copyOf(mem, scale),
-      copyOf(mem, offset),
-      varianceEpsilon,
-      y,
-      meanValues,
-      varianceValues,
-    );
+    const ops = channelOps(backendName, args.backend as never, channels);
+    const xFirstRow = mem.view(x).slice(0, channels);
+    const { a, b } = batchNormStatistics(ops, x, xFirstRow, copyOf(mem, scale), copyOf(mem, offset), varianceEpsilon, meanValues, varianceValues);
+    ops.affine(x, y, a, b);
     mem.view(mean).set(meanValues);
     mem.view(variance).set(varianceValues);
     return [y, mean, variance];
@@ -244,20 +187,22 @@ function trainGradKernel(backendName: HostBackendName): KernelFunc {
     const [dx, dScale, dOffset] = [mem.alloc(x.shape), mem.alloc([channels]), mem.alloc([channels])] as const;
     const dScaleValues = new Float32Array(channels);
     const dOffsetValues = new Float32Array(channels);
-    batchNormTrainBackward(
-      channelOps(backendName, args.backend as never, channels),
-      dy,
-      x,
-      copyOf(mem, mean),
-      copyOf(mem, variance),
-      copyOf(mem, scale),
+    const ops = channelOps(backendName, args.backend as never, channels);
+    const [meanValues, varianceValues, scaleValues] = [copyOf(mem, mean), copyOf(mem, variance), copyOf(mem, scale)];
+    const sums = ops.dotSums(dy, x, meanValues); // Σ dy, Σ dy·(x − μ)
+    const { a, k, b } = batchNormGradCoefficients(
+      sums,
+      util.sizeFromShape(x.shape),
+      meanValues,
+      varianceValues,
+      scaleValues,
       copyOf(mem, dMean),
       copyOf(mem, dVariance),
       varianceEpsilon,
-      dx,
       dScaleValues,
       dOffsetValues,
     );
+    ops.affine2(dy, x, dx, a, k, b);
     mem.view(dScale).set(dScaleValues);
     mem.view(dOffset).set(dOffsetValues);
     return [dx, dScale, dOffset];

@@ -51,13 +51,9 @@ function channelReduce(name: string, dot: boolean): Fn {
     f.forRange('off', 'off', 'blockEnd', 'rowBytes', () => {
       f.forRange('c', 0, 'rowBytes', 16, () => {
         if (dot) {
-          // g = dy, d = x − mean
+          // g = dy
           f.get('a').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).loadV().set('g');
-          f.get('b').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).loadV();
-          f.get('center').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Sub).set('d');
-          f.get('acc').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV().get('g').simd(SIMD.f32x4Add).storeV();
-          f.get('acc2').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV();
-          f.get('g').get('d').simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).storeV();
+          addDotTerms(f, 'b', 'center');
         } else {
           // d = x − shift
           f.get('a').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).loadV();
@@ -70,15 +66,32 @@ function channelReduce(name: string, dot: boolean): Fn {
     });
     // The loop above leaves off = blockEnd; step back so forRange's `off += block` lands there.
     f.get('blockEnd').get('block').emit(OP.i32Sub).set('off');
-    // acc64[c] += acc[c]; acc64[C + c] += acc2[c] (float64, scalar: C values per block)
-    f.forRange('c', 0, 'rowBytes', 4, () => {
-      f.get('acc64').get('c').get('c').emit(OP.i32Add, OP.i32Add).tee('sum64');
-      f.get('sum64').loadF64().get('acc').get('c').emit(OP.i32Add).loadF32().emit(OP.f64PromoteF32, OP.f64Add).storeF64();
-      f.get('sum64').get('rowBytes').get('rowBytes').emit(OP.i32Add, OP.i32Add).tee('sq64');
-      f.get('sq64').loadF64().get('acc2').get('c').emit(OP.i32Add).loadF32().emit(OP.f64PromoteF32, OP.f64Add).storeF64();
-    });
+    flushBlock(f);
   });
   return f;
+}
+
+/**
+ * channelDotSums' step for one 4-channel vector c of the row at `off`, with dy in local g:
+ * acc[c] += g; acc2[c] += g·(x[off + c] − center[c]), where `x` and `center` name the locals
+ * holding those addresses (uses locals d and addr).
+ */
+function addDotTerms(f: Fn, x: string, center: string): void {
+  f.get(x).get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).loadV();
+  f.get(center).get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Sub).set('d');
+  f.get('acc').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV().get('g').simd(SIMD.f32x4Add).storeV();
+  f.get('acc2').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV();
+  f.get('g').get('d').simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).storeV();
+}
+
+/** The end of a summing block: acc64[c] += acc[c]; acc64[C + c] += acc2[c] (float64, one channel at a time). */
+function flushBlock(f: Fn): void {
+  f.forRange('c', 0, 'rowBytes', 4, () => {
+    f.get('acc64').get('c').get('c').emit(OP.i32Add, OP.i32Add).tee('sum64');
+    f.get('sum64').loadF64().get('acc').get('c').emit(OP.i32Add).loadF32().emit(OP.f64PromoteF32, OP.f64Add).storeF64();
+    f.get('sum64').get('rowBytes').get('rowBytes').emit(OP.i32Add, OP.i32Add).tee('sq64');
+    f.get('sq64').loadF64().get('acc2').get('c').emit(OP.i32Add).loadF32().emit(OP.f64PromoteF32, OP.f64Add).storeF64();
+  });
 }
 
 /**
@@ -673,14 +686,6 @@ function bnReluPoolGrad(sums: boolean): Fn {
       f.get('acc').get('c').emit(OP.i32Add).get('zero').storeV();
       f.get('acc2').get('c').emit(OP.i32Add).get('zero').storeV();
     });
-  // acc64[c] += acc[c]; acc64[C + c] += acc2[c], as channelReduce ends a block
-  const flush = () =>
-    f.forRange('c', 0, 'rowBytes', 4, () => {
-      f.get('acc64').get('c').get('c').emit(OP.i32Add, OP.i32Add).tee('sum64');
-      f.get('sum64').loadF64().get('acc').get('c').emit(OP.i32Add).loadF32().emit(OP.f64PromoteF32, OP.f64Add).storeF64();
-      f.get('sum64').get('rowBytes').get('rowBytes').emit(OP.i32Add, OP.i32Add).tee('sq64');
-      f.get('sq64').loadF64().get('acc2').get('c').emit(OP.i32Add).loadF32().emit(OP.f64PromoteF32, OP.f64Add).storeF64();
-    });
   if (sums) {
     f.get('acc').get('rowBytes').emit(OP.i32Add).set('acc2');
     f.get('block').set('left');
@@ -710,11 +715,7 @@ function bnReluPoolGrad(sums: boolean): Fn {
           f.get('routedAt').get('c').emit(OP.i32Add).loadV();
           f.get('hitsAt').get('c').emit(OP.i32Add).loadV().get('tv').simd(F32X4_EQ).simd(V128_AND).set('g');
           if (sums) {
-            f.get('x').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).loadV();
-            f.get('mean').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Sub).set('d');
-            f.get('acc').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV().get('g').simd(SIMD.f32x4Add).storeV();
-            f.get('acc2').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV();
-            f.get('g').get('d').simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).storeV();
+            addDotTerms(f, 'x', 'mean');
           } else {
             f.get('dx').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add);
             f.get('g').get('a').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
@@ -726,7 +727,7 @@ function bnReluPoolGrad(sums: boolean): Fn {
         if (sums) {
           f.get('left').i32(1).emit(OP.i32Sub).tee('left').emit(OP.i32Eqz);
           f.ifTrue(() => {
-            flush();
+            flushBlock(f);
             clearAcc();
             f.get('block').set('left');
           });
@@ -749,7 +750,7 @@ function bnReluPoolGrad(sums: boolean): Fn {
   });
   if (sums) {
     f.get('left').get('block').emit(OP.i32LtS);
-    f.ifTrue(flush);
+    f.ifTrue(() => flushBlock(f));
   }
   return f;
 }
