@@ -11,6 +11,7 @@ import { fusedInferenceTail, type InferenceBatchNorm } from '../engine/ops/infer
 import { maxPairs } from '../engine/ops/max-pairs.js';
 import { relu as reluOp } from '../engine/ops/relu.js';
 import { reluMaxPool } from '../engine/ops/relu-max-pool.js';
+import { runningAverage } from '../engine/ops/running-average.js';
 import { type Rng, uniformArray } from '../rng.js';
 
 /** 'train': batch statistics, dropout on; 'eval': running statistics, dropout off. */
@@ -122,8 +123,8 @@ export function batchNorm(params: Params, name: string, features: number): Layer
   const runningMean = params.stateVariable(`${name}.running_mean`, [features], 0);
   const runningVar = params.stateVariable(`${name}.running_var`, [features], 1);
   const track = (mean: tf.Tensor1D, variance: tf.Tensor1D, n: number) => {
-    runningMean.assign(tf.tidy(() => tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))));
-    runningVar.assign(tf.tidy(() => tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / (n - 1)))));
+    runningMean.assign(runningAverage(runningMean as tf.Tensor1D, mean, 1 - BN_MOMENTUM, BN_MOMENTUM));
+    runningVar.assign(runningAverage(runningVar as tf.Tensor1D, variance, 1 - BN_MOMENTUM, (BN_MOMENTUM * n) / (n - 1)));
   };
   const layer: Layer = (x, ctx) => {
     if (ctx.mode === 'eval') return tf.batchNorm(x, runningMean, runningVar, beta, gamma, BN_EPS);

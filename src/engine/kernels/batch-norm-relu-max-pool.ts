@@ -18,6 +18,10 @@
  * f32x4 instructions, and the sums visit the same values in the same order (the gradient's dy
  * is +0 wherever ReluMaxPoolGrad writes +0). Only a NaN inside a window may come out otherwise,
  * which only a diverged round makes. `hits` is an output for the gradient alone.
+ *
+ * The gradient kernel also gives Σ dx over every axis but the last, summed in its last pass as
+ * the Sum kernel sums (../simd/kernels.ts, bnReluPoolAffine2): the bias gradient of the conv layer
+ * before the block, which ./channel-sums.ts hands over instead of a Sum pass over dx.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
@@ -36,6 +40,7 @@ import { routes } from '../routes.js';
 import { heapAddress, RELU_POOL_SIZES, simdKernels } from '../simd/kernels.js';
 import { batchNormGradCoefficients, batchNormStatistics, copyOf } from './batch-norm.js';
 import { channelOps, SUM_BLOCK_ROWS, simdReduce, withScratch } from './channel-ops.js';
+import { offerChannelSums } from './channel-sums.js';
 import { hostMemory } from './host-memory.js';
 import { pooledShape } from './relu-max-pool.js';
 
@@ -84,7 +89,7 @@ function backward({ inputs, backend, attrs: { varianceEpsilon, k } }: Args): Ten
   const { dy, x, hits, y, mean, variance, scale, dMean, dVariance } = inputs as Record<string, TensorInfo>;
   const channels = x!.shape[3]!;
   const mem = hostMemory('wasm', backend);
-  const [dx, dScale, dOffset] = [mem.alloc(x!.shape), mem.alloc([channels]), mem.alloc([channels])];
+  const [dx, dScale, dOffset, dxSum] = [mem.alloc(x!.shape), mem.alloc([channels]), mem.alloc([channels]), mem.alloc([channels])];
   const meanValues = copyOf(mem, mean!);
   const routed = mem.alloc(y!.shape); // dy·step(y) per pooled value: what reaches its window's first maximum
   const simd = simdKernels(backend)!;
@@ -111,16 +116,19 @@ function backward({ inputs, backend, attrs: { varianceEpsilon, k } }: Args): Ten
     dScaleValues,
     dOffsetValues,
   );
-  withScratch(backend, channels, [a, slope, b, new Float32Array(channels)], 0, ([aAt, kAt, bAt, zeroRow]) =>
-    simd.bnReluPoolAffine2(...pass, zeroRow!, at(dx), aAt!, kAt!, bAt!),
+  const { first: dxSumValues } = simdReduce(backend, channels, new Float32Array(channels), (_, acc, acc64, zeroRow) =>
+    withScratch(backend, channels, [a, slope, b], 0, ([aAt, kAt, bAt]) =>
+      simd.bnReluPoolAffine2(...pass, zeroRow, at(dx), aAt!, kAt!, bAt!, acc, acc64, SUM_BLOCK_ROWS),
+    ),
   );
   backend.disposeData(routed.dataId);
   mem.view(dScale).set(dScaleValues);
   mem.view(dOffset).set(dOffsetValues);
-  return [dx, dScale, dOffset];
+  mem.view(dxSum).set(dxSumValues);
+  return [dx, dScale, dOffset, dxSum];
 }
 
-/** Its gradient: one 'BatchNormReluMaxPoolGrad' call gives x's, scale's and offset's. */
+/** Its gradient: one 'BatchNormReluMaxPoolGrad' call gives x's, scale's and offset's (and Σ dx for the conv's bias). */
 export const batchNormReluMaxPoolGradConfig: GradConfig = {
   kernelName: BatchNormReluMaxPool,
   inputsToSave: ['x', 'scale'],
@@ -128,11 +136,12 @@ export const batchNormReluMaxPoolGradConfig: GradConfig = {
   gradFunc: (dys, saved, attrs) => {
     const [dy, dMean, dVariance] = dys as Tensor[];
     const [x, scale, y, mean, variance, hits] = saved;
-    const [dx, dScale, dOffset] = engine().runKernel(
+    const [dx, dScale, dOffset, dxSum] = engine().runKernel(
       BatchNormReluMaxPoolGrad,
       { dy: dy!, x: x!, hits: hits!, y: y!, mean: mean!, variance: variance!, scale: scale!, dMean: dMean!, dVariance: dVariance! },
       attrs,
     ) as Tensor[];
+    offerChannelSums(dx!, dxSum!); // the bias gradient of the conv layer before the block (./channel-sums.ts)
     return { x: () => dx!, scale: () => dScale!, offset: () => dOffset! };
   },
 };

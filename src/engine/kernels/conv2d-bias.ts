@@ -7,8 +7,9 @@
  * added in place to the convolution's fresh output. Each element is the same float32
  * conv + bias as the Add kernel computes, and the gradients are the ones tfjs computes for
  * Conv2D and Add: dx and dW by the same Conv2DBackpropInput/Filter kernels with the same
- * attributes, and dbias = Σ dy over every axis but the last, so training is unchanged bit for
- * bit. Each gradient is computed only when asked for (the first layer's dx never is).
+ * attributes, and dbias = Σ dy over every axis but the last (the Sum kernel's, or the same sum
+ * made by the batch-norm gradient that wrote dy: ./channel-sums.ts), so training is unchanged bit
+ * for bit. Each gradient is computed only when asked for (the first layer's dx never is).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
@@ -27,6 +28,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
 import { heapAddress, simdKernels } from '../simd/kernels.js';
+import { takeChannelSums } from './channel-sums.js';
 import { type HostBackendName, hostKernelConfigs, hostMemory } from './host-memory.js';
 
 export const Conv2DBias = 'Conv2DBias';
@@ -82,8 +84,9 @@ export const conv2dBiasGradConfig: GradConfig = {
         engine().runKernel(Conv2DBackpropInput, { dy: dy as Tensor, filter: filter! }, { ...conv, inputShape: x!.shape } as unknown as NamedAttrMap) as Tensor,
       filter: () =>
         engine().runKernel(Conv2DBackpropFilter, { x: x!, dy: dy as Tensor }, { ...conv, filterShape: filter!.shape } as unknown as NamedAttrMap) as Tensor,
-      // As Add's gradient for a broadcast operand: Σ over the broadcast axes.
-      bias: () => sum(dy as Tensor, [0, 1, 2]),
+      // As Add's gradient for a broadcast operand: Σ over the broadcast axes (summed already if
+      // batch norm's gradient wrote dy: ./channel-sums.ts).
+      bias: () => takeChannelSums(dy as Tensor) ?? sum(dy as Tensor, [0, 1, 2]),
     };
   },
 };

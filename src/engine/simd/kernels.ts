@@ -642,15 +642,18 @@ function bnReluPool(k: number): Fn {
  *
  *   bnReluPoolSums(x, hits, routed, count, H, W, C, k, zeroRow, mean, acc, acc64, block):
  *     Σ dy, Σ dy·(x − mean), blocked as channelDotSums;
- *   bnReluPoolAffine2(x, hits, routed, count, H, W, C, k, zeroRow, dx, a, kk, b):
- *     dx = a·dy + kk·x + b as channelAffine2.
+ *   bnReluPoolAffine2(x, hits, routed, count, H, W, C, k, zeroRow, dx, a, kk, b, acc, acc64, block):
+ *     dx = a·dy + kk·x + b as channelAffine2, and Σ dx into acc64[0..C) blocked as channelSums
+ *     with a zero shift sums it (x − 0 is x, −0 included): the Sum kernel's bias gradient of the
+ *     conv layer before the block, without reading dx again.
  *
  * `zeroRow`: the address of C zero floats, read as routed and hits where no window covers.
  */
 function bnReluPoolGrad(sums: boolean): Fn {
   const f = new Fn(sums ? 'bnReluPoolSums' : 'bnReluPoolAffine2', [
     ...['x', 'hits', 'routed', 'count', 'H', 'W', 'channels', 'k', 'zeroRow'].map((n) => [n, 'i32'] as [string, 'i32']),
-    ...(sums ? ['mean', 'acc', 'acc64', 'block'] : ['dx', 'a', 'kk', 'b']).map((n) => [n, 'i32'] as [string, 'i32']),
+    ...(sums ? ['mean'] : ['dx', 'a', 'kk', 'b']).map((n) => [n, 'i32'] as [string, 'i32']),
+    ...['acc', 'acc64', 'block'].map((n) => [n, 'i32'] as [string, 'i32']),
   ]);
   f.locals(
     'i32',
@@ -686,11 +689,9 @@ function bnReluPoolGrad(sums: boolean): Fn {
       f.get('acc').get('c').emit(OP.i32Add).get('zero').storeV();
       f.get('acc2').get('c').emit(OP.i32Add).get('zero').storeV();
     });
-  if (sums) {
-    f.get('acc').get('rowBytes').emit(OP.i32Add).set('acc2');
-    f.get('block').set('left');
-    clearAcc();
-  }
+  f.get('acc').get('rowBytes').emit(OP.i32Add).set('acc2');
+  f.get('block').set('left');
+  clearAcc();
   f.i32(0).set('off');
   f.forRange('n', 0, 'count', 1, () => {
     f.i32(0).set('ph');
@@ -717,21 +718,20 @@ function bnReluPoolGrad(sums: boolean): Fn {
           if (sums) {
             addDotTerms(f, 'x', 'mean');
           } else {
-            f.get('dx').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add);
             f.get('g').get('a').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
             f.get('x').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).loadV().get('kk').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Mul);
-            f.simd(SIMD.f32x4Add).get('b').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).storeV();
+            f.simd(SIMD.f32x4Add).get('b').get('c').emit(OP.i32Add).loadV().simd(SIMD.f32x4Add).set('d');
+            f.get('dx').get('off').emit(OP.i32Add).get('c').emit(OP.i32Add).get('d').storeV();
+            f.get('acc').get('c').emit(OP.i32Add).tee('addr').get('addr').loadV().get('d').simd(SIMD.f32x4Add).storeV();
           }
         });
         f.addTo('off', 'rowBytes');
-        if (sums) {
-          f.get('left').i32(1).emit(OP.i32Sub).tee('left').emit(OP.i32Eqz);
-          f.ifTrue(() => {
-            flushBlock(f);
-            clearAcc();
-            f.get('block').set('left');
-          });
-        }
+        f.get('left').i32(1).emit(OP.i32Sub).tee('left').emit(OP.i32Eqz);
+        f.ifTrue(() => {
+          flushBlock(f);
+          clearAcc();
+          f.get('block').set('left');
+        });
         // next column: tw += 1, and past the window's last, pw += 1, tw = 0
         f.addTo('tw', 1);
         f.get('tw').get('k').emit(OP.i32GeS);
@@ -748,10 +748,8 @@ function bnReluPoolGrad(sums: boolean): Fn {
       });
     });
   });
-  if (sums) {
-    f.get('left').get('block').emit(OP.i32LtS);
-    f.ifTrue(() => flushBlock(f));
-  }
+  f.get('left').get('block').emit(OP.i32LtS);
+  f.ifTrue(() => flushBlock(f));
   return f;
 }
 
