@@ -5,11 +5,15 @@
  * same number bit for bit (test beside this file):
  *
  * - wasm: Square rounds each x² to float32; its Sum over all axes adds them one by one in
- *   float32; AddN adds the variables' sums in order in float32; Multiply rounds λ·total.
+ *   float32 (here as wasm f32 ops, ../simd/kernels.ts sumOfSquares, or this file's loop where
+ *   SIMD is off); AddN adds the variables' sums in order in float32; Multiply rounds λ·total.
  * - cpu: the same, except that its Sum adds the float32 squares in a float64 running sum and
  *   rounds once at the end.
  */
-import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type KernelFunc, type NamedTensorInfoMap, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { routes } from '../routes.js';
+import { heapAddress, simdKernels } from '../simd/kernels.js';
 import { type HostBackendName, hostKernelConfigs, hostMemory } from './host-memory.js';
 
 export const L2Penalty = 'L2Penalty';
@@ -35,8 +39,16 @@ function kernel(backend: HostBackendName): KernelFunc {
   return ((args: { inputs: NamedTensorInfoMap; backend: unknown; attrs: L2PenaltyAttrs }) => {
     const mem = hostMemory(backend, args.backend as never);
     const out = mem.alloc([]);
+    // On wasm the float32 chain runs as wasm's own f32 ops (~3× the JavaScript loop's speed).
+    const simd = backend === 'wasm' && routes.simd ? simdKernels(args.backend as BackendWasm) : null;
+    const sumOf = (x: TensorInfo) => {
+      if (simd === null) return sumOfSquares(backend, mem.view(x));
+      const at = (t: TensorInfo) => heapAddress(args.backend as BackendWasm, t.dataId);
+      simd.sumOfSquares(at(x), 4 * util.sizeFromShape(x.shape), at(out));
+      return mem.view(out)[0]!;
+    };
     let total = 0;
-    for (let i = 0; args.inputs[`x${i}`] !== undefined; i++) total = fr(total + sumOfSquares(backend, mem.view(args.inputs[`x${i}`]!)));
+    for (let i = 0; args.inputs[`x${i}`] !== undefined; i++) total = fr(total + sumOf(args.inputs[`x${i}`]!));
     mem.view(out)[0] = fr(fr(args.attrs.l2) * total);
     return out;
   }) as unknown as KernelFunc;

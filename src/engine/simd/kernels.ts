@@ -281,6 +281,28 @@ function adamStep(withL2: boolean): Fn {
   return f;
 }
 
+/**
+ * sumOfSquares(x, bytes, out): out[0] = Σ x[i]², each square rounded to float32 and added to a
+ * float32 running sum in index order: the stock Square then Sum over all axes on wasm, bit for
+ * bit (../kernels/l2-penalty.ts). Scalar on purpose: that order is one dependent chain.
+ */
+function sumOfSquares(): Fn {
+  const f = new Fn('sumOfSquares', [
+    ['x', 'i32'],
+    ['bytes', 'i32'],
+    ['out', 'i32'],
+  ]);
+  f.locals('i32', 'at');
+  f.locals('f32', 'sum', 'v');
+  f.f32(0).set('sum');
+  f.forRange('at', 0, 'bytes', 4, () => {
+    f.get('x').get('at').emit(OP.i32Add).loadF32().tee('v').get('v').emit(OP.f32Mul);
+    f.get('sum').emit(OP.f32Add).set('sum');
+  });
+  f.get('out').get('sum').storeF32();
+  return f;
+}
+
 const F32X4_NE = 0x42;
 
 /**
@@ -1192,6 +1214,8 @@ export interface SimdKernels {
   channelAffine(x: number, y: number, rows: number, channels: number, a: number, b: number): void;
   channelAffine2(dy: number, x: number, dx: number, rows: number, channels: number, a: number, k: number, b: number): void;
   reluGrad(dy: number, x: number, dx: number, bytes: number): void;
+  /** sumOfSquares(x, bytes, out): out[0] = Σ x², float32 in index order. */
+  sumOfSquares(x: number, bytes: number, out: number): void;
   /** adamStep(value, m, v, g, newValue, newM, newV, bytes, ...the ADAM_CONSTANTS) and adamStepL2(…, 2λ): see adamStep. */
   adamStep(...args: number[]): void;
   adamStepL2(...args: number[]): void;
@@ -1258,6 +1282,7 @@ export function simdModuleBytes(fused = false): Uint8Array<ArrayBuffer> {
     channelBiasAffineReluPool(),
     adamStep(false),
     adamStep(true),
+    sumOfSquares(),
     reluGrad(),
     scatterTaps(),
     gatherTaps(),
