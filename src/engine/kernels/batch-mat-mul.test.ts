@@ -1,12 +1,15 @@
 /**
- * Our wasm BatchMatMul (explicit transposes, then XNNPACK) against the cpu backend: every
- * transpose combination, the dense-layer gradient, and batched products (stock path).
+ * Our wasm BatchMatMul against the cpu backend: every transpose combination, the dense-layer
+ * gradient, and batched products (stock path); and our SIMD GEMM against XNNPACK's (the path with
+ * SIMD off: explicit transposes, then the stock kernel), bit for bit.
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxRelativeError, runOn, seededValues } from '../../testing/backend-compare.js';
+import { bits } from '../../testing/records.js';
+import { resetRoutes, setRoutes } from '../routes.js';
 
 const TOL = 1e-4;
 
@@ -70,5 +73,38 @@ test('gradients of a dense layer (dy·Wᵀ and xᵀ·dy) on wasm = cpu', async (
   for (const [k, name] of ['dx', 'dW'].entries()) {
     const err = maxRelativeError(wasm[k]!, cpu[k]!);
     assert.ok(err <= TOL, `${name}: max relative error ${err}`);
+  }
+});
+
+/** [M, K, N]: the models' dense layers (train and evaluation batches) and every tile edge (M mod 4, N mod 8, N < 4, K = 1). */
+const GEMM_CASES = [
+  [100, 144, 100],
+  [100, 392, 160],
+  [50, 20, 2],
+  [100, 100, 10],
+  [2000, 100, 10],
+  [7, 5, 13],
+  [3, 1, 6],
+  [1, 7, 3],
+  [6, 9, 12],
+];
+
+test("our GEMM = XNNPACK's, bit for bit, every transpose combination and tile edge", async (t) => {
+  t.after(resetRoutes);
+  for (const [M, K, N] of GEMM_CASES) {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        const inputs = [
+          { values: seededValues(M! * K!, M! + K!).map((v, i) => (i % 17 === 0 ? -0 : v * 2 ** ((i % 9) - 4))), shape: transposeA ? [K!, M!] : [M!, K!] },
+          { values: seededValues(K! * N!, K! + N!), shape: transposeB ? [N!, K!] : [K!, N!] },
+        ];
+        const product = (a: tf.Tensor, b: tf.Tensor) => [tf.matMul(a, b, transposeA, transposeB)];
+        setRoutes({ simd: true });
+        const [ours] = await runOn('wasm', inputs, product);
+        setRoutes({ simd: false });
+        const [xnnpack] = await runOn('wasm', inputs, product);
+        assert.deepEqual(bits(ours!), bits(xnnpack!), `[${M}, ${K}] × [${K}, ${N}], transposeA ${transposeA}, transposeB ${transposeB}`);
+      }
+    }
   }
 });

@@ -303,6 +303,99 @@ function sumOfSquares(): Fn {
   return f;
 }
 
+/** Rows of a GEMM register tile (gemm4) and of its remainder (gemm1). */
+export const GEMM_ROWS = [4, 1] as const;
+
+/**
+ * gemm{R}(a, b, c, blocks, K, N, aRow, aK, bRow): c = a·b for `blocks` blocks of R rows, where
+ * a's element (i, k) is at a + i·aRow + k·aK (bytes: a plain or transposed matrix), b is [K, N]
+ * with rows bRow bytes apart, and c is [rows, N]. Every c element is one float32 running sum over
+ * k in order, from +0, each product rounded before it is added: what XNNPACK's fully connected
+ * operator (the stock wasm BatchMatMul) computes on this machine, bit for bit (checked against it
+ * in ../kernels/batch-mat-mul.test.ts).
+ *
+ * Why: the stock kernel re-creates its XNNPACK operator and re-packs b whenever b is a new tensor,
+ * which a dense layer's weights are after every step, and a dense layer's products are small
+ * (100 × 144 × 100 in the CNN's head): packing and set-up were most of their time. Tiles of R rows
+ * × 8 columns (two vectors, 4·2 accumulators), then a 4-column tile, then scalar columns.
+ */
+function gemm(rows: (typeof GEMM_ROWS)[number]): Fn {
+  const f = new Fn(
+    `gemm${rows}`,
+    ['a', 'b', 'c', 'blocks', 'K', 'N', 'aRow', 'aK', 'bRow'].map((n) => [n, 'i32'] as [string, 'i32']),
+  );
+  const rowsOf = Array.from({ length: rows }, (_, r) => r);
+  f.locals('i32', 'blk', 'j', 'k', 'bp', 'rowBase', 'cBase', 'nBytes', 'n8', 'n4', ...rowsOf.map((r) => `a${r}`));
+  f.locals('v128', 's', 'b0', 'b1', ...rowsOf.flatMap((r) => [`c${r}x0`, `c${r}x1`]));
+  f.locals('f32', ...rowsOf.map((r) => `sum${r}`));
+  f.get('N').i32(2).emit(OP.i32Shl).set('nBytes');
+  f.get('N').i32(-8).emit(OP.i32And).set('n8');
+  f.get('N').i32(-4).emit(OP.i32And).set('n4');
+  /** The row pointers a{r} = rowBase + r·aRow. */
+  const rowPointers = () => {
+    for (const r of rowsOf) {
+      f.get('rowBase');
+      if (r > 0) f.get('aRow').i32(r).emit(OP.i32Mul, OP.i32Add);
+      f.set(`a${r}`);
+    }
+  };
+  /** c[rows, j … j + 4·vectors) from the tile's accumulators, summed over k in order. */
+  const tile = (vectors: 1 | 2) => {
+    const vs = Array.from({ length: vectors }, (_, v) => v);
+    for (const r of rowsOf) for (const v of vs) f.f32(0).simd(SIMD.f32x4Splat).set(`c${r}x${v}`);
+    rowPointers();
+    f.get('b').get('j').i32(2).emit(OP.i32Shl, OP.i32Add).set('bp');
+    f.forRange('k', 0, 'K', 1, () => {
+      for (const v of vs)
+        f.get('bp')
+          .loadV(16 * v)
+          .set(`b${v}`);
+      for (const r of rowsOf) {
+        f.get(`a${r}`).simd(V128_LOAD32_SPLAT).emit(2, 0).set('s');
+        for (const v of vs) madd(f, `c${r}x${v}`, 's', `b${v}`, false);
+        f.addTo(`a${r}`, 'aK');
+      }
+      f.addTo('bp', 'bRow');
+    });
+    for (const r of rowsOf) {
+      for (const v of vs) {
+        f.get('cBase').get('nBytes').i32(r).emit(OP.i32Mul, OP.i32Add).get('j').i32(2).emit(OP.i32Shl, OP.i32Add);
+        f.get(`c${r}x${v}`).storeV(16 * v);
+      }
+    }
+  };
+  f.get('a').set('rowBase');
+  f.get('c').set('cBase');
+  f.forRange('blk', 0, 'blocks', 1, () => {
+    f.forRange('j', 0, 'n8', 8, () => tile(2));
+    f.get('n4').get('n8').emit(OP.i32GtS);
+    f.ifTrue(() => {
+      f.get('n8').set('j');
+      tile(1);
+    });
+    // the last N mod 4 columns, one running sum per row, the R rows' sums side by side
+    f.forRange('j', 'n4', 'N', 1, () => {
+      rowPointers();
+      for (const r of rowsOf) f.f32(0).set(`sum${r}`);
+      f.get('b').get('j').i32(2).emit(OP.i32Shl, OP.i32Add).set('bp');
+      f.forRange('k', 0, 'K', 1, () => {
+        for (const r of rowsOf) {
+          f.get(`sum${r}`).get(`a${r}`).loadF32().get('bp').loadF32().emit(OP.f32Mul, OP.f32Add).set(`sum${r}`);
+          f.addTo(`a${r}`, 'aK');
+        }
+        f.addTo('bp', 'bRow');
+      });
+      for (const r of rowsOf) {
+        f.get('cBase').get('nBytes').i32(r).emit(OP.i32Mul, OP.i32Add).get('j').i32(2).emit(OP.i32Shl, OP.i32Add);
+        f.get(`sum${r}`).storeF32();
+      }
+    });
+    f.get('rowBase').get('aRow').i32(rows).emit(OP.i32Mul, OP.i32Add).set('rowBase');
+    f.get('cBase').get('nBytes').i32(rows).emit(OP.i32Mul, OP.i32Add).set('cBase');
+  });
+  return f;
+}
+
 const F32X4_NE = 0x42;
 
 /**
@@ -1214,6 +1307,8 @@ export interface SimdKernels {
   channelAffine(x: number, y: number, rows: number, channels: number, a: number, b: number): void;
   channelAffine2(dy: number, x: number, dx: number, rows: number, channels: number, a: number, k: number, b: number): void;
   reluGrad(dy: number, x: number, dx: number, bytes: number): void;
+  /** gemm{4|1}(a, b, c, blocks, K, N, aRow, aK, bRow): see gemm. */
+  [gemm: `gemm${number}`]: (...args: number[]) => void;
   /** sumOfSquares(x, bytes, out): out[0] = Σ x², float32 in index order. */
   sumOfSquares(x: number, bytes: number, out: number): void;
   /** adamStep(value, m, v, g, newValue, newM, newV, bytes, ...the ADAM_CONSTANTS) and adamStepL2(…, 2λ): see adamStep. */
@@ -1283,6 +1378,7 @@ export function simdModuleBytes(fused = false): Uint8Array<ArrayBuffer> {
     adamStep(false),
     adamStep(true),
     sumOfSquares(),
+    ...GEMM_ROWS.map((rows) => gemm(rows)),
     reluGrad(),
     scatterTaps(),
     gatherTaps(),
