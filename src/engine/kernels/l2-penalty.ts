@@ -41,10 +41,10 @@ function kernel(backend: HostBackendName): KernelFunc {
     const out = mem.alloc([]);
     // On wasm the float32 chain runs as wasm's own f32 ops (~3× the JavaScript loop's speed).
     const simd = backend === 'wasm' && routes.simd ? simdKernels(args.backend as BackendWasm) : null;
+    const at = (t: TensorInfo) => heapAddress(args.backend as BackendWasm, t.dataId);
     const sumOf = (x: TensorInfo) => {
       if (simd === null) return sumOfSquares(backend, mem.view(x));
-      const at = (t: TensorInfo) => heapAddress(args.backend as BackendWasm, t.dataId);
-      simd.sumOfSquares(at(x), 4 * util.sizeFromShape(x.shape), at(out));
+      simd.sumOfSquares(at(x), 4 * util.sizeFromShape(x.shape), at(out)); // out as scratch: overwritten below
       return mem.view(out)[0]!;
     };
     let total = 0;

@@ -304,7 +304,7 @@ function sumOfSquares(): Fn {
 }
 
 /** Rows of a GEMM register tile (gemm4) and of its remainder (gemm1). */
-export const GEMM_ROWS = [4, 1] as const;
+const GEMM_ROWS = [4, 1] as const;
 
 /**
  * gemm{R}(a, b, c, blocks, K, N, aRow, aK, bRow): c = a·b for `blocks` blocks of R rows, where
@@ -331,6 +331,10 @@ function gemm(rows: (typeof GEMM_ROWS)[number]): Fn {
   f.get('N').i32(2).emit(OP.i32Shl).set('nBytes');
   f.get('N').i32(-8).emit(OP.i32And).set('n8');
   f.get('N').i32(-4).emit(OP.i32And).set('n4');
+  /** bp = b + 4·j: column j of b's first row. */
+  const columnOfB = () => f.get('b').get('j').i32(2).emit(OP.i32Shl, OP.i32Add).set('bp');
+  /** Pushes the address of c[row r of the block, column j]: cBase + r·nBytes + 4·j. */
+  const cAt = (r: number) => f.get('cBase').get('nBytes').i32(r).emit(OP.i32Mul, OP.i32Add).get('j').i32(2).emit(OP.i32Shl, OP.i32Add);
   /** The row pointers a{r} = rowBase + r·aRow. */
   const rowPointers = () => {
     for (const r of rowsOf) {
@@ -344,7 +348,7 @@ function gemm(rows: (typeof GEMM_ROWS)[number]): Fn {
     const vs = Array.from({ length: vectors }, (_, v) => v);
     for (const r of rowsOf) for (const v of vs) f.f32(0).simd(SIMD.f32x4Splat).set(`c${r}x${v}`);
     rowPointers();
-    f.get('b').get('j').i32(2).emit(OP.i32Shl, OP.i32Add).set('bp');
+    columnOfB();
     f.forRange('k', 0, 'K', 1, () => {
       for (const v of vs)
         f.get('bp')
@@ -357,12 +361,11 @@ function gemm(rows: (typeof GEMM_ROWS)[number]): Fn {
       }
       f.addTo('bp', 'bRow');
     });
-    for (const r of rowsOf) {
-      for (const v of vs) {
-        f.get('cBase').get('nBytes').i32(r).emit(OP.i32Mul, OP.i32Add).get('j').i32(2).emit(OP.i32Shl, OP.i32Add);
-        f.get(`c${r}x${v}`).storeV(16 * v);
-      }
-    }
+    for (const r of rowsOf)
+      for (const v of vs)
+        cAt(r)
+          .get(`c${r}x${v}`)
+          .storeV(16 * v);
   };
   f.get('a').set('rowBase');
   f.get('c').set('cBase');
@@ -377,7 +380,7 @@ function gemm(rows: (typeof GEMM_ROWS)[number]): Fn {
     f.forRange('j', 'n4', 'N', 1, () => {
       rowPointers();
       for (const r of rowsOf) f.f32(0).set(`sum${r}`);
-      f.get('b').get('j').i32(2).emit(OP.i32Shl, OP.i32Add).set('bp');
+      columnOfB();
       f.forRange('k', 0, 'K', 1, () => {
         for (const r of rowsOf) {
           f.get(`sum${r}`).get(`a${r}`).loadF32().get('bp').loadF32().emit(OP.f32Mul, OP.f32Add).set(`sum${r}`);
@@ -385,10 +388,7 @@ function gemm(rows: (typeof GEMM_ROWS)[number]): Fn {
         }
         f.addTo('bp', 'bRow');
       });
-      for (const r of rowsOf) {
-        f.get('cBase').get('nBytes').i32(r).emit(OP.i32Mul, OP.i32Add).get('j').i32(2).emit(OP.i32Shl, OP.i32Add);
-        f.get(`sum${r}`).storeF32();
-      }
+      for (const r of rowsOf) cAt(r).get(`sum${r}`).storeF32();
     });
     f.get('rowBase').get('aRow').i32(rows).emit(OP.i32Mul, OP.i32Add).set('rowBase');
     f.get('cBase').get('nBytes').i32(rows).emit(OP.i32Mul, OP.i32Add).set('cBase');
