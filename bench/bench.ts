@@ -21,9 +21,11 @@
  * Single rounds: each model runs `trainRound` (src/train/round.ts) in a child Node process of its
  * own, so its peak RSS is its own; the timing is trainRound's wall time (data preparation
  * included) on one thread (TensorFlow.js's wasm backend is single-threaded in Node).
- * Full study: interleaved by model (see fullStudy), each block `runStudy` with one worker per core
- * or the PyTorch anchors, timed wall to wall; the wasm SIMD peak is measured before each block and
- * at the end, and printed with its spread, and the JSON keeps every round's seconds.
+ * Full study: interleaved by rounds (see fullStudy): each chunk of N rounds (N = cores) of a model
+ * runs on every side in turn, ours on one worker thread per core as `study` trains, PyTorch as
+ * N single-thread processes and as 1 process of N threads, all kept alive between chunks
+ * (./sides.ts); the wasm SIMD peak is measured before each chunk and at the end, and printed with
+ * its spread, and the JSON keeps every round's seconds.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +44,7 @@ import { trainRound } from '../src/train/round.js';
 import { kernelLines, OURS, profileModel } from './kernel-profile.js';
 import { machineLine, speedCheckLine, thisMachine } from './machine.js';
 import { measurePeak, type Peak } from './peak.js';
+import { ourSide, type Side, type SideRound, torchSide } from './sides.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..'); // dist/bench → project root
@@ -119,16 +122,15 @@ function torchMissing(): string | undefined {
   return probe.status === 0 ? undefined : `${PYTHON} cannot import torch/numpy`;
 }
 
-/** The PyTorch reference's arguments for `models` × rounds (all, or `roundList`) on `threads` threads, its JSON written to `out`. */
-function torchArgs(o: { models: ModelName[]; rounds: number; epochs: number; threads: number; setup: Setup; out: string; roundList?: number[] }): string[] {
+/** The PyTorch reference's arguments for `models` × `rounds` on `threads` threads, its JSON written to `out` (without: for --serve). */
+function torchArgs(o: { models: ModelName[]; rounds: number; epochs: number; threads: number; setup: Setup; out?: string }): string[] {
   return [
     TORCH_SCRIPT,
     ...['--models', o.models.join(','), '--rounds', String(o.rounds), '--epochs', String(o.epochs)],
     ...['--pairs', String(seedProtocol.pairs), '--batch', String(seedProtocol.batchSize), '--seed', '0', '--threads', String(o.threads)],
-    ...(o.roundList ? ['--round-list', o.roundList.join(',')] : []),
     ...['--protocol', o.setup.protocol],
     ...(o.setup.evalEveryEpoch ? ['--eval-every-epoch'] : []),
-    ...['--json', o.out],
+    ...(o.out ? ['--json', o.out] : []),
   ];
 }
 
@@ -145,45 +147,6 @@ function runTorch(models: ModelName[], rounds: number, epochs: number, threads: 
   const report = JSON.parse(readFileSync(out, 'utf8')) as TorchReport;
   rmSync(dirname(out), { recursive: true, force: true });
   return { report, wallSeconds };
-}
-
-/**
- * `processes` single-thread PyTorch processes at once, process i taking rounds i, i + N, …: how
- * a PyTorch user with N cores runs independent rounds. Each round's seconds are then thread-seconds.
- */
-async function runTorchProcesses(models: ModelName[], rounds: number, epochs: number, processes: number, setup: Setup) {
-  const dir = mkdtempSync(join(tmpdir(), 'digit-pairs-bench-'));
-  const started = performance.now();
-  const shares = Array.from({ length: processes }, (_, i) => Array.from({ length: rounds }, (_, r) => r).filter((r) => r % processes === i));
-  const lastExit: number[] = [];
-  await Promise.all(
-    shares.map(
-      (roundList, i) =>
-        new Promise<void>((done, fail) => {
-          const out = join(dir, `torch-${i}.json`);
-          const child = spawn(PYTHON, torchArgs({ models, rounds, epochs, threads: 1, setup, out, roundList }), {
-            stdio: ['ignore', 'inherit', 'inherit'],
-          });
-          child.on('close', (code) => {
-            lastExit[i] = (performance.now() - started) / 1000;
-            code === 0 ? done() : fail(new Error(`PyTorch process ${i + 1} failed (exit ${code})`));
-          });
-        }),
-    ),
-  );
-  const wallSeconds = (performance.now() - started) / 1000;
-  const reports = shares.map((_, i) => JSON.parse(readFileSync(join(dir, `torch-${i}.json`), 'utf8')) as TorchReport);
-  rmSync(dir, { recursive: true, force: true });
-  const threadSeconds = Object.fromEntries(models.map((m) => [m, reports.reduce((s, r) => s + (r.models[m]?.totals.seconds ?? 0), 0)]));
-  // Each round's seconds, by model, in the processes' order: a slow phase inside the block shows here.
-  const roundSeconds = Object.fromEntries(models.map((m) => [m, reports.flatMap((r) => r.models[m]?.rounds.map((x) => x.seconds) ?? [])]));
-  return {
-    wallSeconds,
-    threadSeconds,
-    roundSeconds,
-    idleSeconds: wallSeconds - Math.min(...lastExit),
-    maxRssKb: Math.max(...reports.map((r) => r.maxRssKb)),
-  };
 }
 
 /** Right-aligned table with a header row. */
@@ -226,109 +189,97 @@ function singleRounds(models: ModelName[], epochs: number, torchThreads: number,
   return { ours, torch };
 }
 
-/** Our full study once: wall, peak RSS so far, and its records. */
-async function ourStudy(config: ExperimentConfig) {
-  const runDir = mkdtempSync(join(tmpdir(), 'digit-pairs-bench-study-'));
-  const started = performance.now();
-  const outcome = await runStudy(config, { runDir, workers: CORES, progress: false });
-  const wall = (performance.now() - started) / 1000;
-  rmSync(runDir, { recursive: true, force: true });
-  return { wall, rss: mb(process.resourceUsage().maxRSS), outcome };
-}
-
-type OurStudy = Awaited<ReturnType<typeof ourStudy>>;
-type TorchRun = ReturnType<typeof runTorch>;
-type PerCoreRun = Awaited<ReturnType<typeof runTorchProcesses>>;
-
-/** One model's blocks of the full study, run back to back (see fullStudy). */
-interface ModelBlocks {
-  exact?: OurStudy;
-  quick?: OurStudy;
-  torch?: TorchRun;
-  perCore?: PerCoreRun;
-  /** The wasm SIMD peak before each of them, GFLOP/s. */
-  peaks: number[];
-}
+/** Rounds 0 … rounds − 1 in chunks of `size`. */
+const chunksOf = (rounds: number, size: number) =>
+  Array.from({ length: Math.ceil(rounds / size) }, (_, c) => Array.from({ length: Math.min(size, rounds - c * size) }, (_, k) => c * size + k));
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** The per-model blocks as one study: walls and thread-seconds add up, peak RSS is the largest. */
-function joinBlocks(blocks: ModelBlocks[]) {
-  const studies = (pick: (b: ModelBlocks) => OurStudy | undefined): OurStudy | undefined => {
-    const runs = blocks.map(pick).filter((r) => r !== undefined);
-    if (runs.length === 0) return undefined;
-    const records = runs.flatMap((r) => r.outcome.records);
-    const outcome = { ...runs[0]!.outcome, records, interrupted: runs.some((r) => r.outcome.interrupted) };
-    return { wall: sum(runs.map((r) => r.wall)), rss: Math.max(...runs.map((r) => r.rss)), outcome };
-  };
-  const torchRuns = blocks.map((b) => b.torch).filter((r) => r !== undefined);
-  const perCoreRuns = blocks.map((b) => b.perCore).filter((r) => r !== undefined);
-  const torch: TorchRun | undefined =
-    torchRuns.length === 0
-      ? undefined
-      : {
-          wallSeconds: sum(torchRuns.map((r) => r.wallSeconds)),
-          report: {
-            threads: torchRuns[0]!.report.threads,
-            maxRssKb: Math.max(...torchRuns.map((r) => r.report.maxRssKb)),
-            models: Object.assign({}, ...torchRuns.map((r) => r.report.models)),
-          },
-        };
-  const perCore: PerCoreRun | undefined =
-    perCoreRuns.length === 0
-      ? undefined
-      : {
-          wallSeconds: sum(perCoreRuns.map((r) => r.wallSeconds)),
-          threadSeconds: Object.assign({}, ...perCoreRuns.map((r) => r.threadSeconds)),
-          roundSeconds: Object.assign({}, ...perCoreRuns.map((r) => r.roundSeconds)),
-          idleSeconds: sum(perCoreRuns.map((r) => r.idleSeconds)),
-          maxRssKb: Math.max(...perCoreRuns.map((r) => r.maxRssKb)),
-        };
-  return { exact: studies((b) => b.exact)!, quick: studies((b) => b.quick), torch, perCore };
+/** What one side did over the whole study: per model its rounds, and the sums of its chunks' walls and idle tails. */
+interface SideTotals {
+  rounds: Record<string, SideRound[]>;
+  wallSeconds: number;
+  idleSeconds: number;
 }
 
+/**
+ * The full study on every side, interleaved by rounds: for each model, each chunk of CORES rounds
+ * runs on every side back to back (ours exact, ours --fast, PyTorch N × 1, PyTorch 1 × N), every
+ * other chunk in the reverse order (A B B A), so a slow phase of the machine, which lasts minutes,
+ * falls on every side alike and a steady drift cancels. The sides stay alive throughout (./sides.ts):
+ * each pays its start-up once, in its first chunk. The wasm SIMD peak is measured before each chunk
+ * and at the end.
+ */
 async function fullStudy(models: ModelName[], rounds: number, epochs: number, torchThreads: number, withTorch: boolean, setup: Setup, fast: boolean) {
   const config: ExperimentConfig = parseConfig({ models, rounds, epochs, evalEveryEpoch: setup.evalEveryEpoch, protocol: setup.protocol });
   console.error(
-    `\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; ${setupText(setup)}${fast ? '; exact and --fast' : ''}; interleaved by model`,
+    `\nfull study: ${models.join(', ')}; ${rounds} rounds × ${epochs} epochs; ours with ${CORES} workers; ${setupText(setup)}${fast ? '; exact and --fast' : ''}; interleaved by ${CORES} rounds`,
   );
-  // A shared machine's speed can drift by 1.6× within an hour (seen on one VM), which would skew
-  // any ratio between blocks run far apart. So the sides are interleaved by model: each model's
-  // blocks (ours exact, ours --fast, PyTorch N×1, PyTorch 1×N) run back to back, every other model
-  // in the reverse order (A B B A), so a steady drift also cancels out of the totals. The wasm SIMD
-  // peak, measured before each block and at the end, shows what drift remained.
+  const torchArgsFor = (threads: number) => torchArgs({ models, rounds, epochs, threads, setup });
+  const sides = {
+    exact: ourSide('ours exact', config, CORES),
+    quick: fast ? ourSide('ours --fast', { ...config, fast: true }, CORES) : undefined,
+    perCore: withTorch ? torchSide(`PyTorch ${CORES}×1`, PYTHON, torchArgsFor, CORES, 1) : undefined,
+    torch: withTorch ? torchSide(`PyTorch 1×${torchThreads}`, PYTHON, torchArgsFor, 1, torchThreads) : undefined,
+  };
+  const active = Object.entries(sides).filter((e): e is [keyof typeof sides, Side] => e[1] !== undefined);
+  const totals = Object.fromEntries(active.map(([key]) => [key, { rounds: {}, wallSeconds: 0, idleSeconds: 0 } as SideTotals])) as Partial<
+    Record<keyof typeof sides, SideTotals>
+  >;
   const speed: { before: string; peak: number }[] = [];
-  const blocks: ModelBlocks[] = [];
-  for (const [i, m] of models.entries()) {
-    const b: ModelBlocks = { peaks: [] };
-    const one = { ...config, models: [m] };
-    const steps: [string, () => Promise<unknown>][] = [
-      ['ours exact', async () => (b.exact = await ourStudy(one))],
-      ...(fast ? [['ours --fast', async () => (b.quick = await ourStudy({ ...one, fast: true }))] as [string, () => Promise<unknown>]] : []),
-      ...(withTorch
-        ? ([
-            [`PyTorch ${CORES}×1`, async () => (b.perCore = await runTorchProcesses([m], rounds, epochs, CORES, setup))],
-            [`PyTorch 1×${torchThreads}`, async () => (b.torch = runTorch([m], rounds, epochs, torchThreads, setup))],
-          ] as [string, () => Promise<unknown>][])
-        : []),
-    ];
-    if (i % 2 === 1) steps.reverse();
-    for (const [label, run] of steps) {
-      const peak = measurePeak(false).mulAdd;
-      speed.push({ before: `${m} ${label}`, peak });
-      b.peaks.push(peak);
-      await run();
+  const peaksOf: Record<string, number[]> = {};
+  let turn = 0;
+  try {
+    for (const m of models) {
+      for (const chunk of chunksOf(rounds, CORES)) {
+        const peak = measurePeak(false).mulAdd;
+        speed.push({ before: `${m} ${chunk.length === 1 ? `round ${chunk[0]! + 1}` : `rounds ${chunk[0]! + 1}–${chunk.at(-1)! + 1}`}`, peak });
+        peaksOf[m] = [...(peaksOf[m] ?? []), peak];
+        const order = turn++ % 2 === 0 ? active : [...active].reverse();
+        for (const [key, side] of order) {
+          const done = await side.run(m, chunk);
+          const t = totals[key]!;
+          t.rounds[m] = [...(t.rounds[m] ?? []), ...done.rounds];
+          t.wallSeconds += done.wallSeconds;
+          t.idleSeconds += done.idleSeconds;
+        }
+      }
     }
-    blocks.push(b);
+  } finally {
+    await Promise.all(active.map(([, side]) => side.close()));
   }
   speed.push({ before: 'the end', peak: measurePeak(false).mulAdd });
-  const { exact, quick, torch, perCore } = joinBlocks(blocks);
-  const roundSecondsOf = (run: typeof exact) =>
-    Object.fromEntries(
-      models.map((m) => [m, run.outcome.records.filter((r) => r.model === m && r.status === 'ok').map((r) => (r as { seconds: number }).seconds)]),
-    );
-  const oursOf = (run: typeof exact, m: string) => {
-    const seconds = roundSecondsOf(run)[m]!;
+  const roundSecondsOf = (t: SideTotals) =>
+    Object.fromEntries(models.map((m) => [m, t.rounds[m]!.filter((r) => Number.isFinite(r.seconds)).map((r) => r.seconds)]));
+  const threadSecondsOf = (t: SideTotals) => Object.fromEntries(Object.entries(roundSecondsOf(t)).map(([m, s]) => [m, sum(s)]));
+  const { exact, quick, perCore: perCoreTotals, torch: torchTotals } = totals as Record<keyof typeof sides, SideTotals | undefined>;
+  const records = Object.values(exact!.rounds).flat();
+  const oursRss = mb(sides.exact.maxRssKb());
+  const perCore = perCoreTotals && {
+    wallSeconds: perCoreTotals.wallSeconds,
+    threadSeconds: threadSecondsOf(perCoreTotals),
+    roundSeconds: roundSecondsOf(perCoreTotals),
+    idleSeconds: perCoreTotals.idleSeconds,
+    maxRssKb: sides.perCore!.maxRssKb(),
+  };
+  const torch = torchTotals && {
+    wallSeconds: torchTotals.wallSeconds,
+    report: {
+      threads: torchThreads,
+      maxRssKb: sides.torch!.maxRssKb(),
+      models: Object.fromEntries(
+        models.map((m) => {
+          const rs = torchTotals.rounds[m]!;
+          return [
+            m,
+            { totals: { seconds: sum(rs.map((r) => r.seconds)) }, rounds: rs.map(({ seconds, testErrorPercent }) => ({ seconds, testErrorPercent })) },
+          ];
+        }),
+      ),
+    },
+  };
+  const ourRounds = (t: SideTotals, m: string) => {
+    const seconds = roundSecondsOf(t)[m]!;
     return { seconds: sum(seconds), rounds: seconds.length };
   };
   const rows = [
@@ -344,13 +295,13 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
       'speed spread',
     ],
   ];
-  const totals = { exact: 0, fast: 0 };
-  for (const [i, m] of models.entries()) {
-    const peaks = blocks[i]!.peaks;
-    const ours = oursOf(exact, m);
-    const mine = quick ? oursOf(quick, m) : undefined;
-    totals.exact += ours.seconds;
-    totals.fast += mine?.seconds ?? 0;
+  const sums = { exact: 0, fast: 0 };
+  for (const m of models) {
+    const peaks = peaksOf[m]!;
+    const ours = ourRounds(exact!, m);
+    const mine = quick ? ourRounds(quick, m) : undefined;
+    sums.exact += ours.seconds;
+    sums.fast += mine?.seconds ?? 0;
     const t = perCore?.threadSeconds[m];
     rows.push([
       m,
@@ -364,53 +315,56 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
       `${(100 * (Math.max(...peaks) / Math.min(...peaks) - 1)).toFixed(0)} %`,
     ]);
   }
-  const torchThreadSeconds = perCore ? Object.values(perCore.threadSeconds).reduce((a, b) => a + b, 0) : undefined;
+  const torchThreadSeconds = perCore ? sum(Object.values(perCore.threadSeconds)) : undefined;
   rows.push([
     'Σ thread-seconds',
-    fmt(totals.exact, 1),
+    fmt(sums.exact, 1),
     fmt(torchThreadSeconds, 1),
-    ratio(totals.exact, torchThreadSeconds),
-    ...(quick ? [fmt(totals.fast, 1), ratio(totals.fast, torchThreadSeconds)] : []),
+    ratio(sums.exact, torchThreadSeconds),
+    ...(quick ? [fmt(sums.fast, 1), ratio(sums.fast, torchThreadSeconds)] : []),
     '',
     '',
     '',
     '',
   ]);
   console.log(
-    `\nFull study, ${setupText(setup)}, interleaved by model (walls: the sums of its per-model blocks; ours: runStudy, ${CORES} worker threads, peak RSS ${Math.max(exact.rss, quick?.rss ?? 0).toFixed(0)} MB; PyTorch: ${CORES} single-thread processes over the rounds` +
+    `\nFull study, ${setupText(setup)}, interleaved by ${CORES} rounds (walls: the sums of each side's chunks; ours: ${CORES} worker threads as \`study\` runs them, peak RSS ${oursRss.toFixed(0)} MB; PyTorch: ${CORES} single-thread processes, one round each per chunk` +
       `${perCore ? `, peak RSS ${mb(perCore.maxRssKb).toFixed(0)} MB each` : ''}, and 1 process × ${torchThreads} threads)`,
   );
   console.log(table(rows));
   const walls = [
     ['wall', 'seconds', 'ours / it', ...(quick ? ['ours --fast / it'] : [])],
-    [`ours, ${CORES} worker threads`, fmt(exact.wall, 1), '', ...(quick ? [''] : [])],
-    ...(quick ? [[`ours --fast, ${CORES} worker threads`, fmt(quick.wall, 1), '', '']] : []),
+    [`ours, ${CORES} worker threads`, fmt(exact!.wallSeconds, 1), '', ...(quick ? [''] : [])],
+    ...(quick ? [[`ours --fast, ${CORES} worker threads`, fmt(quick.wallSeconds, 1), '', '']] : []),
     [
       `PyTorch, ${CORES} processes × 1 thread (per core)`,
       fmt(perCore?.wallSeconds, 1),
-      ratio(exact.wall, perCore?.wallSeconds),
-      ...(quick ? [ratio(quick.wall, perCore?.wallSeconds)] : []),
+      ratio(exact!.wallSeconds, perCore?.wallSeconds),
+      ...(quick ? [ratio(quick.wallSeconds, perCore?.wallSeconds)] : []),
     ],
     [
       `PyTorch, 1 process × ${torchThreads} threads (per process)`,
       fmt(torch?.wallSeconds, 1),
-      ratio(exact.wall, torch?.wallSeconds),
-      ...(quick ? [ratio(quick.wall, torch?.wallSeconds)] : []),
+      ratio(exact!.wallSeconds, torch?.wallSeconds),
+      ...(quick ? [ratio(quick.wallSeconds, torch?.wallSeconds)] : []),
     ],
   ];
   console.log(`\n${table(walls)}`);
-  if (perCore) console.log(`(the per-core PyTorch run had a process idle for its last ${perCore.idleSeconds.toFixed(1)} s)`);
-  if (exact.outcome.interrupted || quick?.outcome.interrupted) console.log('(interrupted)');
+  if (perCore)
+    console.log(
+      `(in their chunks, the per-core PyTorch processes sat idle ${perCore.idleSeconds.toFixed(1)} s in all, ours ${exact!.idleSeconds.toFixed(1)} s)`,
+    );
   console.log(speedCheckLine(speed));
   return {
+    interleaving: `chunks of ${CORES} rounds`,
     speedChecks: speed,
-    ourWall: exact.wall,
-    ourRss: exact.rss,
-    ourThreadSeconds: totals.exact,
-    ...(quick ? { fastWall: quick.wall, fastThreadSeconds: totals.fast } : {}),
-    records: exact.outcome.records.length,
-    // Each of our rounds' seconds by model (exact, and --fast), as PyTorch's are in `torch` and `perCore`.
-    roundSeconds: { exact: roundSecondsOf(exact), ...(quick ? { fast: roundSecondsOf(quick) } : {}) },
+    ourWall: exact!.wallSeconds,
+    ourRss: oursRss,
+    ourThreadSeconds: sums.exact,
+    ...(quick ? { fastWall: quick.wallSeconds, fastThreadSeconds: sums.fast } : {}),
+    records: records.length,
+    // Each side's rounds' seconds by model, in round order.
+    roundSeconds: { exact: roundSecondsOf(exact!), ...(quick ? { fast: roundSecondsOf(quick) } : {}) },
     torch,
     perCore,
   };

@@ -5,11 +5,16 @@
  * useful GFLOP/s (products that land on zero padding not counted) and share of this machine's
  * wasm SIMD peak. bench/profile.ts sums them per kernel; this says which layer to work on.
  *
- *   npm run build && node dist/bench/conv-layers.js [--batch 200] [--repeats 60]
+ *   npm run build && node dist/bench/conv-layers.js [--batch 200] [--repeats 60] [--fast]
+ *
+ * --fast times each layer in exact mode and in fast mode (fused multiply-add) one after the
+ * other, fast mode's share against the fused peak.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend.js';
+import { setRoutes } from '../src/engine/routes.js';
+import { fusedKernelsAvailable } from '../src/engine/simd/kernels.js';
 import { machineLine, thisMachine } from './machine.js';
 import { measurePeak } from './peak.js';
 
@@ -77,22 +82,33 @@ export function timeLayer(layer: Layer, batch: number, repeats: number) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { batch: { type: 'string', default: '200' }, repeats: { type: 'string', default: '60' } } });
+  const { values } = parseArgs({
+    options: { batch: { type: 'string', default: '200' }, repeats: { type: 'string', default: '60' }, fast: { type: 'boolean', default: false } },
+  });
   await initBackend('wasm');
   console.log(machineLine(thisMachine()));
   const peak = measurePeak();
+  if (values.fast && !(fusedKernelsAvailable() && peak.fused)) throw new Error('--fast: this runtime has no relaxed SIMD');
+  const modes = values.fast ? [false, true] : [false];
   const batch = Number(values.batch);
-  console.log(`wasm SIMD peak ${peak.mulAdd.toFixed(1)} GFLOP/s; batch ${batch} images (a CNN-aux step of 100 pairs)`);
-  console.log('layer  kernel                    ms   GFLOP/s  share of peak');
+  console.log(
+    `wasm SIMD peak ${peak.mulAdd.toFixed(1)} GFLOP/s${peak.fused ? ` (fused ${peak.fused.toFixed(1)})` : ''}; batch ${batch} images (a CNN-aux step of 100 pairs)`,
+  );
+  console.log('layer  kernel                 mode      ms   GFLOP/s  share of peak');
   for (const layer of CNN_LAYERS) {
-    const r = timeLayer(layer, batch, Number(values.repeats));
-    for (const [kernel, ms] of Object.entries(r.ms)) {
-      const gflops = r.flops / ms / 1e6;
-      console.log(
-        `${r.layer}  ${kernel.padEnd(22)} ${ms.toFixed(2).padStart(6)}  ${gflops.toFixed(1).padStart(8)}  ${((100 * gflops) / peak.mulAdd).toFixed(0).padStart(12)}%`,
-      );
+    for (const fast of modes) {
+      setRoutes({ fast });
+      const r = timeLayer(layer, batch, Number(values.repeats));
+      const top = fast ? peak.fused! : peak.mulAdd;
+      for (const [kernel, ms] of Object.entries(r.ms)) {
+        const gflops = r.flops / ms / 1e6;
+        console.log(
+          `${r.layer}  ${kernel.padEnd(22)} ${fast ? 'fast ' : 'exact'} ${ms.toFixed(2).padStart(6)}  ${gflops.toFixed(1).padStart(8)}  ${((100 * gflops) / top).toFixed(0).padStart(12)}%`,
+        );
+      }
     }
   }
+  setRoutes({ fast: false });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -164,12 +164,67 @@ def authors_code_error_percent(model, data, batch):
     return 100.0 * wrong / ((2 if model.aux else 1) * len(data[1]))
 
 
+def run_round(m, r, a, pools):
+    """Round r of model m as the arguments say: its result (errors, training seconds) and the
+    model's settings (parameter count, lr, l2, batch)."""
+    authors_code = a.protocol == "authors-code"
+    lr, l2 = (AUTHORS_HYPER if authors_code else HYPER)[m]
+    aux = m.endswith("-aux")
+    batch = a.batch // 2 if authors_code and aux else a.batch   # authors-code: 100 digit rows = 50 pairs
+    seed = a.seed + r
+    train_set, test_set = round_data(pools, a.pairs, seed)   # not timed
+    torch.manual_seed(seed)                      # init + dropout masks
+    model = PairNet(m, digit_loss_pre_relu=authors_code and m == "baseline-aux")
+    n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert n_params == EXPECTED_PARAMS[m], (m, n_params)
+    curve = []
+    evaluate = lambda: curve.append({"trainErrorPercent": error_percent(model, train_set),
+                                     "testErrorPercent": error_percent(model, test_set)})
+    t0 = time.perf_counter()
+    train(model, train_set, lr, l2, a.epochs, batch, torch.Generator().manual_seed(seed),
+          evaluate if a.eval_every_epoch else None, authors_code)
+    secs = time.perf_counter() - t0
+    if authors_code and not a.eval_every_epoch:  # final errors only, untimed, as the authors' code computes them
+        curve.append({"trainErrorPercent": authors_code_error_percent(model, train_set, batch),
+                      "testErrorPercent": authors_code_error_percent(model, test_set, batch)})
+    elif not a.eval_every_epoch:
+        evaluate()                               # final errors only, untimed
+    res = {"seed": seed, **curve[-1], "seconds": secs}
+    if a.eval_every_epoch:
+        res["epochs"] = curve
+    print(f"{m:13s} round {r} seed {seed}: train {res['trainErrorPercent']:6.2f}%  "
+          f"test {res['testErrorPercent']:6.2f}%  {secs:7.2f}s", file=sys.stderr, flush=True)
+    return res, {"params": n_params, "lr": lr, "l2": l2, "batch": batch}
+
+
+def max_rss_kb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # peak of the process (KiB on Linux)
+
+
+def serve(a, pools):
+    """--serve: a process kept alive between rounds, so a benchmark can interleave its rounds with
+    another side's without paying start-up (importing torch, reading MNIST) for each. Prints
+    {"ready": true}, then for each line "MODEL ROUND" read from stdin trains that round and prints
+    its result as one JSON line (with "model", "round" and the process's "maxRssKb")."""
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        m, r = line.split()
+        if m not in HYPER:
+            sys.exit(f"unknown model {m!r}; choose from {', '.join(HYPER)}")
+        res, _ = run_round(m, int(r), a, pools)
+        print(json.dumps({"model": m, "round": int(r), **res, "maxRssKb": max_rss_kb()}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="baseline,baseline-aux,cnn,cnn-aux")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--round-list", help="train only these rounds (comma-separated, 0-based) of the --rounds: "
                                          "N single-thread processes, each a share of the rounds, as the best users run independent rounds")
+    ap.add_argument("--serve", action="store_true",
+                    help="stay alive: train the rounds named on stdin (lines \"MODEL ROUND\"), one JSON line each on stdout")
     ap.add_argument("--epochs", type=int, default=25)
     ap.add_argument("--pairs", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=100)
@@ -189,48 +244,24 @@ def main():
             sys.exit(f"unknown model {m!r}; choose from {', '.join(HYPER)}")
 
     pools = load_pools()
+    if a.serve:
+        return serve(a, pools)
     report = {"torch": torch.__version__, "numpy": np.__version__, "threads": a.threads,
               "epochs": a.epochs, "pairs": a.pairs, "batch": a.batch, "seed": a.seed,
               "protocol": a.protocol, "evalEveryEpoch": a.eval_every_epoch, "models": {}}
-    authors_code = a.protocol == "authors-code"
     for m in models:
-        lr, l2 = (AUTHORS_HYPER if authors_code else HYPER)[m]
-        aux = m.endswith("-aux")
-        batch = a.batch // 2 if authors_code and aux else a.batch   # authors-code: 100 digit rows = 50 pairs
         rounds = []
         for r in (range(a.rounds) if a.round_list is None else [int(x) for x in a.round_list.split(",")]):
-            seed = a.seed + r
-            train_set, test_set = round_data(pools, a.pairs, seed)   # not timed
-            torch.manual_seed(seed)                      # init + dropout masks
-            model = PairNet(m, digit_loss_pre_relu=authors_code and m == "baseline-aux")
-            n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
-            assert n_params == EXPECTED_PARAMS[m], (m, n_params)
-            curve = []
-            evaluate = lambda: curve.append({"trainErrorPercent": error_percent(model, train_set),
-                                             "testErrorPercent": error_percent(model, test_set)})
-            t0 = time.perf_counter()
-            train(model, train_set, lr, l2, a.epochs, batch, torch.Generator().manual_seed(seed),
-                  evaluate if a.eval_every_epoch else None, authors_code)
-            secs = time.perf_counter() - t0
-            if authors_code and not a.eval_every_epoch:  # final errors only, untimed, as the authors' code computes them
-                curve.append({"trainErrorPercent": authors_code_error_percent(model, train_set, batch),
-                              "testErrorPercent": authors_code_error_percent(model, test_set, batch)})
-            elif not a.eval_every_epoch:
-                evaluate()                               # final errors only, untimed
-            res = {"seed": seed, **curve[-1], "seconds": secs}
-            if a.eval_every_epoch:
-                res["epochs"] = curve
+            res, settings = run_round(m, r, a, pools)
             rounds.append(res)
-            print(f"{m:13s} round {r} seed {seed}: train {res['trainErrorPercent']:6.2f}%  "
-                  f"test {res['testErrorPercent']:6.2f}%  {secs:7.2f}s", file=sys.stderr, flush=True)
         te = np.array([x["testErrorPercent"] for x in rounds])
         tr = np.array([x["trainErrorPercent"] for x in rounds])
-        report["models"][m] = {"params": n_params, "lr": lr, "l2": l2, "batch": batch, "rounds": rounds, "totals": {
+        report["models"][m] = {**settings, "rounds": rounds, "totals": {
             "seconds": sum(x["seconds"] for x in rounds),
             "meanSecondsPerRound": float(np.mean([x["seconds"] for x in rounds])),
             "meanTrainErrorPercent": float(tr.mean()), "stdTrainErrorPercent": float(tr.std()),
             "meanTestErrorPercent": float(te.mean()), "stdTestErrorPercent": float(te.std())}}
-    report["maxRssKb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # peak of the process (KiB on Linux)
+    report["maxRssKb"] = max_rss_kb()
     text = json.dumps(report, indent=2)
     if a.json:
         with open(a.json, "w") as f:
