@@ -14,6 +14,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from './backends.js';
 import { registerKernels } from './kernel-list.js';
 import { saveTensorsWithoutKernels } from './saved-tensors.js';
+import { skipUnreadOutputGradients } from './unread-outputs.js';
 
 export { BACKENDS, type BackendName } from './backends.js';
 
@@ -21,6 +22,7 @@ export { BACKENDS, type BackendName } from './backends.js';
 export async function initBackend(name: BackendName): Promise<void> {
   registerKernels(name);
   saveTensorsWithoutKernels();
+  skipUnreadOutputGradients();
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`could not initialise the TensorFlow.js '${name}' backend`);
   await tf.ready();

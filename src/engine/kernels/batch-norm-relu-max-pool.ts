@@ -24,20 +24,10 @@
  * before the block, which ./channel-sums.ts hands over instead of a Sum pass over dx.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
-  backend,
-  engine,
-  type GradConfig,
-  getBackend,
-  getKernel,
-  type KernelConfig,
-  type KernelFunc,
-  type Tensor,
-  type TensorInfo,
-  util,
-} from '@tensorflow/tfjs-core';
+import { backend, engine, getBackend, getKernel, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { routes } from '../routes.js';
 import { heapAddress, RELU_POOL_SIZES, simdKernels } from '../simd/kernels.js';
+import type { GradConfigWithUnread } from '../unread-outputs.js';
 import { batchNormGradCoefficients, batchNormStatistics, copyOf } from './batch-norm.js';
 import { channelOps, SUM_BLOCK_ROWS, simdReduce, withScratch } from './channel-ops.js';
 import { offerChannelSums } from './channel-sums.js';
@@ -128,11 +118,15 @@ function backward({ inputs, backend, attrs: { varianceEpsilon, k } }: Args): Ten
   return [dx, dScale, dOffset, dxSum];
 }
 
-/** Its gradient: one 'BatchNormReluMaxPoolGrad' call gives x's, scale's and offset's (and Σ dx for the conv's bias). */
-export const batchNormReluMaxPoolGradConfig: GradConfig = {
+/**
+ * Its gradient: one 'BatchNormReluMaxPoolGrad' call gives x's, scale's and offset's (and Σ dx for
+ * the conv's bias). It never reads the gradient at `hits` (../unread-outputs.ts: no zeros made for it).
+ */
+export const batchNormReluMaxPoolGradConfig: GradConfigWithUnread = {
   kernelName: BatchNormReluMaxPool,
   inputsToSave: ['x', 'scale'],
   outputsToSave: [true, true, true, true],
+  unreadOutputs: [3],
   gradFunc: (dys, saved, attrs) => {
     const [dy, dMean, dVariance] = dys as Tensor[];
     const [x, scale, y, mean, variance, hits] = saved;
