@@ -278,10 +278,8 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
       ),
     },
   };
-  const ourRounds = (t: SideTotals, m: string) => {
-    const seconds = roundSecondsOf(t)[m]!;
-    return { seconds: sum(seconds), rounds: seconds.length };
-  };
+  const ourSeconds = { exact: roundSecondsOf(exact!), fast: quick && roundSecondsOf(quick) };
+  const ourRounds = (bySide: Record<string, number[]>, m: string) => ({ seconds: sum(bySide[m]!), rounds: bySide[m]!.length });
   const rows = [
     [
       'model',
@@ -298,8 +296,8 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
   const sums = { exact: 0, fast: 0 };
   for (const m of models) {
     const peaks = peaksOf[m]!;
-    const ours = ourRounds(exact!, m);
-    const mine = quick ? ourRounds(quick, m) : undefined;
+    const ours = ourRounds(ourSeconds.exact, m);
+    const mine = ourSeconds.fast ? ourRounds(ourSeconds.fast, m) : undefined;
     sums.exact += ours.seconds;
     sums.fast += mine?.seconds ?? 0;
     const t = perCore?.threadSeconds[m];
@@ -364,7 +362,7 @@ async function fullStudy(models: ModelName[], rounds: number, epochs: number, to
     ...(quick ? { fastWall: quick.wallSeconds, fastThreadSeconds: sums.fast } : {}),
     records: records.length,
     // Each side's rounds' seconds by model, in round order.
-    roundSeconds: { exact: roundSecondsOf(exact!), ...(quick ? { fast: roundSecondsOf(quick) } : {}) },
+    roundSeconds: { exact: ourSeconds.exact, ...(ourSeconds.fast ? { fast: ourSeconds.fast } : {}) },
     torch,
     perCore,
   };

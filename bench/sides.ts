@@ -47,19 +47,22 @@ export interface Side {
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-/** Runs `jobs` at once; the chunk's wall, and the time from the first job's end to the last's. */
-async function timed(jobs: (() => Promise<SideRound>)[]): Promise<Chunk> {
+/**
+ * Runs `jobs` at once (each a thread's or a process's share of a chunk, in order); the chunk's
+ * wall, and the time from the first job's end to the last's.
+ */
+async function timed(jobs: (() => Promise<SideRound[]>)[]): Promise<Chunk> {
   const started = performance.now();
   const ends: number[] = [];
-  const rounds = await Promise.all(
+  const shares = await Promise.all(
     jobs.map(async (job) => {
-      const round = await job();
+      const rounds = await job();
       ends.push(seconds(started));
-      return round;
+      return rounds;
     }),
   );
   const wallSeconds = seconds(started);
-  return { rounds, wallSeconds, idleSeconds: wallSeconds - Math.min(...ends) };
+  return { rounds: shares.flat().sort((a, b) => a.round - b.round), wallSeconds, idleSeconds: wallSeconds - Math.min(...ends) };
 }
 
 /** Our study's rounds on `workers` threads (one per core), trained as `config` says (exact or --fast). */
@@ -76,7 +79,7 @@ export function ourSide(label: string, config: ExperimentConfig, workers: number
           if (output === undefined) throw new Error(`${label}: the pool closed before ${model} round ${round} finished`);
           const record = output.record as RoundRecord;
           const ok = record.status === 'ok';
-          return { round, seconds: ok ? record.seconds : Number.NaN, testErrorPercent: ok ? record.testErrorPercent : Number.NaN, record };
+          return [{ round, seconds: ok ? record.seconds : Number.NaN, testErrorPercent: ok ? record.testErrorPercent : Number.NaN, record }];
         }),
       );
     },
@@ -143,25 +146,21 @@ export function torchSide(label: string, python: string, args: (threads: number)
   let live: TorchServer[] = [];
   return {
     label,
-    async run(model, rounds) {
-      const t0 = performance.now();
+    run(model, rounds) {
+      // Started inside the first chunk's timing: its start-up counts once, as in a run of its own.
       servers ??= Promise.all(Array.from({ length: processes }, () => TorchServer.start(python, args(threads))));
-      live = await servers;
-      const ready = live;
-      // Each process takes its share of the chunk, in order.
-      const shares = ready.map((_, p) => rounds.filter((_, k) => k % processes === p));
-      const ends: number[] = [];
-      const done = await Promise.all(
-        ready.map(async (server, p) => {
-          const out: SideRound[] = [];
-          for (const r of shares[p]!) out.push(await server.round(model, r));
-          if (out.length > 0) ends.push(seconds(t0));
-          return out;
-        }),
+      const started = servers;
+      const shares = Array.from({ length: processes }, (_, p) => rounds.filter((_, k) => k % processes === p));
+      return timed(
+        shares
+          .map((share, p) => async () => {
+            live = await started;
+            const out: SideRound[] = [];
+            for (const r of share) out.push(await live[p]!.round(model, r));
+            return out;
+          })
+          .filter((_, p) => shares[p]!.length > 0),
       );
-      const wallSeconds = seconds(t0);
-      const byRound = done.flat().sort((a, b) => a.round - b.round);
-      return { rounds: byRound, wallSeconds, idleSeconds: wallSeconds - Math.min(...ends) };
     },
     maxRssKb: () => Math.max(0, ...live.map((s) => s.peakKb)),
     async close() {
